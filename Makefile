@@ -1,0 +1,56 @@
+# Two commands matter: `make run` (set up and serve the demo) and `make test` (every test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
+PIP := $(PY) -m pip install --disable-pip-version-check -q
+
+.PHONY: run test bench install install-test browser-deps translations clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+
+# Re-install when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) -e '.[postgres]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) -e '.[postgres,test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test browser-deps
+
+## Debian's Chromium for the browser tests (Playwright's own download does not work here),
+## and axe-core from the npm registry, loaded into pages from the local file.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installation de Chromium (Debian)…"; \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+	      || echo "Chromium n'a pas pu être installé : les tests navigateur seront sautés."; \
+	  else echo "Chromium absent (/usr/bin/chromium) : les tests navigateur seront sautés."; fi; \
+	fi
+	@if [ -f package.json ] && [ ! -d node_modules/axe-core ] && command -v npm >/dev/null; then npm ci --no-audit --no-fund -s || npm install --no-audit --no-fund -s; fi
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo setup
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(PY) -m pytest
+
+bench: install-test
+	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done
+
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o survey_app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d survey_app/translations
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,98 @@
+"""The CLS diagnostic service: a Flask application built by :func:`create_app`."""
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import (
+    ConfigError,
+    check_database_url,
+    default_settings,
+    instance_secret_key,
+    normalise_database_url,
+    settings_from_environ,
+)
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+__all__ = ["create_app", "ConfigError"]
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the application: settings → extensions → blueprints → CLI.
+
+    ``config`` overrides everything (tests pass a mapping); ``environ`` defaults to
+    ``os.environ`` and supplies the ``CLS_*`` variables.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.update(default_settings(app.instance_path))
+    app.config.update(settings_from_environ(os.environ if environ is None else environ))
+    if config:
+        app.config.update(config)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    check_database_url(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 15})
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - trivial
+    """Open SQLite in WAL mode with a busy timeout and foreign keys enforced."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (register the tables on the metadata)
+    from .web.i18n import select_locale, template_context
+    from .web.access import init_access
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_access(app)
+    app.context_processor(template_context)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .web import admin, auth, errors, public, staff
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(admin.bp)
+    errors.register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

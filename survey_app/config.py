@@ -1,0 +1,103 @@
+"""Settings: safe defaults, overridden by ``CLS_*`` environment variables.
+
+Nothing here is read at import time: :func:`load_settings` is called by
+:func:`survey_app.create_app` with the environment it is given.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message is one line meant for the operator."""
+
+
+#: Environment variable → (Flask config key, converter)
+_ENV_SETTINGS = {
+    "CLS_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "CLS_SECRET_KEY": ("SECRET_KEY", str),
+    "CLS_RATELIMIT_STORAGE_URL": ("RATELIMIT_STORAGE_URI", str),
+    "CLS_LOGIN_RATE_LIMIT": ("CLS_LOGIN_RATE_LIMIT", str),
+    "CLS_SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes", "oui"}),
+    "CLS_DEFAULT_LANGUAGE": ("BABEL_DEFAULT_LOCALE", str),
+    "CLS_QUESTIONNAIRES_DIR": ("CLS_QUESTIONNAIRES_DIR", str),
+}
+
+LANGUAGES = ("fr", "en")
+
+
+def default_settings(instance_path: str) -> dict:
+    """Return the defaults: a SQLite file in the instance folder, French first."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "cls.sqlite3"),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "CLS_LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "CLS_LANGUAGES": LANGUAGES,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "CLS_QUESTIONNAIRES_DIR": str(Path(__file__).resolve().parent.parent / "questionnaires"),
+    }
+
+
+def settings_from_environ(environ: Mapping[str, str]) -> dict:
+    """Pick the ``CLS_*`` variables out of ``environ`` and convert them."""
+    settings = {}
+    for name, (key, convert) in _ENV_SETTINGS.items():
+        value = environ.get(name)
+        if value not in (None, ""):
+            settings[key] = convert(value)
+    return settings
+
+
+def check_database_url(url: str) -> None:
+    """Raise :class:`ConfigError` when ``url`` is not a database URL we can use."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"CLS_DATABASE_URL invalide : « {url} » n'est pas une URL de base de données "
+            "(exemples : sqlite:///chemin/cls.sqlite3, postgresql+psycopg://user@hôte/base)."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(
+            f"CLS_DATABASE_URL : le moteur « {backend} » n'est pas pris en charge "
+            "(SQLite ou PostgreSQL)."
+        )
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        # psycopg 3 is the driver we declare; SQLAlchemy's default would be psycopg2.
+        pass
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in the instance folder, creating it once."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,1 @@
+"""Web layer: blueprints that parse requests, call a service and render."""

@@ -1,0 +1,72 @@
+"""Access control, denied by default.
+
+Every view declares who may reach it, with :func:`public` or :func:`requires`. A view
+that declares nothing answers 403 to everybody, and a test enumerates the routes to
+check that each one declares its access.
+"""
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from ..models import Role, User
+
+PUBLIC = "public"
+
+
+def public(view):
+    """Mark a view as reachable without an account."""
+    view.access = PUBLIC
+    return view
+
+
+def requires(role: Role):
+    """Mark a view as reserved to ``role`` and the roles above it."""
+
+    def decorate(view):
+        view.access = role
+        return view
+
+    return decorate
+
+
+def view_access(app: Flask, endpoint: str):
+    """Return the declared access of ``endpoint`` (``None`` when undeclared)."""
+    if endpoint == "static":
+        return PUBLIC
+    view = app.view_functions[endpoint]
+    return getattr(view, "access", None)
+
+
+def _enforce():
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: the 404 handler answers
+        return None
+    access = view_access(current_app, endpoint)
+    if access == PUBLIC:
+        return None
+    if access is None:
+        abort(403)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.has_role(access):
+        abort(403)
+    return None
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+def init_access(app: Flask) -> None:
+    """Check every request against the access its view declares."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says it itself
+    login_manager.session_protection = "strong"
+    app.before_request(_enforce)
+

@@ -1,0 +1,71 @@
+"""Language of the interface: French by default, the visitor's choice kept in the session."""
+from __future__ import annotations
+
+from flask import current_app, request, session
+
+from ..models import Role
+
+RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
+
+
+def available_languages() -> tuple[str, ...]:
+    return tuple(current_app.config["CLS_LANGUAGES"])
+
+
+def select_locale() -> str:
+    """Return the language chosen in the session, else the default (French)."""
+    chosen = session.get("lang")
+    if chosen in available_languages():
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(lang: str) -> str:
+    """Return ``rtl`` for right-to-left languages, else ``ltr``."""
+    return "rtl" if lang.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+def safe_next_url(target: str | None, fallback: str) -> str:
+    """Return ``target`` only when it is a path on this site (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+def current_path() -> str:
+    return request.full_path.rstrip("?") if request.query_string else request.path
+
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية", "es": "Español", "pt": "Português", "tr": "Türkçe"}
+
+
+def template_context() -> dict:
+    """Give every template the language, its direction and the language switch."""
+    from flask_babel import get_locale
+
+    lang = str(get_locale())
+    return {
+        "lang": lang,
+        "text_dir": text_direction(lang),
+        "language_links": [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages() if code != lang],
+        "here": current_path(),
+        "role_label": role_label,
+        "status_label": status_label,
+        "Role": Role,
+    }
+
+
+def role_label(role) -> str:
+    """Return the translated name of a staff role."""
+    from flask_babel import gettext as _
+
+    labels = {"agent": _("agent de saisie"), "coordinator": _("coordination CLS"), "admin": _("administration")}
+    return labels.get(getattr(role, "value", role), str(role))
+
+
+def status_label(status) -> str:
+    """Return the translated name of a campaign status."""
+    from flask_babel import gettext as _
+
+    labels = {"draft": _("en préparation"), "open": _("ouverte"), "closed": _("close"), "archived": _("archivée")}
+    return labels.get(getattr(status, "value", status), str(status))

@@ -1,0 +1,30 @@
+"""Staff workspace: home page and campaign page."""
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Role
+from ..services import campaigns as campaign_service
+from .access import requires
+
+bp = Blueprint("staff", __name__, url_prefix="/espace")
+
+
+@bp.route("/")
+@requires(Role.AGENT)
+def home():
+    """List the campaigns of the signed-in staff member."""
+    campaigns = campaign_service.visible_campaigns(db.session, current_user)
+    counts = {c.id: campaign_service.response_counts(db.session, c) for c in campaigns}
+    return render_template("staff/home.html", campaigns=campaigns, counts=counts, Role=Role)
+
+
+@bp.route("/campagnes/<slug>")
+@requires(Role.AGENT)
+def campaign(slug: str):
+    """Show a campaign and what the staff member can do on it."""
+    found = campaign_service.campaign_for_user(db.session, current_user, slug)
+    if found is None:
+        abort(404)
+    counts = campaign_service.response_counts(db.session, found)
+    return render_template("staff/campaign.html", campaign=found, counts=counts, Role=Role)

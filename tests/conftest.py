@@ -1,0 +1,214 @@
+"""Fixtures shared by the whole suite.
+
+Every test that uses ``app`` runs twice: on SQLite and on PostgreSQL. PostgreSQL is
+reached at ``CLS_TEST_POSTGRES_URL`` (default: the local server, user postgres); the run
+creates its own database with a random name and drops it at the end. Without a server
+the PostgreSQL runs are skipped and the summary says why, unless
+``CLS_TEST_REQUIRE_POSTGRES=1`` (CI), which makes that a failure.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_TESTDATA = PROJECT_ROOT.parent / "shared" / "testdata"
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+TEST_PASSWORD = "mot-de-passe-de-test"
+
+_postgres_state: dict = {}
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("CLS_TEST_POSTGRES_URL", DEFAULT_PG_URL)
+
+
+def postgres_unavailable_reason() -> str | None:
+    """Return why PostgreSQL cannot be used, or ``None`` when it can (checked once)."""
+    if "reason" not in _postgres_state:
+        try:
+            engine = create_engine(postgres_admin_url(), connect_args={"connect_timeout": 3})
+            with engine.connect() as connection:
+                connection.execute(text("select 1"))
+            engine.dispose()
+            _postgres_state["reason"] = None
+        except Exception as error:  # any failure means: not usable here
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            _postgres_state["reason"] = f"PostgreSQL unreachable at {postgres_admin_url()}: {first_line}"
+    return _postgres_state["reason"]
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CLS_TEST_REQUIRE_POSTGRES") == "1":
+        reason = postgres_unavailable_reason()
+        if reason:
+            raise pytest.UsageError(f"CLS_TEST_REQUIRE_POSTGRES=1 but {reason}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    reason = _postgres_state.get("reason")
+    if reason:
+        terminalreporter.write_line(f"PostgreSQL tests were SKIPPED — {reason}", yellow=True, bold=True)
+    elif "reason" in _postgres_state:
+        terminalreporter.write_line("PostgreSQL tests ran against a temporary database.", green=True)
+
+
+@pytest.fixture(scope="session")
+def shared_testdata():
+    """The folder of files written by others; skipped visibly in a fresh clone."""
+    if not SHARED_TESTDATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_TESTDATA} (present in CI)")
+    return SHARED_TESTDATA
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path_factory):
+    """A fresh, empty database of each kind for the session."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    reason = postgres_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    name = f"cls_test_{secrets.token_hex(6)}"
+    admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run outside the test's application context.
+
+    A test holds an application context for its database session; without this, Flask
+    would reuse it for every request, and per-request state (the locale, the signed-in
+    user) would leak from one request to the next as it never does in production.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_test_app(database_url: str, tmp_path_factory, **overrides):
+    """Build an application on ``database_url`` with test settings."""
+    from survey_app import create_app
+
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    application = create_app(config, environ={})
+    application.test_client_class = IsolatedClient
+    return application
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application, its database migrated with ``flask db upgrade``."""
+    import flask_migrate
+
+    application = make_test_app(database_url, tmp_path_factory)
+    with application.app_context():
+        flask_migrate.upgrade()
+    yield application
+    with application.app_context():
+        from survey_app.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def db_session(app):
+    """The database session inside an application context; every table emptied afterwards."""
+    from survey_app.extensions import db, limiter
+
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+    limiter.reset()
+
+
+@pytest.fixture()
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app, db_session):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def create_user(db_session):
+    """Callable fixture: ``create_user(role, email=None)`` returns a committed account."""
+    from survey_app.services import users
+
+    counter = iter(range(1, 10_000))
+
+    def _create(role: str = "coordinator", email: str | None = None, password: str = TEST_PASSWORD):
+        email = email or f"{role}{next(counter)}@ville.test"
+        user = users.create_user(db_session, email, password, role, display_name=f"{role.title()} Test")
+        db_session.commit()
+        return user
+
+    return _create
+
+
+@pytest.fixture()
+def create_campaign(db_session):
+    """Callable fixture: ``create_campaign(slug, members=[...])`` returns a committed campaign."""
+    from survey_app.models import CampaignStatus
+    from survey_app.services import campaigns
+
+    def _create(slug: str = "ville-test", members=(), status=CampaignStatus.OPEN, districts=None):
+        campaign = campaigns.create_campaign(
+            db_session,
+            slug,
+            f"Campagne {slug}",
+            organisation="Ville de Test",
+            status=status,
+            districts=districts
+            or [
+                {"code": "nord", "name": "Nord", "qpv": False, "target": 50},
+                {"code": "sud", "name": "Sud", "qpv": True, "target": 40},
+            ],
+        )
+        for member in members:
+            campaigns.add_member(db_session, campaign, member)
+        db_session.commit()
+        return campaign
+
+    return _create
+
+
+@pytest.fixture()
+def login(client):
+    """Callable fixture: ``login(user)`` signs the test client in."""
+
+    def _login(user, password: str = TEST_PASSWORD):
+        response = client.post("/connexion", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return _login

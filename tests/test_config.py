@@ -1,0 +1,44 @@
+"""Settings come from create_app and CLS_* variables only."""
+import os
+import stat
+
+import pytest
+
+from survey_app import ConfigError, create_app
+
+
+def test_cls_variables_configure_the_app(tmp_path):
+    app = create_app(environ={"CLS_DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "CLS_SECRET_KEY": "k" * 40})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/a.db"
+    assert app.config["SECRET_KEY"] == "k" * 40
+
+
+def test_default_database_is_sqlite_in_the_instance_folder():
+    app = create_app({"SECRET_KEY": "x"}, environ={})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + os.path.join(app.instance_path, "cls.sqlite3")
+
+
+def test_postgres_urls_use_psycopg3():
+    app = create_app({"SECRET_KEY": "x"}, environ={"CLS_DATABASE_URL": "postgresql://u@h/base"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
+    from survey_app import config
+
+    key = config.instance_secret_key(str(tmp_path))
+    assert len(key) == 64
+    assert config.instance_secret_key(str(tmp_path)) == key
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [("nonsense", "n'est pas une URL"), ("mysql://u@h/b", "n'est pas pris en charge")],
+)
+def test_a_wrong_database_url_is_one_clear_error(url, words):
+    with pytest.raises(ConfigError) as error:
+        create_app(environ={"CLS_DATABASE_URL": url, "CLS_SECRET_KEY": "x"})
+    assert words in str(error.value)
+    assert "\n" not in str(error.value)
