@@ -1,9 +1,12 @@
 """SQLAlchemy models, one module per aggregate."""
 from .audit import AuditEvent
 from .campaign import Campaign, CampaignStatus, District, Margin
+from .invitation import InvitationCode
 from .questionnaire import QuestionnaireVersion
 from .response import Answer, Channel, Response, ResponseStatus
+from .text_cache import LemmaCache
 from .user import CampaignMember, Role, User
+from .weighting import ResponseWeight, WeightingRun
 
 __all__ = [
     "Answer",
@@ -13,10 +16,14 @@ __all__ = [
     "CampaignStatus",
     "Channel",
     "District",
+    "InvitationCode",
+    "LemmaCache",
     "Margin",
     "QuestionnaireVersion",
     "Response",
     "ResponseStatus",
+    "ResponseWeight",
     "Role",
     "User",
+    "WeightingRun",
 ]

@@ -107,17 +107,24 @@ class Answer(db.Model):
 
     @value.setter
     def value(self, value) -> None:
-        self.value_text = self.value_number = self.value_json = None
-        if isinstance(value, bool):
-            raise TypeError("booleans are stored as option codes")
-        if isinstance(value, (list, dict)):
-            self.value_kind, self.value_json = "json", value
-        elif isinstance(value, int):
-            self.value_kind, self.value_number = "int", float(value)
-        elif isinstance(value, float):
-            self.value_kind, self.value_number = "float", value
-        else:
-            self.value_kind, self.value_text = "text", str(value)
+        for column, stored in encode_value(value).items():
+            setattr(self, column, stored)
+
+
+def encode_value(value) -> dict:
+    """Return the column values that store ``value`` in an :class:`Answer` row."""
+    columns = {"value_text": None, "value_number": None, "value_json": None}
+    if isinstance(value, bool):
+        raise TypeError("booleans are stored as option codes")
+    if isinstance(value, (list, dict)):
+        columns.update(value_kind="json", value_json=value)
+    elif isinstance(value, int):
+        columns.update(value_kind="int", value_number=float(value))
+    elif isinstance(value, float):
+        columns.update(value_kind="float", value_number=value)
+    else:
+        columns.update(value_kind="text", value_text=str(value))
+    return columns
 
 
 from .questionnaire import QuestionnaireVersion  # noqa: E402
