@@ -4,11 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+import random
+from pathlib import Path
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Campaign, CampaignStatus, Role
-from . import campaigns, users
+from ..models import Campaign, CampaignStatus, Channel, Response, ResponseStatus, Role
+from ..questionnaire import generate_responses
+from . import ServiceError, campaigns, questionnaires, responses, users
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "coordination@demo.test"
@@ -34,8 +38,55 @@ class DemoSetup:
     responses_created: int
 
 
-def setup_demo(session: Session, *, responses: int = 300, seed: int = 2026) -> DemoSetup:
-    """Create the demo campaign and coordinator once; give the coordinator a new password."""
+def seed_responses(
+    session: Session, campaign: Campaign, key: str, n: int, *, seed: int, paper_share: float = 0.3
+) -> int:
+    """Store ``n`` synthetic complete responses to the current version of questionnaire ``key``.
+
+    The answers respect the questionnaire (conditions, bounds) and are skewed as real
+    response is; a share is marked as keyed from paper. Reproducible from ``seed``.
+    """
+    if n < 0:
+        raise ServiceError("Le nombre de réponses doit être positif.")
+    version = questionnaires.current_version(session, campaign, key)
+    if version is None:
+        raise ServiceError(f"Le questionnaire « {key} » n'est pas chargé dans la campagne {campaign.slug}.")
+    definition = questionnaires.definition_of(version)
+    districts = [{"code": d.code, "name": d.name, "qpv": d.qpv} for d in campaign.districts]
+    answer_sets = generate_responses(definition, districts=districts, n=n, seed=seed)
+    rng = random.Random(seed)
+    start = campaign.opens_on or dt.date.today()
+    span = max(((min(dt.date.today(), campaign.closes_on or dt.date.today())) - start).days, 0)
+    days = [start + dt.timedelta(days=rng.randint(0, span)) for _ in answer_sets]
+    paper = [rng.random() < paper_share for _ in answer_sets]
+    stored = 0
+    for channel in (Channel.WEB, Channel.PAPER):
+        wanted = channel is Channel.PAPER
+        stored += responses.bulk_store(
+            session,
+            campaign,
+            version,
+            [a for a, p in zip(answer_sets, paper) if p == wanted],
+            channel=channel,
+            status=ResponseStatus.COMPLETE,
+            days=[d for d, p in zip(days, paper) if p == wanted],
+        )
+    return stored
+
+
+def setup_demo(
+    session: Session,
+    *,
+    responses: int = 300,
+    seed: int = 2026,
+    questionnaires_dir: str | Path | None = None,
+) -> DemoSetup:
+    """Create the demo campaign and coordinator once; give the coordinator a new password.
+
+    With ``questionnaires_dir``, load its resident and professional questionnaires and,
+    the first time, ``responses`` synthetic resident responses (and a tenth as many
+    professional ones).
+    """
     campaign = session.scalar(select(Campaign).where(Campaign.slug == DEMO_SLUG))
     if campaign is None:
         today = dt.date.today()
@@ -59,4 +110,12 @@ def setup_demo(session: Session, *, responses: int = 300, seed: int = 2026) -> D
         users.set_password(session, coordinator, password)
         users.set_active(session, coordinator, True)
     campaigns.add_member(session, campaign, coordinator)
-    return DemoSetup(campaign=campaign, email=DEMO_EMAIL, password=password, responses_created=0)
+    created = 0
+    if questionnaires_dir is not None:
+        for name in ("resident.yaml", "professional.yaml"):
+            questionnaires.load_file(session, campaign, Path(questionnaires_dir) / name)
+        has_responses = session.scalar(select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id))
+        if not has_responses and responses:
+            created = seed_responses(session, campaign, "resident", responses, seed=seed)
+            created += seed_responses(session, campaign, "professional", max(responses // 10, 1), seed=seed + 1)
+    return DemoSetup(campaign=campaign, email=DEMO_EMAIL, password=password, responses_created=created)
