@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Campaign, CampaignStatus, Channel, Response, ResponseStatus, Role
 from ..questionnaire import generate_responses
-from . import ServiceError, campaigns, questionnaires, responses, users
+from . import ServiceError, campaigns, margins, questionnaires, responses, users
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "coordination@demo.test"
@@ -28,6 +28,38 @@ DEMO_DISTRICTS = [
     {"code": "hopital", "name": "Hôpital-Bicêtre", "qpv": False, "target": 50, "population": 2700},
     {"code": "parc", "name": "Parc Pinel", "qpv": False, "target": 40, "population": 2700},
 ]
+
+
+#: Adult population by age band and by sex, as shares (INSEE-like structure of a dense town).
+DEMO_AGE_SHARES = [0.11, 0.19, 0.25, 0.22, 0.12, 0.11]
+DEMO_SEX_SHARES = [0.52, 0.48]
+
+
+def demo_margins(campaign: Campaign, definition) -> list[dict]:
+    """Census margins of the fictitious town for the questionnaire's weighting roles.
+
+    Districts get their population; age bands and sexes get the shares above when the
+    questionnaire has that many categories (the remaining options, such as "je préfère
+    ne pas répondre", are not census categories), else equal shares.
+    """
+    populations = {d["code"]: d["population"] for d in DEMO_DISTRICTS}
+    total = float(sum(populations[d.code] for d in campaign.districts if d.code in populations))
+    rows = [
+        {"variable": "district", "category": d.code, "count": populations[d.code], "source": "démonstration"}
+        for d in campaign.districts
+        if d.code in populations
+    ]
+    for role, shares in (("age_band", DEMO_AGE_SHARES), ("sex", DEMO_SEX_SHARES)):
+        question = definition.question_for_role(role)
+        if question is None:
+            continue
+        codes = question.codes[: len(shares)]
+        weights = shares if len(codes) == len(shares) else [1 / len(codes)] * len(codes)
+        rows += [
+            {"variable": role, "category": code, "count": round(total * share), "source": "démonstration"}
+            for code, share in zip(codes, weights)
+        ]
+    return rows
 
 
 @dataclass
@@ -114,6 +146,8 @@ def setup_demo(
     if questionnaires_dir is not None:
         for name in ("resident.yaml", "professional.yaml"):
             questionnaires.load_file(session, campaign, Path(questionnaires_dir) / name)
+        resident = questionnaires.definition_of(questionnaires.current_version(session, campaign, "resident"))
+        margins.set_margins(session, campaign, demo_margins(campaign, resident))
         has_responses = session.scalar(select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id))
         if not has_responses and responses:
             created = seed_responses(session, campaign, "resident", responses, seed=seed)
