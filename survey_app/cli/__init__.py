@@ -59,11 +59,12 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app.cli``."""
     from flask_migrate.cli import db as migrate_group
 
-    from . import demo, questionnaires, users
+    from . import analysis, demo, questionnaires, users
 
     app.cli.add_command(users.group)
     app.cli.add_command(demo.group)
     app.cli.add_command(questionnaires.group)
+    app.cli.add_command(analysis.group)
     wrap_commands(app.cli)
     # ``flask db`` comes from Flask-Migrate's plugin; its failures (unreachable database)
     # deserve the same one-line message.

@@ -60,5 +60,6 @@ def _insert_batch(session, campaign, version, batch, channel, status, language) 
         if value is not None
     ]
     if answer_rows:
-        session.execute(insert(Answer), answer_rows)
+        # Core insert: the ORM bulk path costs several times more per row.
+        session.execute(Answer.__table__.insert(), answer_rows)
     return len(ids)

@@ -1,0 +1,66 @@
+"""``flask analysis``: weights, indicator tables."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from ..services import campaigns as campaign_service
+from ..services import indicators as indicator_service
+from ..services import weights as weight_service
+
+STRUCTURE_COLUMNS = {
+    "variable": "variable",
+    "category": "catégorie",
+    "respondents": "répondants",
+    "sample_share": "part_échantillon",
+    "weighted": "pondéré",
+    "weighted_share": "part_pondérée",
+    "population": "population",
+    "population_share": "part_population",
+}
+
+group = AppGroup("analysis", help="Pondération et tableaux d'indicateurs.")
+
+
+@group.command("weights")
+@click.option("--campaign", "slug", required=True, help="Identifiant de la campagne.")
+@click.option("--questionnaire", "key", default="resident", show_default=True)
+@click.option("--min-respondents", type=click.IntRange(min=1), help="Regrouper les catégories de moins de N répondants.")
+@click.option("--trim", "trim_upper", type=click.FloatRange(min=1.0, min_open=True), help="Écrêter les poids à N fois le poids moyen.")
+def weights(slug: str, key: str, min_respondents, trim_upper):
+    """Rake the responses to the campaign's census margins, store the weights, print the diagnostics."""
+    campaign = campaign_service.get_by_slug(db.session, slug)
+    sample = weight_service.weight_sample(db.session, campaign, key, min_respondents=min_respondents, trim_upper=trim_upper)
+    run = weight_service.store_weights(db.session, campaign, sample)
+    db.session.commit()
+    d = run.diagnostics["weights"]
+    click.echo(f"Pondération par calage (raking) sur : {', '.join(sample.settings['variables'])}")
+    click.echo(f"  réponses pondérées       : {int(d['n'])}")
+    if len(sample.excluded):
+        click.echo(f"  réponses non pondérées   : {len(sample.excluded)} (catégorie absente du recensement : « je ne sais pas », « autre »…)")
+    click.echo(f"  convergence              : {'oui' if run.converged else 'non'} en {run.iterations} passes, écart max {run.diagnostics['max_gap']:.3g}")
+    click.echo(f"  effet de plan de Kish    : {d['kish_deff']:.3f}   taille effective : {d['effective_n']:.0f}")
+    click.echo(f"  poids min / médian / max : {d['min']:.3f} / {d['median']:.3f} / {d['max']:.3f} (rapport {d['max_min_ratio']:.1f})")
+    for variable, merged in (run.diagnostics.get("collapsed") or {}).items():
+        click.echo(f"  regroupements ({variable}) : {merged}")
+    structure = sample.result.structure
+    if structure is not None and not structure.empty:
+        click.echo("Structure de l'échantillon et de la population :")
+        shown = structure.rename(columns=STRUCTURE_COLUMNS)
+        click.echo(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+
+@group.command("tables")
+@click.option("--campaign", "slug", required=True, help="Identifiant de la campagne.")
+@click.option("--questionnaire", "key", default="resident", show_default=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dossier des CSV.")
+def tables(slug: str, key: str, out_dir: Path):
+    """Write one CSV per indicator: town, districts, QPV vs rest, age bands, sex (small cells blanked)."""
+    campaign = campaign_service.get_by_slug(db.session, slug)
+    result, _sample = indicator_service.campaign_indicator_tables(db.session, campaign, key)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    published = indicator_service.publishable(result)
+    for name, frame in published.groupby("indicator", sort=False):
+        frame.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8")
+    click.echo(f"{published['indicator'].nunique()} indicateurs écrits dans {out_dir} ({int(published['suppressed'].sum())} cellules masquées : moins de 11 répondants).")

@@ -1,0 +1,83 @@
+"""Need indicators of a campaign: every indicator of the questionnaire, by profile, weighted."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from analysis.crosstab import TOWN, indicator_tables
+
+from ..models import Campaign
+from ..questionnaire import Definition
+from .weights import WeightedSample, weight_sample
+
+#: Profiles every indicator is broken down by (roles of the questionnaire, plus QPV).
+DEFAULT_PROFILES = ("district", "qpv", "age_band", "sex")
+QPV_LABELS = {True: "QPV", False: "hors QPV"}
+
+
+def add_profiles(table: pd.DataFrame, definition: Definition, campaign: Campaign) -> list[str]:
+    """Add the profile columns to ``table``; return the names present."""
+    present = []
+    for role in DEFAULT_PROFILES:
+        if role == "qpv":
+            continue
+        question = definition.question_for_role(role)
+        if question is not None and question.id in table.columns:
+            table[role] = table[question.id]
+            present.append(role)
+    if "district" in present:
+        flags = {d.code: QPV_LABELS[d.qpv] for d in campaign.districts}
+        table["qpv"] = table["district"].map(flags)
+        present.insert(present.index("district") + 1, "qpv")
+    return present
+
+
+def indicator_columns(table: pd.DataFrame, definition: Definition) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Return ``(name, column, need codes)`` per indicator, adding a column where needed.
+
+    A multiple-choice indicator becomes a 0/1 column: a need when any of its need
+    codes is ticked.
+    """
+    specs = []
+    for indicator in definition.indicators():
+        question = definition.question(indicator.question_id)
+        if indicator.row_id:
+            specs.append((indicator.name, f"{question.id}__{indicator.row_id}", tuple(indicator.need)))
+        elif question.type == "multiple":
+            columns = [f"{question.id}__{code}" for code in indicator.need if f"{question.id}__{code}" in table.columns]
+            derived = f"indicateur__{indicator.name}"
+            answered = table[columns].notna().any(axis=1) if columns else pd.Series(False, index=table.index)
+            values = (table[columns].fillna(0).sum(axis=1) > 0).map({True: "1", False: "0"}) if columns else "0"
+            table[derived] = np.where(answered, values, None)
+            specs.append((indicator.name, derived, ("1",)))
+        else:
+            specs.append((indicator.name, question.id, tuple(str(code) for code in indicator.need)))
+    return specs
+
+
+def campaign_indicator_tables(
+    session: Session, campaign: Campaign, key: str = "resident", *, sample: WeightedSample | None = None
+) -> tuple[pd.DataFrame, WeightedSample]:
+    """Weight the responses and compute every indicator for the town and each profile."""
+    sample = sample or weight_sample(session, campaign, key)
+    table = sample.table
+    profiles = add_profiles(table, sample.definition, campaign)
+    specs = indicator_columns(table, sample.definition)
+    tables = indicator_tables(table, sample.design, specs, by=profiles)
+    labels = {i.name: i.label("fr") for i in sample.definition.indicators()}
+    tables.insert(1, "label", tables["indicator"].map(labels))
+    return tables, sample
+
+
+def publishable(tables: pd.DataFrame) -> pd.DataFrame:
+    """Blank every figure of a suppressed cell (fewer than 11 respondents) before export."""
+    out = tables.copy()
+    out["variable"] = out["variable"].replace({TOWN: "ensemble"})
+    out["group"] = out["group"].where(out["variable"] != "ensemble", "ensemble de la ville")
+    hidden = out["suppressed"].astype(bool)
+    for column in ("estimate", "se", "ci_low", "ci_high", "n_cell"):
+        if column in out.columns:
+            out[column] = out[column].astype(object)
+            out.loc[hidden, column] = None
+    return out
