@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from ..extensions import db
 from ..services import campaigns as campaign_service
 from ..services import indicators as indicator_service
+from ..services import themes as theme_service
 from ..services import weights as weight_service
 
 STRUCTURE_COLUMNS = {
@@ -64,3 +65,33 @@ def tables(slug: str, key: str, out_dir: Path):
     for name, frame in published.groupby("indicator", sort=False):
         frame.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8")
     click.echo(f"{published['indicator'].nunique()} indicateurs écrits dans {out_dir} ({int(published['suppressed'].sum())} cellules masquées : moins de 11 répondants).")
+
+
+@group.command("themes")
+@click.option("--campaign", "slug", required=True, help="Identifiant de la campagne.")
+@click.option("--questionnaire", "key", default="resident", show_default=True)
+@click.option("--question", "question_id", help="Une seule question ouverte (par défaut : chacune, et toutes ensemble).")
+@click.option("--k", type=click.IntRange(min=2, max=30), help="Nombre de thèmes (par défaut : choisi automatiquement).")
+@click.option("--method", type=click.Choice(["nmf", "gsdmm"]), default="nmf", show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dossier des résultats.")
+def themes(slug, key, question_id, k, method, seed, out_dir):
+    """Find the themes of the open answers; write the tables, verbatims and word clouds."""
+    campaign = campaign_service.get_by_slug(db.session, slug)
+    with click.progressbar(length=1, label="Analyse des réponses libres", show_eta=False) as bar:
+        state = {"done": 0}
+
+        def progress(done, total):
+            bar.length = max(total, 1)
+            bar.update(done - state["done"])
+            state["done"] = done
+
+        run = theme_service.campaign_themes(
+            db.session, campaign, key, question_id=question_id, k=k, method=method, seed=seed, progress=progress
+        )
+    counts = theme_service.write_theme_outputs(run, out_dir)
+    db.session.commit()  # keep the lemmas computed this time
+    click.echo(
+        f"{counts.get('answers', 0)} réponses, {counts.get('useless', 0)} sans contenu exploitable écartées ; "
+        f"{counts['themes']} thèmes, {counts['nuages']} nuages de mots écrits dans {out_dir}."
+    )
