@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 from .audit import AuditEvent
+from .coding import AnswerCoding, Codebook
 from .campaign import Campaign, CampaignStatus, District, Margin
 from .invitation import InvitationCode
 from .questionnaire import QuestionnaireVersion
@@ -9,6 +10,8 @@ from .user import CampaignMember, Role, User
 from .weighting import ResponseWeight, WeightingRun
 
 __all__ = [
+    "AnswerCoding",
+    "Codebook",
     "Answer",
     "AuditEvent",
     "Campaign",
