@@ -1,0 +1,231 @@
+"""Cross-tables, Rao-Scott tests, district comparisons and indicator tables.
+
+Tolerance: relative 1e-6 (``RTOL``) for statistics, estimates and standard errors,
+1e-4 (``RTOL_P``) for p-values. Reference figures: ``tests/reference/town_survey.R``
+-> ``town_figures.csv`` and ``tests/reference/api_reference.R`` -> ``api_figures.csv``
+(R survey 4.1.1); the R call is quoted above each comparison.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from analysis.crosstab import (
+    TOWN,
+    Indicator,
+    apply_publication_rules,
+    benjamini_hochberg,
+    compare_domains,
+    crosstab,
+    indicator_tables,
+    rao_scott_test,
+)
+from analysis.estimation import survey_proportion
+from analysis.weighting import Design, post_stratify, rake, trim_weights
+
+RTOL = 1e-6
+RTOL_P = 1e-4
+TOWN_DESIGNS = ["unweighted", "rake", "rake_default", "poststrat", "trim"]
+DISTRICTS = ["Centre", "Gare", "Les Tilleuls", "Plateau", "Port", "Saint-Roch",
+             "Val Fleuri", "Zola"]
+
+
+@pytest.fixture(scope="module")
+def town(reference_dir):
+    return pd.read_csv(reference_dir / "town_survey.csv")
+
+
+@pytest.fixture(scope="module")
+def r_town(reference_dir):
+    return pd.read_csv(reference_dir / "town_figures.csv").set_index("key")["value"]
+
+
+@pytest.fixture(scope="module")
+def designs(town, reference_dir):
+    """The designs of town_survey.R (see test_estimation.py for the R calls)."""
+    margins = pd.read_csv(reference_dir / "town_census_margins.csv")
+    cells = pd.read_csv(reference_dir / "town_census_cells.csv")
+    des0 = Design.from_frame(town, weights="base_weight")
+    rk = rake(town, margins, des0, epsilon=1e-10, max_iter=100, criterion="change")
+    return {
+        "unweighted": des0,
+        "rake": rk.design,
+        "rake_default": rake(town, margins, des0, epsilon=1, max_iter=10,
+                             criterion="change").design,
+        "poststrat": post_stratify(town, cells, des0).design,
+        "trim": trim_weights(rk, upper=2.5, lower=0.6, relative=True).design,
+    }
+
+
+TESTS = [("acces_soins", "district", "acces_soins_district"),
+         ("renoncement_soins", "sex", "renoncement_soins_sex"),
+         ("isolement", "age_band", "isolement_age_band")]
+
+
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+@pytest.mark.parametrize("question, profile, key", TESTS)
+def test_svychisq_second_and_first_order(town, designs, r_town, name, question, profile,
+                                         key):
+    # R: svychisq(~question + profile, d)                      # statistic = "F"
+    got = rao_scott_test(town, designs[name], question, profile, statistic="F")
+    prefix = f"{name}.svychisq_F.{key}"
+    assert_allclose([got.statistic, got.ndf, got.ddf],
+                    [r_town[f"{prefix}.statistic"], r_town[f"{prefix}.parameter.1"],
+                     r_town[f"{prefix}.parameter.2"]], rtol=RTOL)
+    assert_allclose(got.p_value, r_town[f"{prefix}.p_value"], rtol=RTOL_P)
+    # R: svychisq(~question + profile, d, statistic = "Chisq")
+    got = rao_scott_test(town, designs[name], question, profile, statistic="Chisq")
+    prefix = f"{name}.svychisq_Chisq.{key}"
+    assert_allclose([got.statistic, got.ndf],
+                    [r_town[f"{prefix}.statistic"], r_town[f"{prefix}.parameter"]], rtol=RTOL)
+    assert_allclose(got.p_value, r_town[f"{prefix}.p_value"], rtol=RTOL_P)
+
+
+@pytest.fixture(scope="module")
+def r_api(reference_dir):
+    return pd.read_csv(reference_dir / "api_figures.csv").set_index("key")["value"]
+
+
+def test_svychisq_on_api_designs(r_survey_dir, r_api):
+    apistrat = pd.read_csv(r_survey_dir / "survey_apistrat.csv")
+    apiclus1 = pd.read_csv(r_survey_dir / "survey_apiclus1.csv")
+    dstrat = Design.from_frame(apistrat, weights="pw", strata="stype", fpc="fpc")
+    dclus1 = Design.from_frame(apiclus1, weights="pw", clusters="dnum", fpc="fpc")
+    pop = pd.DataFrame({"variable": ["stype"] * 3 + ["sch.wide"] * 2,
+                        "category": ["E", "H", "M", "No", "Yes"],
+                        "count": [4421, 755, 1018, 1072, 5122]})
+    rclus1 = rake(apiclus1, pop, dclus1, epsilon=1, max_iter=10, criterion="change").design
+    cases = [
+        # R: svychisq(~awards + yr.rnd, dstrat, statistic = ...)
+        (apistrat, dstrat, "awards", "yr.rnd", "strat", "awards_yr_rnd"),
+        # R: svychisq(~sch.wide + stype, dclus1, statistic = ...)
+        (apiclus1, dclus1, "sch.wide", "stype", "clus1", "sch_wide_stype"),
+        # R: svychisq(~awards + stype, rclus1, statistic = ...)
+        (apiclus1, rclus1, "awards", "stype", "clus1_rake", "awards_stype"),
+    ]
+    for df, design, row, col, prefix, key in cases:
+        f = rao_scott_test(df, design, row, col, statistic="F")
+        k = f"{prefix}.svychisq_F.{key}"
+        assert_allclose([f.statistic, f.ndf, f.ddf],
+                        [r_api[f"{k}.statistic"], r_api[f"{k}.parameter.1"],
+                         r_api[f"{k}.parameter.2"]], rtol=RTOL)
+        assert_allclose(f.p_value, r_api[f"{k}.p_value"], rtol=RTOL_P)
+        c = rao_scott_test(df, design, row, col, statistic="Chisq")
+        k = f"{prefix}.svychisq_Chisq.{key}"
+        assert_allclose(c.statistic, r_api[f"{k}.statistic"], rtol=RTOL)
+        assert_allclose(c.p_value, r_api[f"{k}.p_value"], rtol=RTOL_P)
+
+
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+@pytest.mark.parametrize("column", ["sans_medecin_traitant", "isolement"])
+def test_district_against_rest_of_town(town, designs, r_town, name, column):
+    table = compare_domains(town, designs[name], column, domain="district")
+    assert list(table["district"]) == DISTRICTS
+    for row in table.itertuples():
+        # R: summary(svyglm(column ~ I(district == "<district>"), design = d))
+        key = f"{name}.svyglm.{column}.{row.district}"
+        assert_allclose([row.difference, row.se],
+                        [r_town[f"{key}.difference"], r_town[f"{key}.se"]], rtol=RTOL)
+        assert_allclose(row.p_value, r_town[f"{key}.p_value"], rtol=RTOL_P)
+        assert row.ci_low < row.difference < row.ci_high
+    assert_allclose(table["difference"], table["estimate"] - table["estimate_rest"])
+
+
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+def test_benjamini_hochberg_across_districts_and_indicators(town, designs, r_town, name):
+    pvalues = {}
+    for column in ("sans_medecin_traitant", "isolement"):
+        table = compare_domains(town, designs[name], column, domain="district")
+        for row in table.itertuples():
+            pvalues[f"{column}.{row.district.replace(' ', '.')}"] = row.p_value
+    adjusted = benjamini_hochberg(pd.Series(pvalues))
+    # R: p.adjust(pvals, method = "BH") over all districts x both indicators
+    expected = [r_town[f"{name}.p_adjust_bh.{k}"] for k in adjusted.index]
+    assert_allclose(adjusted.to_numpy(), expected, rtol=RTOL_P)
+
+
+def test_benjamini_hochberg_ignores_missing_like_r(r_town):
+    # R: p.adjust(c(0.01, NA, 0.04, 0.03, 0.5, NA, 0.02), method = "BH")
+    got = benjamini_hochberg([0.01, np.nan, 0.04, 0.03, 0.5, np.nan, 0.02])
+    expected = pd.to_numeric(
+        pd.Series([r_town[f"p_adjust_bh.with_na.{i}"] for i in range(1, 8)]),
+        errors="coerce")
+    assert_allclose(got, expected.to_numpy(), rtol=1e-12)
+
+
+def test_crosstab_shares_match_svyciprop_and_flags(town, designs, r_town):
+    result = crosstab(town, designs["rake"], "acces_soins", "age_band")
+    table = result.table
+    assert set(table.columns) >= {"age_band", "category", "estimate", "se", "ci_low",
+                                  "ci_high", "n", "n_cell", "suppressed", "fragile"}
+    hard = table[table.category == "difficile"]
+    for row in hard.itertuples():
+        # R: svyby(~acces_difficile, ~age_band, rk, svyciprop, method = "logit",
+        #          vartype = c("se", "ci"))
+        key = f"rake.svyby_ciprop_logit.acces_difficile.age_band.{row.age_band}"
+        assert_allclose([row.estimate, row.se, row.ci_low, row.ci_high],
+                        [r_town[f"{key}.{s}.acces_difficile"]
+                         for s in ("estimate", "se", "ci_l", "ci_u")], rtol=RTOL)
+    shares = table.groupby("age_band")["estimate"].sum()
+    assert_allclose(shares, 1.0)
+    assert result.test == rao_scott_test(town, designs["rake"], "acces_soins", "age_band")
+
+
+def test_small_cells_are_suppressed_and_small_groups_fragile(town, designs):
+    table = crosstab(town, designs["rake"], "acces_soins", "district").table
+    counts = pd.crosstab(town.district, town.acces_soins)
+    for row in table.itertuples():
+        n_cell = counts.loc[row.district, row.category]
+        if n_cell < 11:
+            assert row.suppressed and np.isnan(row.estimate) and pd.isna(row.n_cell)
+        else:
+            assert not row.suppressed and row.n_cell == n_cell
+    synthetic = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 20 + ["c"] * 5,
+                              "q": (["x"] * 30 + ["y"] * 10) + (["x"] * 12 + ["y"] * 8)
+                              + ["x"] * 5})
+    out = crosstab(synthetic, Design.from_frame(synthetic), "q", "g").table
+    flags = out.set_index(["g", "category"])
+    assert flags.loc[("a", "y"), "suppressed"] and not flags.loc[("a", "x"), "suppressed"]
+    assert flags.loc[("b", "x"), "fragile"] and not flags.loc[("b", "x"), "suppressed"]
+    assert flags.loc[("c", "x"), "suppressed"] and pd.isna(flags.loc[("c", "x"), "n"])
+    assert not flags.loc[("a", "x"), "fragile"]
+    relaxed = crosstab(synthetic, Design.from_frame(synthetic), "q", "g", min_cell=5,
+                       fragile_below=10).table.set_index(["g", "category"])
+    assert not relaxed.loc[("c", "x"), "suppressed"] and relaxed.loc[("c", "x"), "fragile"]
+
+
+def test_publication_rules_blank_every_small_figure():
+    table = pd.DataFrame({"estimate": [0.1, 0.5], "se": [0.01, 0.02], "ci_low": [0.0, 0.4],
+                          "ci_high": [0.2, 0.6], "n": [100, 8], "n_cell": [10, 4]})
+    out = apply_publication_rules(table)
+    assert out["suppressed"].tolist() == [True, True]
+    assert out[["estimate", "se", "ci_low", "ci_high", "n_cell"]].isna().all().all()
+    assert out["n"].tolist()[0] == 100 and pd.isna(out["n"].tolist()[1])
+
+
+def test_indicator_tables_in_one_call(town, designs):
+    design = designs["rake"]
+    indicators = [
+        ("Sans médecin traitant", "sans_medecin_traitant", [1]),
+        Indicator("Renoncement aux soins", "renoncement_soins", ("oui",), ("nsp",)),
+        {"name": "Accès difficile", "column": "acces_soins",
+         "need": ["difficile", "tres difficile"]},
+    ]
+    by = ["district", "qpv", "age_band", "sex"]
+    table = indicator_tables(town, design, indicators, by=by)
+    assert list(table.columns) == ["indicator", "variable", "group", "estimate", "se",
+                                   "ci_low", "ci_high", "n", "n_cell", "suppressed",
+                                   "fragile"]
+    per_indicator = 1 + 8 + 2 + 6 + 2
+    assert len(table) == 3 * per_indicator
+    town_rows = table[table.variable == TOWN]
+    assert list(town_rows.group) == [TOWN] * 3
+    # Same figures as the single-purpose function (R: svyby(..., svyciprop)).
+    expected = survey_proportion(town, design, "renoncement_soins", need=["oui"],
+                                 exclude=["nsp"], by="qpv")
+    got = table[(table.indicator == "Renoncement aux soins") & (table.variable == "qpv")]
+    assert_allclose(got[["estimate", "ci_low", "ci_high"]].to_numpy(float),
+                    expected[["estimate", "ci_low", "ci_high"]].to_numpy(float))
+    access = table[(table.indicator == "Accès difficile") & (table.variable == TOWN)].iloc[0]
+    assert access.n_cell == town.acces_soins.isin(["difficile", "tres difficile"]).sum()
+    assert not table["suppressed"].any()  # every group is large enough here

@@ -1,0 +1,286 @@
+"""Weighting against R's survey package (tests/reference/*.R) and its error cases.
+
+Tolerance: relative 1e-6 for weights and estimates (``RTOL``), as in DESIGN.md.
+Reference figures: ``tests/reference/town_survey.R`` -> ``town_weights.csv`` and
+``tests/reference/api_reference.R`` -> ``api_weights.csv`` (R survey 4.1.1).
+"""
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from analysis.weighting import (
+    Design,
+    EmptyCategoryError,
+    MarginsError,
+    RakingConvergenceError,
+    UnknownCategoryError,
+    WeightingError,
+    post_stratify,
+    rake,
+    structure_table,
+    trim_weights,
+    weight_diagnostics,
+)
+
+RTOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def town(reference_dir):
+    return pd.read_csv(reference_dir / "town_survey.csv")
+
+
+@pytest.fixture(scope="module")
+def margins(reference_dir):
+    return pd.read_csv(reference_dir / "town_census_margins.csv")
+
+
+@pytest.fixture(scope="module")
+def cells(reference_dir):
+    return pd.read_csv(reference_dir / "town_census_cells.csv")
+
+
+@pytest.fixture(scope="module")
+def r_weights(reference_dir):
+    return pd.read_csv(reference_dir / "town_weights.csv")
+
+
+@pytest.fixture(scope="module")
+def r_figures(reference_dir):
+    return pd.read_csv(reference_dir / "town_figures.csv").set_index("key")["value"]
+
+
+@pytest.fixture(scope="module")
+def base(town):
+    # R: des0 <- svydesign(ids = ~1, weights = ~base_weight, data = town)
+    return Design.from_frame(town, weights="base_weight")
+
+
+# ---- synthetic town survey -------------------------------------------------------
+
+
+def test_rake_to_convergence_matches_r(town, margins, base, r_weights):
+    # R: rake(des0, list(~district, ~age_band, ~sex), pop,
+    #         control = list(maxit = 100, epsilon = 1e-10))
+    result = rake(town, margins, base, epsilon=1e-10, max_iter=100, criterion="change")
+    assert result.converged
+    assert_allclose(result.weights.to_numpy(), r_weights["rake"], rtol=RTOL)
+
+
+def test_rake_default_rule_matches_r_default_control(town, margins, base, r_weights):
+    # R: rake(des0, list(~district, ~age_band, ~sex), pop)   # maxit = 10, epsilon = 1
+    result = rake(town, margins, base, epsilon=1, max_iter=10, criterion="change")
+    assert_allclose(result.weights.to_numpy(), r_weights["rake_default"], rtol=RTOL)
+
+
+def test_rake_on_targets_reaches_every_margin(town, margins, base):
+    result = rake(town, margins, base, epsilon=1e-8)
+    assert result.converged and result.max_gap < 1e-8 * 56_000
+    w = result.weights
+    for row in margins.itertuples():
+        assert w[town[row.variable] == row.category].sum() == pytest.approx(row.count,
+                                                                           rel=1e-8)
+
+
+def test_post_stratify_on_joint_cells_matches_r(town, cells, base, r_weights):
+    # R: postStratify(des0, ~age_band + sex, cells_df)
+    result = post_stratify(town, cells, base)
+    assert_allclose(result.weights.to_numpy(), r_weights["poststrat"], rtol=RTOL)
+    assert result.max_gap < 1e-6
+
+
+def test_trim_matches_r_strict(town, margins, base, r_weights, r_figures):
+    # R: trimWeights(rk, upper = 2.5 * mean(weights(rk)), lower = 0.6 * mean(weights(rk)),
+    #                strict = TRUE)
+    raked = rake(town, margins, base, epsilon=1e-10, max_iter=100, criterion="change")
+    trimmed = trim_weights(raked, upper=2.5, lower=0.6, relative=True)
+    assert trimmed.upper == pytest.approx(r_figures["trim.upper"], rel=1e-12)
+    assert_allclose(trimmed.weights.to_numpy(), r_weights["trim"], rtol=RTOL)
+    assert trimmed.weights.max() <= trimmed.upper
+    assert trimmed.weights.min() >= trimmed.lower
+    assert trimmed.weights.sum() == pytest.approx(raked.weights.sum(), rel=1e-12)
+    assert trimmed.rounds > 1 and trimmed.n_trimmed > 0
+    # Calibration steps are kept for the standard errors, as R keeps postStrata.
+    assert trimmed.design.calibration == raked.design.calibration
+
+
+# ---- R's API samples -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def apiclus1(r_survey_dir):
+    return pd.read_csv(r_survey_dir / "survey_apiclus1.csv")
+
+
+@pytest.fixture(scope="module")
+def api_weights(reference_dir):
+    return pd.read_csv(reference_dir / "api_weights.csv")
+
+
+POP_TYPES = pd.DataFrame({"variable": ["stype"] * 3, "category": ["E", "H", "M"],
+                          "count": [4421, 755, 1018]})
+POP_SCHWIDE = pd.DataFrame({"variable": ["sch.wide"] * 2, "category": ["No", "Yes"],
+                            "count": [1072, 5122]})
+
+
+def test_apiclus1_rake_matches_r(apiclus1, api_weights):
+    # R: dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+    #    rclus1 <- rake(dclus1, list(~stype, ~sch.wide), list(pop_types, pop_schwide2))
+    design = Design.from_frame(apiclus1, weights="pw", clusters="dnum", fpc="fpc")
+    result = rake(apiclus1, pd.concat([POP_TYPES, POP_SCHWIDE]), design, epsilon=1,
+                  max_iter=10, criterion="change")
+    expected = api_weights.loc[api_weights.dataset == "apiclus1", "rake"]
+    assert_allclose(result.weights.to_numpy(), expected, rtol=RTOL)
+
+
+def test_apiclus1_post_stratify_and_trim_match_r(apiclus1, api_weights):
+    # R: pclus1 <- postStratify(dclus1, ~stype, pop_types)
+    design = Design.from_frame(apiclus1, weights="pw", clusters="dnum", fpc="fpc")
+    cells = POP_TYPES.rename(columns={"category": "stype"})[["stype", "count"]]
+    ps = post_stratify(apiclus1, cells, design)
+    expected = api_weights.loc[api_weights.dataset == "apiclus1"]
+    assert_allclose(ps.weights.to_numpy(), expected["post_stratify"], rtol=RTOL)
+    # R: tclus1 <- trimWeights(rclus1, upper = 1.45 * mean(weights(rclus1)), strict = TRUE)
+    raked = rake(apiclus1, pd.concat([POP_TYPES, POP_SCHWIDE]), design, epsilon=1,
+                 max_iter=10, criterion="change")
+    trimmed = trim_weights(raked, upper=1.45, relative=True)
+    assert_allclose(trimmed.weights.to_numpy(), expected["trim"], rtol=RTOL)
+
+
+def test_apistrat_post_stratify_matches_r(r_survey_dir, api_weights):
+    # R: dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat,
+    #                        fpc = ~fpc)
+    #    pstrat <- postStratify(dstrat, ~sch.wide, as.data.frame(table(sch.wide = ...)))
+    apistrat = pd.read_csv(r_survey_dir / "survey_apistrat.csv")
+    apipop = pd.read_csv(r_survey_dir / "survey_apipop.csv")
+    cells = apipop.groupby("sch.wide").size().rename("count").reset_index()
+    design = Design.from_frame(apistrat, weights="pw", strata="stype", fpc="fpc")
+    result = post_stratify(apistrat, cells, design)
+    expected = api_weights.loc[api_weights.dataset == "apistrat", "post_stratify"]
+    assert_allclose(result.weights.to_numpy(), expected, rtol=RTOL)
+
+
+# ---- errors and reporting --------------------------------------------------------
+
+
+def _small():
+    df = pd.DataFrame({"sex": ["F", "F", "M", "M", "F", "M"],
+                       "age": ["young", "old", "young", "old", "old", "old"]})
+    margins = pd.DataFrame({"variable": ["sex", "sex", "age", "age"],
+                            "category": ["F", "M", "young", "old"],
+                            "count": [52, 48, 40, 60]})
+    return df, margins
+
+
+def test_margin_category_without_respondent_is_a_clear_error():
+    df, margins = _small()
+    margins = pd.concat([margins, pd.DataFrame(
+        {"variable": ["age"], "category": ["very old"], "count": [0]})])
+    rake(df, margins)  # a zero census count with no respondent is harmless
+    margins.loc[margins.category == "very old", "count"] = 10
+    margins.loc[margins.category == "old", "count"] = 50
+    with pytest.raises(EmptyCategoryError, match="'very old'.*'age'") as info:
+        rake(df, margins)
+    assert isinstance(info.value, ValueError)
+    assert (info.value.variable, info.value.category) == ("age", "very old")
+
+
+def test_respondent_category_absent_from_margins_is_a_clear_error():
+    df, margins = _small()
+    df.loc[0, "sex"] = "X"
+    with pytest.raises(UnknownCategoryError, match="'sex'.*'X'"):
+        rake(df, margins)
+    df.loc[0, "sex"] = None
+    with pytest.raises(UnknownCategoryError, match="missing"):
+        rake(df, margins)
+
+
+def test_empty_post_stratification_cell_is_a_clear_error(town, cells, base):
+    cells = pd.concat([cells, pd.DataFrame({"age_band": ["100+"], "sex": ["F"],
+                                            "count": [3]})])
+    with pytest.raises(EmptyCategoryError, match="100\\+ x F"):
+        post_stratify(town, cells, base)
+
+
+def test_margins_for_different_populations_are_refused():
+    df, margins = _small()
+    margins.loc[0, "count"] = 60
+    with pytest.raises(MarginsError, match="same population"):
+        rake(df, margins)
+
+
+def test_nonconvergence_raises_unless_accepted(town, margins, base):
+    with pytest.raises(RakingConvergenceError, match="did not converge") as info:
+        rake(town, margins, base, epsilon=1e-12, max_iter=2)
+    assert not info.value.result.converged
+    result = rake(town, margins, base, epsilon=1e-12, max_iter=2,
+                  accept_nonconvergence=True)
+    assert not result.converged and result.iterations == 2 and result.max_gap > 0
+    assert isinstance(info.value, WeightingError)
+
+
+def test_collapse_by_mapping_and_by_minimum_count(town, margins, base):
+    mapping = {"age_band": {"75-84": "75+", "85+": "75+"}}
+    result = rake(town, margins, base, collapse=mapping)
+    assert result.collapsed == mapping
+    old = town["age_band"].isin(["75-84", "85+"])
+    expected = margins.loc[margins.category.isin(["75-84", "85+"]), "count"].sum()
+    assert result.weights[old].sum() == pytest.approx(expected, rel=1e-6)
+
+    by_count = rake(town, margins, base, min_respondents=100)
+    # 85+ has 89 respondents: merged into its smaller neighbour, 75-84.
+    assert by_count.collapsed == {"age_band": {"85+": "75-84 + 85+",
+                                               "75-84": "75-84 + 85+"}}
+    assert "75-84 + 85+" in set(by_count.structure["category"])
+
+
+def test_min_count_rule_rescues_an_empty_category():
+    df, margins = _small()
+    margins = pd.concat([margins, pd.DataFrame(
+        {"variable": ["age"], "category": ["very old"], "count": [10]})])
+    margins.loc[margins.category == "old", "count"] = 50
+    result = rake(df, margins, min_respondents=1)
+    assert result.collapsed == {"age": {"old": "old + very old",
+                                        "very old": "old + very old"}}
+
+
+def test_diagnostics_kish_and_quartiles():
+    w = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    diag = weight_diagnostics(w)
+    assert diag.kish_deff == pytest.approx(len(w) * np.sum(w**2) / w.sum() ** 2)
+    assert diag.effective_n == pytest.approx(w.sum() ** 2 / np.sum(w**2))
+    assert diag.effective_n == pytest.approx(len(w) / diag.kish_deff)
+    assert (diag.min, diag.q1, diag.median, diag.q3, diag.max) == (1, 2, 3, 4, 10)
+    assert diag.max_min_ratio == 10
+    assert set(diag.as_series().index) >= {"kish_deff", "effective_n", "max_min_ratio"}
+
+
+def test_structure_table_sets_sample_beside_population(town, margins, base):
+    result = rake(town, margins, base)
+    table = result.structure
+    assert list(table.columns) == ["variable", "category", "respondents", "sample_share",
+                                   "weighted", "weighted_share", "population",
+                                   "population_share"]
+    assert_allclose(table["weighted"], table["population"], rtol=1e-6)
+    old = table[(table.variable == "age_band") & (table.category == "75-84")].iloc[0]
+    assert old.sample_share > old.population_share  # older people over-represented
+    same = structure_table(town, result.weights, margins)
+    pd.testing.assert_frame_equal(same, table)
+
+
+def test_trim_rejects_impossible_bounds_and_single_round_mode(town, margins, base):
+    result = rake(town, margins, base)
+    with pytest.raises(WeightingError, match="cannot hold"):
+        trim_weights(result, upper=0.5, relative=True)
+    once = trim_weights(result, upper=2.0, relative=True, strict=False)
+    assert once.rounds == 1
+    assert once.weights.sum() == pytest.approx(result.weights.sum())
+
+
+def test_categories_match_by_text_form():
+    df = pd.DataFrame({"zone": [1, 2, 2, 1, 3]})
+    margins = pd.DataFrame({"variable": ["zone"] * 3, "category": ["1", "2", "3"],
+                            "count": [10.0, 20.0, 5.0]})
+    result = rake(df, margins)
+    assert_allclose(result.weights.to_numpy(), [5, 10, 10, 5, 5])
