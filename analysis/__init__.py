@@ -1,5 +1,45 @@
 """Analysis library of the CLS diagnostic: weighting, estimation, free text.
 
 Pure library: pandas DataFrames in, result objects and DataFrames out. It never
-imports Flask, the database or ``survey_app``, so it can be used from a notebook.
+imports Flask, the database or ``survey_app``, so it can be used from a notebook::
+
+    from analysis import rake, survey_proportion
+    result = rake(responses, margins)
+    survey_proportion(responses, result.design, "medecin_traitant", need=["non"], by="district")
+
+Names are imported on first use (PEP 562), so that importing one part (weighting in a
+web worker, say) does not load the language models and topic models of another.
 """
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "analysis.weighting": [
+        "Design", "rake", "post_stratify", "trim_weights", "weight_diagnostics", "structure_table",
+        "WeightingResult", "TrimResult", "WeightDiagnostics", "WeightingError", "EmptyCategoryError",
+        "UnknownCategoryError", "MarginsError", "RakingConvergenceError",
+    ],
+    "analysis.estimation": ["survey_mean", "survey_total", "survey_proportion"],
+    "analysis.crosstab": [
+        "crosstab", "rao_scott_test", "compare_domains", "benjamini_hochberg", "indicator_tables",
+        "apply_publication_rules", "Indicator", "CrossTab", "RaoScottResult", "MIN_CELL", "FRAGILE_BELOW", "TOWN",
+    ],
+}
+
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
