@@ -25,6 +25,17 @@ _EXPORTS = {
         "crosstab", "rao_scott_test", "compare_domains", "benjamini_hochberg", "indicator_tables",
         "apply_publication_rules", "Indicator", "CrossTab", "RaoScottResult", "MIN_CELL", "FRAGILE_BELOW", "TOWN",
     ],
+    "analysis.text": [
+        "normalise_text", "text_hash", "useless_reason", "preprocess_answers", "FrenchPreprocessor",
+        "PreprocessedAnswers", "LemmaCache", "load_french", "SPACY_MODEL",
+    ],
+    "analysis.topics": [
+        "find_themes", "analyse_answers", "ThemeResult", "Theme", "AnswersAnalysis", "MIN_ANSWERS",
+        "DEFAULT_K_RANGE", "weighted_share_estimator",
+    ],
+    "analysis.axes": ["DEFAULT_AXES", "AXIS_LABELS", "AxisScore", "score_axes", "best_axis"],
+    "analysis.privacy": ["mask_pii", "mask_emails", "mask_phones", "mask_names"],
+    "analysis.wordclouds": ["write_wordcloud"],
 }
 
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

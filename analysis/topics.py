@@ -1,0 +1,619 @@
+"""Themes in residents' free-text answers: find, label, edit, share, quote, draw.
+
+:func:`find_themes` analyses the answers to one question, :func:`analyse_answers`
+each open question separately and all of them together. The result,
+:class:`ThemeResult`, says how answers relate to themes — ``membership == "mixed"``
+for NMF (an answer weighs on several themes; the heaviest is its theme) or
+``"single"`` for the GSDMM mixture model (one theme per answer) — and lets the
+coordinator rename, merge and split themes, estimate the share of respondents per
+theme and district, read typical answers (personal data masked), draw word clouds
+and see the CLS axis each theme belongs to.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import _text_fit
+from analysis._text_fit import Corpus
+from analysis._text_models import Factorisation, npmi_coherence, top_term_indices
+from analysis._text_shares import ESTIMATE_COLUMNS, Estimator, weighted_share_estimator
+from analysis.axes import AXIS_LABELS, DEFAULT_AXES, best_axis
+from analysis.privacy import mask_pii
+from analysis.text import FrenchPreprocessor, PreprocessedAnswers, default_preprocessor
+from analysis.wordclouds import slugify, write_wordcloud
+
+__all__ = ["MIN_ANSWERS", "DEFAULT_K_RANGE", "Theme", "ThemeResult", "AnswersAnalysis",
+           "find_themes", "analyse_answers", "weighted_share_estimator"]
+
+#: Fewest useful answers from which themes are sought.
+MIN_ANSWERS = 20
+#: Range of the number of themes tried when k is not given.
+DEFAULT_K_RANGE = (3, 12)
+ALL_QUESTIONS = "__toutes__"
+_TOP_N = 10
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: its label, words, size and CLS axis."""
+
+    theme_id: int
+    label: str
+    top_terms: tuple[str, ...]
+    term_weights: tuple[float, ...]
+    n_answers: int
+    share_of_answers: float
+    coherence: float
+    axis: str | None
+    axis_score: float
+
+
+@dataclass
+class _Model:
+    corpus: Corpus
+    factorisation: Factorisation
+    theme_ids: list[int]
+    labels: dict[int, str]
+    lexicon: Mapping[str, Iterable[str]]
+    seed: int
+
+
+@dataclass
+class ThemeResult:
+    """Themes found in a set of answers.
+
+    Attributes
+    ----------
+    question_id : str or None
+        The question analysed (``"__toutes__"`` for all questions together).
+    method : {"nmf", "gsdmm"}
+    status : {"ok", "too_few_answers"}
+        ``too_few_answers``: no themes, see `message`.
+    message : str
+        French explanation for the coordinator.
+    counts : dict
+        ``answers``, ``useful``, ``useless`` (all excluded: empty, no letters, useless
+        phrase, no content word), ``empty``, ``no_letters``, ``no_content``,
+        ``modelled`` and ``unassigned`` (useful but no word in the vocabulary).
+    answers : DataFrame
+        One row per answer: ``response_id, question_id, text, district, weight,
+        excluded`` (reason or None), ``modelled`` (has words in the vocabulary),
+        ``theme_id`` (Int64, NA when none) and ``theme_weight`` (membership of that
+        theme, 1 for GSDMM).
+    themes : list of Theme
+    k_selection : DataFrame or None
+        ``k, stability, coherence, score`` for each k tried.
+    """
+
+    question_id: str | None
+    method: str
+    status: str
+    message: str
+    counts: dict
+    answers: pd.DataFrame
+    themes: list[Theme] = field(default_factory=list)
+    k_selection: pd.DataFrame | None = None
+    _model: _Model | None = field(default=None, repr=False)
+
+    # --- reading -----------------------------------------------------------------
+    @property
+    def membership(self) -> str:
+        """``"single"`` (one theme per answer, GSDMM) or ``"mixed"`` (weights, NMF)."""
+        return "single" if self.method == "gsdmm" else "mixed"
+
+    @property
+    def has_themes(self) -> bool:
+        return self.status == "ok" and bool(self.themes)
+
+    def theme(self, theme_id: int) -> Theme:
+        """Return the theme with this id."""
+        for theme in self.themes:
+            if theme.theme_id == theme_id:
+                return theme
+        raise KeyError(f"no theme {theme_id}; themes are {[t.theme_id for t in self.themes]}")
+
+    def memberships(self) -> pd.DataFrame:
+        """Return the membership weights (rows: modelled answers, columns: theme ids)."""
+        model = self._require_model()
+        rows = self.answers.index[self._modelled_positions()]
+        return pd.DataFrame(model.factorisation.doc_topic, index=rows, columns=model.theme_ids)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per theme, for tables and reports."""
+        rows = [{"theme_id": t.theme_id, "label": t.label, "n_answers": t.n_answers,
+                 "share_of_answers": t.share_of_answers, "top_terms": ", ".join(t.top_terms),
+                 "axis": t.axis, "axis_label": AXIS_LABELS.get(t.axis, t.axis),
+                 "axis_score": t.axis_score, "coherence": t.coherence} for t in self.themes]
+        return pd.DataFrame(rows, columns=["theme_id", "label", "n_answers", "share_of_answers",
+                                           "top_terms", "axis", "axis_label", "axis_score",
+                                           "coherence"])
+
+    # --- editing (each returns a new result) -------------------------------------------
+    def rename(self, theme_id: int, label: str) -> ThemeResult:
+        """Return the result with theme `theme_id` labelled `label`."""
+        model = self._require_model()
+        self.theme(theme_id)
+        if not str(label).strip():
+            raise ValueError("a theme label cannot be empty")
+        labels = {**model.labels, theme_id: str(label).strip()}
+        return _assemble(self, dataclasses.replace(model, labels=labels))
+
+    def merge(self, theme_id: int, other_id: int, label: str | None = None) -> ThemeResult:
+        """Return the result with `other_id` merged into `theme_id`.
+
+        Memberships add up; the merged words are the two themes' word distributions
+        weighted by their sizes.
+        """
+        model = self._require_model()
+        if theme_id == other_id:
+            raise ValueError("cannot merge a theme with itself")
+        a, b = model.theme_ids.index(self.theme(theme_id).theme_id), \
+            model.theme_ids.index(self.theme(other_id).theme_id)
+        doc_topic = model.factorisation.doc_topic.copy()
+        topic_term = model.factorisation.topic_term.copy()
+        mass = doc_topic.sum(axis=0)
+        total = mass[a] + mass[b]
+        if total > 0:
+            topic_term[a] = (mass[a] * topic_term[a] + mass[b] * topic_term[b]) / total
+        doc_topic[:, a] += doc_topic[:, b]
+        keep = [i for i in range(len(model.theme_ids)) if i != b]
+        labels = {t: v for t, v in model.labels.items() if t not in (theme_id, other_id)}
+        if label:
+            labels[theme_id] = label
+        factorisation = dataclasses.replace(
+            model.factorisation, doc_topic=doc_topic[:, keep], topic_term=topic_term[keep])
+        new = dataclasses.replace(model, factorisation=factorisation,
+                                  theme_ids=[model.theme_ids[i] for i in keep], labels=labels)
+        return _assemble(self, new)
+
+    def split(self, theme_id: int, k: int = 2) -> ThemeResult:
+        """Return the result with `theme_id` replaced by `k` themes fitted on its answers.
+
+        The same method is re-run on the answers whose main theme it is; new themes
+        get new ids. Other answers' weight on the old theme is shared between the new
+        ones by word similarity (NMF).
+        """
+        model = self._require_model()
+        column = model.theme_ids.index(self.theme(theme_id).theme_id)
+        doc_topic = model.factorisation.doc_topic
+        main = np.flatnonzero((doc_topic.argmax(axis=1) == column) & (doc_topic.sum(axis=1) > 0))
+        if k < 2 or len(main) < 2 * k:
+            raise ValueError(f"theme {theme_id} has {len(main)} answers: too few to split in {k}")
+        sub = _text_fit.fit(model.corpus.subset(main), self.method, k, seed=model.seed)
+        weighted = np.flatnonzero(doc_topic[:, column] > 0)
+        similarity = np.asarray(model.corpus.tfidf[weighted] @ sub.topic_term.T)
+        shares = np.full_like(similarity, 1.0 / sub.topic_term.shape[0])
+        has = similarity.sum(axis=1) > 0
+        shares[has] = similarity[has] / similarity[has].sum(axis=1, keepdims=True)
+        position = {row: i for i, row in enumerate(weighted)}
+        for i, row in enumerate(main):
+            shares[position[row]] = sub.doc_topic[i]
+        new_columns = np.zeros((doc_topic.shape[0], sub.topic_term.shape[0]))
+        new_columns[weighted] = doc_topic[weighted, column][:, None] * shares
+        keep = [i for i in range(len(model.theme_ids)) if i != column]
+        next_id = max(model.theme_ids) + 1
+        new_ids = list(range(next_id, next_id + sub.topic_term.shape[0]))
+        factorisation = dataclasses.replace(
+            model.factorisation,
+            doc_topic=np.hstack([doc_topic[:, keep], new_columns]),
+            topic_term=np.vstack([model.factorisation.topic_term[keep], sub.topic_term]))
+        labels = {t: v for t, v in model.labels.items() if t != theme_id}
+        new = dataclasses.replace(model, factorisation=factorisation, labels=labels,
+                                  theme_ids=[model.theme_ids[i] for i in keep] + new_ids)
+        return _assemble(self, new)
+
+    # --- shares, verbatims, clouds -----------------------------------------------------
+    def indicators(self, *, min_weight: float | None = None, base: str = "useful"
+                   ) -> pd.DataFrame:
+        """Return one row per respondent: district, weight and a boolean column per theme.
+
+        A respondent mentions a theme when it is the main theme of one of their
+        answers, or, with `min_weight`, when one answer gives it at least that weight.
+        `base` is ``"useful"`` (respondents with a useful answer) or ``"all"``.
+        """
+        if base not in ("useful", "all"):
+            raise ValueError("base must be 'useful' or 'all'")
+        answers = self.answers
+        if base == "useful":
+            answers = answers[answers["excluded"].isna()]
+        respondents = answers.groupby("response_id", sort=True).agg(
+            district=("district", "first"), weight=("weight", "first"))
+        if not self.has_themes:
+            return respondents
+        if min_weight is None:
+            mentions = answers.loc[answers["theme_id"].notna(), ["response_id", "theme_id"]]
+        else:
+            weights = self.memberships().stack()
+            weights = weights[weights >= min_weight].reset_index()
+            weights.columns = ["row", "theme_id", "weight"]
+            weights["response_id"] = self.answers.loc[weights["row"], "response_id"].to_numpy()
+            mentions = weights[["response_id", "theme_id"]]
+        for theme in self.themes:
+            ids = set(mentions.loc[mentions["theme_id"] == theme.theme_id, "response_id"])
+            respondents[theme.theme_id] = respondents.index.isin(ids)
+        return respondents
+
+    def shares(self, by: str | None = None, *, estimator: Estimator | None = None,
+               min_weight: float | None = None, base: str = "useful") -> pd.DataFrame:
+        """Return the share of respondents mentioning each theme, overall or by `by`.
+
+        Parameters
+        ----------
+        by : str, optional
+            Column of the answers to break down by, usually ``"district"``.
+        estimator : callable, optional
+            ``estimator(indicator, domain) -> DataFrame[domain, n, estimate, ci_low,
+            ci_high]`` with `indicator` a boolean Series indexed by response_id and
+            `domain` a Series on the same index or None. Defaults to
+            :func:`weighted_share_estimator` on the ``weight`` column (1 when absent).
+        min_weight, base
+            See :meth:`indicators`.
+
+        Returns
+        -------
+        DataFrame
+            ``theme_id, label`` and the estimator's columns, one row per theme and
+            domain.
+        """
+        columns = ["theme_id", "label", *ESTIMATE_COLUMNS]
+        if not self.has_themes:
+            return pd.DataFrame(columns=columns)
+        respondents = self.indicators(min_weight=min_weight, base=base)
+        if estimator is None:
+            estimator = weighted_share_estimator(respondents["weight"])
+        domain = None
+        if by is not None:
+            if by not in self.answers.columns:
+                raise KeyError(f"no column {by!r} in the answers")
+            domain = self.answers.groupby("response_id")[by].first().reindex(respondents.index)
+        parts = []
+        for theme in self.themes:
+            indicator = respondents[theme.theme_id].rename(theme.label)
+            part = pd.DataFrame(estimator(indicator, domain))
+            part.insert(0, "label", theme.label)
+            part.insert(0, "theme_id", theme.theme_id)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+    def verbatims(self, theme_id: int, n: int = 5, *, mask: bool = True) -> pd.DataFrame:
+        """Return the `n` answers most typical of a theme, personal data masked.
+
+        Typicality is the answer's weight on the theme times the cosine similarity of
+        its TF-IDF vector with the theme's words; identical answers are quoted once.
+        """
+        model = self._require_model()
+        column = model.theme_ids.index(self.theme(theme_id).theme_id)
+        doc_topic = model.factorisation.doc_topic
+        mine = np.flatnonzero(doc_topic.argmax(axis=1) == column)
+        mine = mine[doc_topic[mine].sum(axis=1) > 0]
+        words = model.factorisation.topic_term[column]
+        norm = np.linalg.norm(words)
+        cosine = np.asarray(model.corpus.tfidf[mine] @ words).ravel() / (norm or 1.0)
+        score = cosine * doc_topic[mine, column]
+        rows = self.answers.iloc[self._modelled_positions()[mine]].copy()
+        rows["typicality"] = score
+        rows = rows.sort_values("typicality", ascending=False, kind="stable")
+        rows = rows.drop_duplicates(subset="text").head(n)
+        text = rows["text"].map(mask_pii) if mask else rows["text"]
+        return pd.DataFrame({"response_id": rows["response_id"].to_numpy(),
+                             "text": text.to_numpy(), "typicality": rows["typicality"].to_numpy()})
+
+    def wordcloud(self, theme_id: int, folder: str | Path, *, max_words: int = 40) -> Path:
+        """Write the theme's word cloud as a PNG in `folder` and return its path."""
+        model = self._require_model()
+        column = model.theme_ids.index(self.theme(theme_id).theme_id)
+        weights = model.factorisation.topic_term[column]
+        order = top_term_indices(weights[None, :], max_words, model.corpus.displayable)[0]
+        prefix = f"{slugify(self.question_id)}-" if self.question_id else ""
+        name = f"{prefix}theme-{theme_id:02d}-{slugify(self.theme(theme_id).label)}.png"
+        frequencies = {model.corpus.vocabulary[i]: float(weights[i]) for i in order}
+        return write_wordcloud(frequencies, Path(folder) / name, max_words=max_words,
+                               seed=model.seed)
+
+    def wordclouds(self, folder: str | Path, *, max_words: int = 40) -> dict[int, Path]:
+        """Write every theme's word cloud in `folder`; return the paths by theme id."""
+        return {t.theme_id: self.wordcloud(t.theme_id, folder, max_words=max_words)
+                for t in self.themes}
+
+    # --- internals ----------------------------------------------------------------------
+    def _require_model(self) -> _Model:
+        if self._model is None:
+            raise ValueError(self.message or "no themes in this result")
+        return self._model
+
+    def _modelled_positions(self) -> np.ndarray:
+        return np.flatnonzero(self.answers["modelled"].to_numpy())
+
+
+def _auto_label(terms: Sequence[str]) -> str:
+    return ", ".join(terms[:3]) if terms else "thème sans mots"
+
+
+def _assemble(previous: ThemeResult, model: _Model) -> ThemeResult:
+    """Rebuild themes and per-answer columns from a (possibly edited) model."""
+    f = model.factorisation
+    corpus = model.corpus
+    tops = top_term_indices(f.topic_term, _TOP_N, corpus.displayable)
+    coherence = npmi_coherence(tops, corpus.presence)
+    assigned = f.doc_topic.sum(axis=1) > 0
+    main = f.doc_topic.argmax(axis=1)
+    n_modelled = max(len(main), 1)
+    themes = []
+    for column, theme_id in enumerate(model.theme_ids):
+        terms = tuple(corpus.vocabulary[i] for i in tops[column])
+        weights = tuple(float(f.topic_term[column, i]) for i in tops[column])
+        axis = best_axis(terms, weights, model.lexicon)
+        n = int(np.sum(assigned & (main == column)))
+        themes.append(Theme(theme_id, model.labels.get(theme_id, _auto_label(terms)), terms,
+                            weights, n, n / n_modelled, float(coherence[column]),
+                            axis.axis, axis.score))
+    answers = previous.answers.copy()
+    positions = np.flatnonzero(answers["modelled"].to_numpy())
+    ids = np.array(model.theme_ids)[main]
+    theme_id = pd.array([pd.NA] * len(answers), dtype="Int64")
+    theme_weight = np.full(len(answers), np.nan)
+    theme_id[positions[assigned]] = ids[assigned]
+    theme_weight[positions[assigned]] = f.doc_topic[assigned, main[assigned]]
+    answers["theme_id"] = theme_id
+    answers["theme_weight"] = theme_weight
+    themes.sort(key=lambda t: (-t.n_answers, t.theme_id))
+    return dataclasses.replace(previous, themes=themes, answers=answers, _model=model)
+
+
+# --- entry points -----------------------------------------------------------------------
+
+def _answers_frame(answers, question_id: str | None) -> pd.DataFrame:
+    if not isinstance(answers, pd.DataFrame):
+        answers = pd.DataFrame({"text": list(answers)})
+    if "text" not in answers.columns:
+        raise KeyError("the answers need a 'text' column")
+    frame = pd.DataFrame({"text": answers["text"].to_numpy(dtype=object)}, index=answers.index)
+    frame.insert(0, "response_id",
+                 answers["response_id"].to_numpy() if "response_id" in answers
+                 else np.arange(len(answers)))
+    frame.insert(1, "question_id",
+                 answers["question_id"].to_numpy() if "question_id" in answers
+                 else question_id)
+    frame["district"] = answers["district"].to_numpy() if "district" in answers else None
+    weight = answers["weight"].to_numpy(dtype=float) if "weight" in answers \
+        else np.ones(len(answers))
+    if not np.all(np.isfinite(weight)) or np.any(weight < 0):
+        raise ValueError("weights must be finite and non-negative")
+    frame["weight"] = weight
+    return frame.reset_index(drop=True)
+
+
+def find_themes(answers, *, method: str = "nmf", k: int | None = None,
+                k_range: tuple[int, int] = DEFAULT_K_RANGE, seed: int = 0, cache=None,
+                progress: Progress | None = None,
+                preprocessor: FrenchPreprocessor | None = None,
+                lexicon: Mapping[str, Iterable[str]] | None = None,
+                min_answers: int = MIN_ANSWERS, question_id: str | None = None,
+                n_resamples: int = 5) -> ThemeResult:
+    """Find the themes of a set of free-text answers.
+
+    Parameters
+    ----------
+    answers : DataFrame or sequence of str
+        Column ``text``, optionally ``response_id``, ``question_id``, ``district``,
+        ``weight``; or the texts alone.
+    method : {"nmf", "gsdmm"}
+        ``"nmf"`` (default): NMF of the TF-IDF of lemmas and expressions, initialised
+        by NNDSVD; answers weigh on several themes. ``"gsdmm"``: Dirichlet multinomial
+        mixture for short texts; one theme per answer, `k` is an upper bound.
+    k : int, optional
+        Number of themes; chosen in `k_range` when None (see Notes).
+    seed : int
+        Seed of resampling and sampling; same seed, same result.
+    cache : LemmaCache or MutableMapping, optional
+        Lemma cache (see :mod:`analysis.text`).
+    progress : callable(done, total), optional
+        Called as work advances (answers lemmatised, then models fitted).
+    preprocessor : FrenchPreprocessor, optional
+    lexicon : mapping, optional
+        CLS axis keywords (default :data:`analysis.axes.DEFAULT_AXES`).
+    min_answers : int
+        Fewest useful answers; below it the result has status ``"too_few_answers"``.
+    question_id : str, optional
+    n_resamples : int
+        Resamples per k when choosing k.
+
+    Returns
+    -------
+    ThemeResult
+
+    Notes
+    -----
+    The number of themes is chosen, whatever the method, by
+    ``stability * NPMI coherence`` of NMF fits on resamples (Greene et al., 2014;
+    Bouma, 2009), which is fast and deterministic; GSDMM then runs with that many
+    clusters as its upper bound (Yin & Wang, 2014).
+
+    References
+    ----------
+    Boutsidis, C. & Gallopoulos, E. (2008). SVD based initialization: a head start
+    for nonnegative matrix factorization. *Pattern Recognition*, 41(4), 1350-1362.
+
+    Yin, J. & Wang, J. (2014). A Dirichlet multinomial mixture model-based approach
+    for short text clustering. *KDD '14*, 233-242.
+
+    Greene, D., O'Callaghan, D. & Cunningham, P. (2014). How many topics? Stability
+    analysis for topic models. *ECML PKDD 2014*, 498-513.
+
+    Bouma, G. (2009). Normalized (pointwise) mutual information in collocation
+    extraction. *Proceedings of GSCL*, 31-40.
+    """
+    if method not in _text_fit.METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {_text_fit.METHODS}")
+    frame = _answers_frame(answers, question_id)
+    tracker = _Tracker(progress, len(frame), 1, k_range)
+    preprocessed = (preprocessor or default_preprocessor()).preprocess(
+        frame["text"], cache=cache, progress=tracker.preprocessing)
+    return _fit_themes(frame, preprocessed, method=method, k=k, k_range=k_range, seed=seed,
+                       lexicon=lexicon, min_answers=min_answers, question_id=question_id,
+                       n_resamples=n_resamples, tracker=tracker)
+
+
+def _fit_themes(frame: pd.DataFrame, pre: PreprocessedAnswers, *, method, k, k_range, seed,
+                lexicon, min_answers, question_id, n_resamples, tracker) -> ThemeResult:
+    frame = frame.copy()
+    frame["excluded"] = pd.Series(pre.useless, dtype=object, index=frame.index)
+    frame["modelled"] = False
+    frame["theme_id"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame["theme_weight"] = np.nan
+    useful = np.flatnonzero(frame["excluded"].isna().to_numpy())
+    counts = {key: 0 for key in ("answers", "useful", "useless", "empty", "no_letters",
+                                 "no_content", "modelled", "unassigned")}
+    counts["answers"], counts["useful"] = len(frame), len(useful)
+    for reason in ("empty", "no_letters", "useless", "no_content"):
+        counts[reason] = int((frame["excluded"] == reason).sum())
+    counts["useless"] = len(frame) - len(useful)
+    result = ThemeResult(question_id, method, "too_few_answers", "", counts, frame)
+    corpus, kept = _text_fit.vectorise([pre.tokens[i] for i in useful]) \
+        if len(useful) >= min_answers else (None, np.zeros(0, dtype=int))
+    candidates = [] if corpus is None else \
+        _text_fit.candidate_ks(corpus.n_docs, corpus.counts.shape[1], k_range)
+    if len(useful) < min_answers or corpus is None or (k is None and not candidates):
+        result.message = (f"Trop peu de réponses exploitables ({len(useful)} sur "
+                          f"{len(frame)}) pour dégager des thèmes : il en faut au moins "
+                          f"{min_answers} qui disent quelque chose.")
+        tracker.finish()
+        return result
+    counts["modelled"] = len(kept)
+    counts["unassigned"] = len(useful) - len(kept)
+    frame.loc[frame.index[useful[kept]], "modelled"] = True
+    selection = None
+    if k is None:
+        k, selection = _text_fit.select_k(corpus, candidates, seed=seed,
+                                          n_resamples=n_resamples, progress=tracker.step)
+    factorisation = _text_fit.fit(corpus, method, int(k), seed=seed)
+    # themes numbered by size, largest first
+    main = factorisation.doc_topic.argmax(axis=1)
+    sizes = np.bincount(main, minlength=factorisation.doc_topic.shape[1])
+    order = np.argsort(-sizes, kind="stable")
+    factorisation = dataclasses.replace(factorisation,
+                                        doc_topic=factorisation.doc_topic[:, order],
+                                        topic_term=factorisation.topic_term[order])
+    tracker.step(1)
+    model = _Model(corpus, factorisation, list(range(1, len(order) + 1)), {},
+                   DEFAULT_AXES if lexicon is None else lexicon, seed)
+    n_themes = len(order)
+    result = dataclasses.replace(
+        result, answers=frame, status="ok", k_selection=selection,
+        message=(f"{n_themes} thèmes dans {len(kept)} réponses exploitables "
+                 f"({counts['useless']} réponses vides ou sans contenu exclues)."))
+    tracker.finish()
+    return _assemble(result, model)
+
+
+@dataclass
+class AnswersAnalysis:
+    """Themes of each open question and of all questions together."""
+
+    by_question: dict[str, ThemeResult]
+    together: ThemeResult | None
+    counts: dict
+
+
+def analyse_answers(answers: pd.DataFrame, *, together: bool = True, by_question: bool = True,
+                    cache=None, progress: Progress | None = None,
+                    preprocessor: FrenchPreprocessor | None = None, **options) -> AnswersAnalysis:
+    """Find themes in the answers to each open question, and in all of them together.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        Columns ``response_id, question_id, text``, optionally ``district`` and
+        ``weight`` (one weight per respondent).
+    together, by_question : bool
+        Which analyses to run.
+    cache, progress, preprocessor
+        As in :func:`find_themes`; every answer is lemmatised once for all analyses.
+    **options
+        Passed to :func:`find_themes` (method, k, k_range, seed, lexicon,
+        min_answers, n_resamples).
+
+    Returns
+    -------
+    AnswersAnalysis
+    """
+    missing = {"response_id", "question_id", "text"} - set(answers.columns)
+    if missing:
+        raise KeyError(f"the answers lack the columns {sorted(missing)}")
+    frame = _answers_frame(answers, None)
+    groups = list(frame.groupby("question_id", sort=True).groups.items()) if by_question else []
+    options = _options(options)
+    tracker = _Tracker(progress, len(frame), len(groups) + int(together), options["k_range"])
+    pre = (preprocessor or default_preprocessor()).preprocess(
+        frame["text"], cache=cache, progress=tracker.preprocessing)
+    results = {}
+    for question_id, index in groups:
+        positions = frame.index.get_indexer(index)
+        results[str(question_id)] = _fit_themes(
+            frame.iloc[positions].reset_index(drop=True), _take(pre, positions),
+            question_id=str(question_id), tracker=tracker, **options)
+    overall = None
+    if together:
+        overall = _fit_themes(frame, pre, question_id=ALL_QUESTIONS, tracker=tracker,
+                              **options)
+    return AnswersAnalysis(results, overall, dict(pre.counts))
+
+
+def _options(options: dict) -> dict:
+    defaults = {"method": "nmf", "k": None, "k_range": DEFAULT_K_RANGE, "seed": 0,
+                "lexicon": None, "min_answers": MIN_ANSWERS, "n_resamples": 5}
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise TypeError(f"unknown options {sorted(unknown)}")
+    return {**defaults, **options}
+
+
+def _take(pre: PreprocessedAnswers, positions: np.ndarray) -> PreprocessedAnswers:
+    pick = lambda values: [values[i] for i in positions]  # noqa: E731
+    return PreprocessedAnswers(pick(pre.normalised), pick(pre.hashes), pick(pre.tokens),
+                               pick(pre.useless), pre.n_parsed)
+
+
+class _Tracker:
+    """Turn the stages' progress into one monotone (done, total) for a progress bar.
+
+    Lemmatising counts one unit per answer; each analysis then counts one unit per k
+    tried plus one for the final fit, its share reserved up front for the widest
+    `k_range` so that the total never changes.
+    """
+
+    def __init__(self, callback: Progress | None, n_texts: int, n_analyses: int,
+                 k_range: tuple[int, int]):
+        self.callback = callback
+        self.n_texts = n_texts
+        self.per_analysis = max(k_range[1] - k_range[0] + 2, 1)
+        self.total = n_texts + n_analyses * self.per_analysis
+        self.done = 0
+        self.started = 0
+
+    def _report(self) -> None:
+        if self.callback is not None:
+            self.callback(min(self.done, self.total), self.total)
+
+    def preprocessing(self, done: int, total: int) -> None:
+        self.done = done
+        self._report()
+
+    def step(self, n: int = 1) -> None:
+        ceiling = self.n_texts + (self.started + 1) * self.per_analysis
+        self.done = min(self.done + n, ceiling)
+        self._report()
+
+    def finish(self) -> None:
+        """Mark the current analysis done."""
+        self.started += 1
+        self.done = self.n_texts + self.started * self.per_analysis
+        self._report()

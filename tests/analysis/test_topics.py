@@ -1,0 +1,276 @@
+"""Tests of analysis.topics (and axes, wordclouds): themes on a labelled French corpus."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score
+
+from analysis import text as text_module
+from analysis.axes import DEFAULT_AXES, best_axis, score_axes
+from analysis.text import load_french
+from analysis.topics import MIN_ANSWERS, analyse_answers, find_themes
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "free_text_fr.csv"
+DISTRICTS = ["Centre", "Les Martinets", "Schuman", "Bergonié"]
+#: Which CLS axis each planted theme belongs to.
+PLANTED_AXES = {
+    "acces_medecin": "acces_soins", "cout_soins": "acces_soins",
+    "sante_mentale": "sante_mentale", "environnement": "prevention_environnement",
+    "logement": "prevention_environnement", "isolement_ages": "parcours_vulnerables",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    frame = pd.read_csv(CORPUS, keep_default_na=False)
+    rng = np.random.default_rng(7)
+    frame.insert(0, "response_id", np.arange(len(frame)) + 1000)
+    frame["district"] = rng.choice(DISTRICTS, size=len(frame))
+    frame["weight"] = rng.uniform(0.5, 2.0, size=len(frame))
+    return frame
+
+
+@pytest.fixture(scope="module")
+def cache():
+    load_french()  # one spaCy load for the module (and, through its cache, the session)
+    return {}
+
+
+@pytest.fixture(scope="module")
+def nmf(corpus, cache):
+    return find_themes(corpus, cache=cache, seed=0)
+
+
+@pytest.fixture(scope="module")
+def gsdmm(corpus, cache):
+    return find_themes(corpus, method="gsdmm", cache=cache, seed=0)
+
+
+def planted_and_found(result, corpus):
+    assigned = result.answers["theme_id"].notna().to_numpy()
+    return corpus["theme"].to_numpy()[assigned], result.answers["theme_id"].to_numpy()[assigned]
+
+
+@pytest.mark.parametrize("which", ["nmf", "gsdmm"])
+def test_themes_recover_planted_themes(which, request, corpus):
+    result = request.getfixturevalue(which)
+    planted, found = planted_and_found(result, corpus)
+    assert adjusted_rand_score(planted, found) >= 0.6
+    table = pd.crosstab(planted, found)
+    rows, cols = linear_sum_assignment(-table.to_numpy())
+    assert len(rows) == table.shape[0] == 6  # every planted theme matched to its own theme
+    for r, c in zip(rows, cols):
+        assert table.iloc[r, c] >= 0.5 * table.iloc[r].sum(), table
+
+
+@pytest.mark.parametrize("which", ["nmf", "gsdmm"])
+def test_useless_answers_are_excluded_and_counted(which, request, corpus):
+    result = request.getfixturevalue(which)
+    useless = (corpus["theme"] == "inutile").to_numpy()
+    assert result.counts["useless"] == useless.sum() == 60
+    assert result.counts["useful"] == (~useless).sum()
+    assert result.answers.loc[useless, "excluded"].notna().all()
+    assert result.answers.loc[useless, "theme_id"].isna().all()
+    assert result.counts["modelled"] + result.counts["unassigned"] == result.counts["useful"]
+
+
+def test_membership_is_stated(nmf, gsdmm):
+    assert nmf.membership == "mixed" and gsdmm.membership == "single"
+    weights = nmf.memberships()
+    assert np.allclose(weights.sum(axis=1), 1.0)
+    assert (weights.gt(0).sum(axis=1) > 1).any()  # some answers weigh on several themes
+    one_hot = gsdmm.memberships()
+    assert set(np.unique(one_hot.to_numpy())) <= {0.0, 1.0}
+    assert (one_hot.sum(axis=1) == 1).all()
+
+
+def test_k_is_chosen_by_stability_and_coherence(nmf):
+    table = nmf.k_selection
+    assert list(table.columns) == ["k", "stability", "coherence", "score"]
+    assert table["k"].tolist() == list(range(3, 13))
+    assert len(nmf.themes) == table.loc[table["score"].idxmax(), "k"]
+
+
+def test_labels_and_axes(nmf, corpus):
+    planted, found = planted_and_found(nmf, corpus)
+    table = pd.crosstab(found, planted)
+    for theme in nmf.themes:
+        majority = table.loc[theme.theme_id].idxmax()
+        assert theme.label == ", ".join(theme.top_terms[:3])
+        assert theme.axis == PLANTED_AXES[majority], (theme, majority)
+        assert 0 < theme.axis_score <= 1
+
+
+def test_same_seed_same_result(corpus, cache):
+    sample = corpus.iloc[:300]
+    first = find_themes(sample, cache=cache, seed=3, method="gsdmm", k_range=(3, 7))
+    second = find_themes(sample, cache=cache, seed=3, method="gsdmm", k_range=(3, 7))
+    pd.testing.assert_frame_equal(first.answers, second.answers)
+    pd.testing.assert_frame_equal(first.k_selection, second.k_selection)
+    assert first.themes == second.themes
+
+
+def test_k_can_be_forced(corpus, cache):
+    assert len(find_themes(corpus, cache=cache, k=4).themes) == 4
+
+
+def test_too_few_answers_is_a_result_not_an_error(cache):
+    answers = ["trop de bruit", "pas de médecin", "RAS", "rien"] * 4
+    result = find_themes(answers, cache=cache)
+    assert result.status == "too_few_answers" and not result.themes
+    assert "Trop peu" in result.message
+    assert result.counts["useful"] == 8 and result.counts["useless"] == 8
+    assert result.shares().empty
+
+
+def test_twenty_answers_are_enough(corpus, cache):
+    sample = corpus[corpus["theme"] != "inutile"].iloc[:MIN_ANSWERS]
+    result = find_themes(sample, cache=cache)
+    assert result.status == "ok" and 2 <= len(result.themes) <= 4
+
+
+def test_rename_merge_split(nmf):
+    first, second = nmf.themes[0].theme_id, nmf.themes[1].theme_id
+    renamed = nmf.rename(first, "Accès au médecin")
+    assert renamed.theme(first).label == "Accès au médecin"
+    assert nmf.theme(first).label != "Accès au médecin"  # results are not modified in place
+
+    merged = renamed.merge(first, second)
+    assert len(merged.themes) == len(nmf.themes) - 1
+    assert merged.theme(first).n_answers >= nmf.theme(first).n_answers + \
+        nmf.theme(second).n_answers - 5
+    with pytest.raises(KeyError):
+        merged.theme(second)
+
+    split = merged.split(first, k=2)
+    assert len(split.themes) == len(nmf.themes)
+    new_ids = {t.theme_id for t in split.themes} - {t.theme_id for t in merged.themes}
+    assert len(new_ids) == 2 and first not in {t.theme_id for t in split.themes}
+    assert np.allclose(split.memberships().sum(axis=1), 1.0)
+    with pytest.raises(ValueError):
+        nmf.merge(first, first)
+
+
+def test_split_gsdmm_keeps_one_theme_per_answer(gsdmm):
+    split = gsdmm.split(gsdmm.themes[0].theme_id, k=2)
+    assert (split.memberships().sum(axis=1) == 1).all()
+    assert sum(t.n_answers for t in split.themes) == sum(t.n_answers for t in gsdmm.themes)
+
+
+def test_default_shares_overall_and_by_district(nmf):
+    overall = nmf.shares()
+    assert list(overall.columns) == ["theme_id", "label", "domain", "n", "estimate",
+                                     "ci_low", "ci_high"]
+    assert len(overall) == len(nmf.themes)
+    assert ((overall["ci_low"] <= overall["estimate"]) &
+            (overall["estimate"] <= overall["ci_high"])).all()
+    by_district = nmf.shares(by="district")
+    assert set(by_district["domain"]) == set(DISTRICTS)
+    assert by_district.groupby("domain")["n"].first().sum() == overall["n"].iloc[0]
+
+
+def test_unweighted_share_is_the_proportion(nmf):
+    answers = nmf.answers
+    useful = answers[answers["excluded"].isna()]
+    shares = nmf.shares(estimator=None, base="useful")
+    theme = nmf.themes[0]
+    expected_unweighted = (useful["theme_id"] == theme.theme_id).mean()
+    weights = useful["weight"]
+    expected = (weights * (useful["theme_id"] == theme.theme_id)).sum() / weights.sum()
+    assert shares.loc[0, "estimate"] == pytest.approx(expected)
+    assert abs(expected - expected_unweighted) < 0.05
+
+
+def test_caller_estimator_is_used(nmf):
+    seen = []
+
+    def estimator(indicator, domain):
+        seen.append((indicator, domain))
+        frame = pd.DataFrame({"y": indicator, "d": domain})
+        rows = frame.groupby("d")["y"].agg(["size", "mean"]).reset_index()
+        rows.columns = ["domain", "n", "estimate"]
+        rows["ci_low"], rows["ci_high"] = rows["estimate"] - 0.1, rows["estimate"] + 0.1
+        return rows
+
+    shares = nmf.shares(by="district", estimator=estimator)
+    indicator, domain = seen[0]
+    assert indicator.dtype == bool and indicator.index.equals(domain.index)
+    assert indicator.index.name == "response_id"
+    assert len(shares) == len(nmf.themes) * len(DISTRICTS)
+
+
+def test_verbatims_are_typical_and_masked(corpus, cache):
+    pii = pd.DataFrame({"response_id": [1, 2], "text": [
+        "Impossible de trouver un médecin traitant, le Dr Martin est parti, "
+        "appelez-moi au 06 12 34 56 78",
+        "pas de médecin traitant, écrivez à jeanne.durand@exemple.fr ou au +33 6 98 76 54 32",
+    ], "theme": ["acces_medecin"] * 2, "district": "Centre", "weight": 1.0})
+    result = find_themes(pd.concat([corpus, pii], ignore_index=True), cache=cache, k=6)
+    quoted = pd.concat([result.verbatims(t.theme_id, n=10_000) for t in result.themes])
+    joined = " ".join(quoted["text"])
+    assert "Martin" not in joined and "06 12" not in joined and "@" not in joined
+    assert "Dr [nom]" in joined and "[courriel]" in joined and "[téléphone]" in joined
+    top = result.verbatims(result.themes[0].theme_id, n=5)
+    assert len(top) == 5 and top["typicality"].is_monotonic_decreasing
+
+
+def test_wordcloud_is_a_png(nmf, tmp_path):
+    theme = nmf.themes[0]
+    path = nmf.wordcloud(theme.theme_id, tmp_path / "nuages", max_words=20)
+    assert path.parent == tmp_path / "nuages"
+    assert path.name.startswith(f"theme-{theme.theme_id:02d}-")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_axis_scoring():
+    scores = score_axes(["médecin traitant", "rendez-vous", "bruit"], [2.0, 1.0, 1.0])
+    assert scores["acces_soins"] == pytest.approx(0.75)
+    assert best_axis(["psychologue", "stress"]).axis == "sante_mentale"
+    assert best_axis(["personnes agees", "solitude"]).axis == "parcours_vulnerables"
+    assert best_axis(["pollution", "bruit"]).axis == "prevention_environnement"
+    nothing = best_axis(["xyz"])
+    assert nothing.axis is None and nothing.score == 0
+    custom = {"mobilite": ["bus", "transport"], **DEFAULT_AXES}
+    assert best_axis(["bus", "transport"], lexicon=custom).axis == "mobilite"
+
+
+def test_analyse_each_question_and_all_together(corpus, cache, monkeypatch):
+    frame = corpus.assign(question_id=np.where(np.arange(len(corpus)) % 2, "besoins", "quartier"))
+    calls = []
+    analysis = analyse_answers(frame, cache=cache, k_range=(3, 8),
+                               progress=lambda done, total: calls.append((done, total)))
+    assert set(analysis.by_question) == {"besoins", "quartier"}
+    assert analysis.together.question_id == "__toutes__"
+    assert analysis.together.counts["answers"] == len(frame)
+    for question_id, result in analysis.by_question.items():
+        assert result.status == "ok"
+        assert (result.answers["question_id"] == question_id).all()
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[-1][0] == calls[-1][1]
+    assert len({total for _, total in calls}) == 1
+
+    def no_spacy(*args, **kwargs):
+        raise AssertionError("spaCy must not run on a warm cache")
+
+    monkeypatch.setattr(text_module, "load_french", no_spacy)
+    again = analyse_answers(frame, cache=cache, k_range=(3, 8), by_question=False)
+    pd.testing.assert_frame_equal(again.together.answers, analysis.together.answers)
+
+
+def test_bad_input_gets_a_clear_error(corpus):
+    with pytest.raises(ValueError, match="method"):
+        find_themes(corpus, method="lda")
+    with pytest.raises(KeyError, match="question_id"):
+        analyse_answers(corpus)
+
+
+def test_analysis_imports_no_web_or_database_code():
+    code = ("import sys, analysis.topics, analysis.text, analysis.privacy, analysis.axes, "
+            "analysis.wordclouds; bad = {'flask', 'sqlalchemy', 'survey_app'} & "
+            "{m.split('.')[0] for m in sys.modules}; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   cwd=Path(__file__).resolve().parents[2])
