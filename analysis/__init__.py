@@ -36,6 +36,12 @@ _EXPORTS = {
     "analysis.axes": ["DEFAULT_AXES", "AXIS_LABELS", "AxisScore", "score_axes", "best_axis"],
     "analysis.privacy": ["mask_pii", "mask_emails", "mask_phones", "mask_names"],
     "analysis.wordclouds": ["write_wordcloud"],
+    "analysis.coding": [
+        "Coder", "Proposal", "Codebook", "CodebookTheme", "SeedTerm", "CodebookError", "load_codebook",
+        "codebook_from_dict", "validate_codebook", "code_answers", "coding_agreement", "theme_shares",
+        "emerging_themes", "WordVectors", "load_word_vectors", "DEFAULT_CODEBOOK_PATH", "CODEBOOK_SCHEMA_PATH",
+        "VECTOR_MODEL", "DEFAULT_THRESHOLD", "SECONDARY_THRESHOLD", "MIN_PER_THEME", "MIN_THEMES",
+    ],
 }
 
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

