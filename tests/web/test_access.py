@@ -16,6 +16,16 @@ EXPECTED = {
     "staff.campaign": Role.AGENT,
     "admin.users": Role.ADMIN,
     "admin.toggle_active": Role.ADMIN,
+    "survey.info": PUBLIC,
+    "survey.start": PUBLIC,
+    "survey.page": PUBLIC,
+    "survey.review": PUBLIC,
+    "survey.thanks": PUBLIC,
+    "survey.later": PUBLIC,
+    "survey.resume": PUBLIC,
+    "campaign_links.links": Role.COORDINATOR,
+    "campaign_links.qr_code": Role.COORDINATOR,
+    "campaign_links.invitations": Role.COORDINATOR,
 }
 
 IDENTITIES = [None, Role.AGENT, Role.COORDINATOR, Role.ADMIN]
@@ -46,7 +56,15 @@ def _allowed(access, identity):
 def test_each_identity_gets_exactly_the_intended_access(app, client, create_user, create_campaign, login, identity):
     users = {role: create_user(role.value) for role in Role}
     campaign = create_campaign("acces", members=list(users.values()))
-    values = {"slug": campaign.slug, "user_id": users[Role.AGENT].id, "lang": "fr", "filename": "style.css"}
+    values = {
+        "slug": campaign.slug,
+        "user_id": users[Role.AGENT].id,
+        "lang": "fr",
+        "filename": "style.css",
+        "key": "resident",
+        "section_id": "profil",
+        "fmt": "svg",
+    }
     if identity is not None:
         login(users[identity])
     checked = 0

@@ -1,0 +1,94 @@
+"""A live server and Debian's Chromium for the browser tests.
+
+The browser tests run on SQLite only: one session-wide server (werkzeug, a thread,
+127.0.0.1 on a free port) over a migrated SQLite file, with CSRF protection on as in
+production. Chromium is Debian's (/usr/bin/chromium); without it the tests are
+skipped with the reason shown.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+MINI = PROJECT_ROOT / "tests" / "data" / "survey_mini.yaml"
+QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
+PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Serve the application with the demo-like campaign ``ville`` and its questionnaires."""
+    import flask_migrate
+    from werkzeug.serving import make_server
+
+    from survey_app import create_app
+    from survey_app.extensions import db
+    from survey_app.models import CampaignStatus
+    from survey_app.services import campaigns, questionnaires
+
+    path = tmp_path_factory.mktemp("browser") / "live.sqlite3"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "browser-tests", "RATELIMIT_STORAGE_URI": "memory://"},
+        environ={},
+    )
+    keys = []
+    with app.app_context():
+        flask_migrate.upgrade()
+        campaign = campaigns.create_campaign(
+            db.session, "ville", "Diagnostic de Ville-Test", organisation="Ville de Test", status=CampaignStatus.OPEN,
+            districts=[{"code": "centre", "name": "Centre"}, {"code": "plateau", "name": "Le Plateau", "qpv": True}],
+        )
+        for file in [QUESTIONNAIRES / "resident.yaml", QUESTIONNAIRES / "professional.yaml", MINI]:
+            if file.exists():
+                keys.append(questionnaires.load_file(db.session, campaign, file).key)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "keys": keys}
+    server.shutdown()
+    thread.join(5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (browser tests skipped)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def context(browser):
+    """A fresh phone-sized browsing context (its own cookies)."""
+    ctx = browser.new_context(**PHONE)
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture()
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.exists():
+        pytest.skip(f"axe-core not found at {AXE}: run `npm ci` (make browser-deps)")
+    return str(AXE)
