@@ -36,6 +36,13 @@ bp = Blueprint("survey", __name__, url_prefix="/enquete/<slug>/<key>")
 # The survey checks its CSRF token itself, to answer a stale form with the form again.
 csrf.exempt(bp)
 
+@bp.record_once
+def _template_helpers(state):
+    # Globals, so that the question macros are imported without the page's context
+    # (an import "with context" is evaluated again at every render).
+    state.app.jinja_env.globals.update(survey_forms=survey_forms, survey_label_in=label_in)
+
+
 DONE_COOKIE = "cls_repondu"
 DONE_COOKIE_DAYS = 180
 MAX_DRAFTS_IN_SESSION = 4
@@ -220,7 +227,34 @@ def _render_page(survey: Survey, response, section: Section, answers: dict, *, v
         keys = answering.page_keys(section)
         values = {**{k: v for k, v in answers.items() if k not in keys}, **values}
     context = _page_context(survey, response, section, answers, values, errors)
+    with force_locale(lang):
+        context["question_html"] = [
+            _question_html(survey, q, values, context["errors"], conditional, lang) for q, conditional in context["questions"]
+        ]
     return _render("survey/page.html", survey, lang, status, notice=notice, **context)
+
+
+#: HTML of unanswered questions without error, per (content, language, question, conditional,
+#: and the campaign's districts for a district question).
+#: A questionnaire version never changes, so the entries never go stale.
+_QUESTION_HTML: dict = {}
+_QUESTION_HTML_LIMIT = 5000
+
+
+def _question_html(survey: Survey, q, values: dict, errors: dict, conditional: bool, lang: str):
+    """Render one question; the blank state (the usual next page) is rendered once and kept."""
+    macro = current_app.jinja_env.get_template("survey/_questions.html").module.question
+    blank = q.id not in values and f"{q.id}__autre" not in values and not errors.get(q.id)
+    if not blank:
+        return macro(q, values, errors, conditional, survey.districts, lang)
+    districts = tuple((d["code"], d["name"]) for d in survey.districts) if q.type == "district" else None
+    key = (survey.version.content_hash, lang, q.id, conditional, districts)
+    html = _QUESTION_HTML.get(key)
+    if html is None:
+        if len(_QUESTION_HTML) >= _QUESTION_HTML_LIMIT:
+            _QUESTION_HTML.clear()
+        html = _QUESTION_HTML[key] = macro(q, {}, {}, conditional, survey.districts, lang)
+    return html
 
 
 # ----------------------------------------------------------------- views
