@@ -27,6 +27,7 @@ _ENV_SETTINGS = {
     "CLS_SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes", "oui"}),
     "CLS_DEFAULT_LANGUAGE": ("BABEL_DEFAULT_LOCALE", str),
     "CLS_QUESTIONNAIRES_DIR": ("CLS_QUESTIONNAIRES_DIR", str),
+    "CLS_PUBLIC_URL": ("CLS_PUBLIC_URL", lambda v: v.rstrip("/")),
 }
 
 LANGUAGES = ("fr", "en")

@@ -42,3 +42,8 @@ def test_a_wrong_database_url_is_one_clear_error(url, words):
         create_app(environ={"CLS_DATABASE_URL": url, "CLS_SECRET_KEY": "x"})
     assert words in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_public_url_for_posters_comes_from_the_environment():
+    app = create_app({"SECRET_KEY": "x"}, environ={"CLS_PUBLIC_URL": "https://sante.ville.fr/"})
+    assert app.config["CLS_PUBLIC_URL"] == "https://sante.ville.fr"

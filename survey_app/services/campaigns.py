@@ -97,3 +97,10 @@ def response_counts(session: Session, campaign: Campaign) -> dict[str, int]:
     for status, count in rows:
         counts[status.value] = count
     return counts
+
+
+def set_status(session: Session, campaign: Campaign, status: CampaignStatus, *, actor: User | None = None) -> None:
+    """Change the campaign's status (draft, open, closed, archived), audited."""
+    if campaign.status is not status:
+        audit.record(session, actor, "campaign.status", "campaign", campaign.id, field="status", old=campaign.status.value, new=status.value)
+        campaign.status = status
