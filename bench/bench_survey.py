@@ -1,26 +1,76 @@
 """Benchmark: a resident's page submission (validate, store, render the next page).
 
-Served by gunicorn (2 workers) on SQLite and on PostgreSQL, against a bare Flask
-endpoint served the same way in the same run (same POST → redirect → GET of a page
-of the same size). 50 concurrent clients (threads with ``requests.Session``) on the
-loopback, each answering the first three pages of the resident questionnaire and
-starting a new draft, for a bounded time. Reported: throughput ratio, p50 and p99 of
-one page submission (POST + the GET of the next page), errors, and the number of
-acknowledged pages versus the answer rows found in the database afterwards.
+What is measured
+----------------
+One *page submission* = the POST of a questionnaire page (CSRF check, validation,
+conditions, atomic save, 302) plus the GET of the next page it redirects to. The survey
+app is served by gunicorn (2 workers, gthread with 4 threads each) on SQLite and on
+PostgreSQL (a temporary database, created and dropped). The baseline is a bare Flask
+app served the same way in the same run, doing the same HTTP work: POST of the same
+form (parsed) → 302 → GET of a page of about the size of a questionnaire page.
+
+Every client imitates a resident on a new device: a new ``Browser`` (a small
+``http.client`` client with keep-alive, cookies and one redirect followed; no cookie,
+new connection), the start of a draft (GET of the information page, POST "commencer"
+→ 302 → GET of the first page: three requests, not timed), then the first three
+pages of the questionnaire (profil, acces_soins, bien_etre), each one timed. Then the
+next resident starts on the same thread. The bare client does exactly the same
+requests against the bare app (GET /info, POST /start → 302 → GET /next, then three
+POST /page → 302 → GET /next).
+
+Two phases per server (bare, SQLite, PostgreSQL), on the same warm server:
+
+1. **Latency under realistic load.** ``RESIDENTS`` = 50 concurrent residents (threads)
+   each *read* the page they were shown for a think time drawn uniformly in
+   [0.5 s, 1.5 s] (seeded ``random.Random``) before submitting it; the start of the
+   threads is staggered over the first 1.5 s. Offered load ≈ 50 × 3 pages / (3 × 1 s)
+   ≈ 50 pages/s (a little less: the service time adds to the cycle). Reported: p50
+   and p99 of a page submission, and the pages/s actually achieved (if the server
+   cannot keep up, the achieved rate falls below the offered one, and latency grows).
+2. **Throughput at saturation.** Closed loop without think time, ``SAT_CLIENTS`` = 16
+   clients for the bare app and for the survey app alike. 16 = twice the server's
+   8 request slots (2 workers × 4 threads), so a slot never waits for a client, while
+   staying far below the 50 clients that made the client's own CPU use dominate
+   (8, 16 and 32 clients gave 250, 305 and 243 bare pages/s on 2026-11-22).
+   Ratio = survey pages/s ÷ bare pages/s, both at saturation.
+
+The load generator runs in separate processes (``multiprocessing``, spawn), a few
+threads each (10 per process in phase 1, 4 in phase 2), so no client GIL caps the
+load, and the clients use ``http.client`` rather than ``requests`` (which cost more
+CPU per page than the bare Flask server itself). The machine has 2 cores shared by the
+server and the clients: the CPU used by gunicorn, PostgreSQL, the client processes,
+the kernel (irq/softirq) and anything else is measured over each window (/proc) and
+reported, with the server CPU per page (a cost that does not depend on the client).
+
+gthread with 4 threads, not sync workers: a submission waits on the database (commit
+and fsync on PostgreSQL, the write lock on SQLite); 2 sync workers leave the CPU idle
+during those waits and close every connection (``BENCH_WORKER_CLASS=sync`` to compare:
+about half the saturated throughput on 2026-11-22). Timed windows: ``WARMUP`` s of warm-up then
+``LAT_DURATION`` / ``SAT_DURATION`` s measured; submissions completing in the window
+are counted. Errors (exceptions, timeouts, unexpected status, or a redirect to any
+page other than the next one — e.g. a stale or expired page) are counted in both
+phases. Acknowledged pages (saved and redirected to the next page) over the whole run
+are counted client side with the answer rows each stores, and compared with the rows
+found in the database afterwards (nothing lost).
+
+Targets (issue): ratio ≥ 0.5, p99 < 150 ms, no error, nothing lost.
 
 Run: ``.venv/bin/python bench/bench_survey.py`` (``BENCH_QUICK=1`` for a short run).
 Writes bench/RESULTS_survey.md. PostgreSQL: 127.0.0.1:5432, user postgres (trust);
-a temporary database is created and dropped.
+``CLS_BENCH_POSTGRES_URL`` overrides. Loopback only. Every process started here
+(gunicorn masters, client processes) is stopped by its PID.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
+import multiprocessing as mp
 import os
+import random
 import re
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,19 +78,32 @@ import threading
 import time
 from pathlib import Path
 
-import requests
-from sqlalchemy import create_engine, text
+import http.client
+import select
+from typing import NamedTuple
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-CLIENTS = 50
-DURATION = 6.0 if QUICK else 20.0
-WARMUP = 1.0 if QUICK else 3.0
+RESIDENTS = 50
+THINK = (0.5, 1.5)
+SEED = 20261122
+LAT_THREADS_PER_PROC = 10
+SAT_CLIENTS = int(os.environ.get("BENCH_SAT_CLIENTS", "16"))
+SAT_THREADS_PER_PROC = 4
+WARMUP = 1.5 if QUICK else 3.0
+LAT_DURATION = 6.0 if QUICK else 20.0
+SAT_DURATION = 5.0 if QUICK else 15.0
+TIMEOUT = 30
+WORKERS = 2
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")  # "sync" to compare
+THREADS = 4
 PG_ADMIN = os.environ.get("CLS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+TICK = os.sysconf("SC_CLK_TCK")
 
-#: The pages each client answers, with the rows each acknowledged page stores.
+#: The pages each client answers, with the answer rows each acknowledged page stores.
 PAGES = [
     ("profil", {"age": "35_49", "sexe": "f", "quartier": "centre", "foyer": "seul", "langues": "francais",
                 "etat_sante": "2", "limitation": "non"}, 7),
@@ -49,10 +112,20 @@ PAGES = [
     ("bien_etre", {"who5.calme": "3", "stress": "5", "solitude": "jamais", "besoin_psy": "non"}, 4),
 ]
 
+#: About the size of a questionnaire page (the sizes received are reported).
 BARE_APP = '''
 from flask import Flask, redirect, request
 app = Flask(__name__)
-BODY = "<!doctype html><html><body>" + "<p>" + "x" * 90 + "</p>" * 1 + ("<div class=q>" + "y" * 200 + "</div>") * 80 + "</body></html>"
+BODY = ("<!doctype html><html><body><p>" + "x" * 90 + "</p>"
+        + ("<div class=q>" + "y" * 200 + "</div>") * int(__import__("os").environ.get("BARE_DIVS", "80"))
+        + "</body></html>")
+@app.get("/info")
+def info():
+    return BODY
+@app.post("/start")
+def start():
+    dict(request.form)
+    return redirect("/next")
 @app.post("/page")
 def page():
     dict(request.form)
@@ -61,7 +134,303 @@ def page():
 def next_page():
     return BODY
 '''
+BARE_DIVS = 80
 
+
+# --------------------------------------------------------------------------- clients
+
+class Reply(NamedTuple):
+    first: int  # status of the first response (302 when redirected)
+    status: int  # status of the final response
+    url: str  # final path
+    text: str
+
+
+class Browser:
+    """A minimal browser over ``http.client``: one keep-alive connection, cookies, one redirect.
+
+    Much cheaper in CPU than ``requests`` (the clients share 2 cores with the server).
+    """
+
+    def __init__(self, base: str):
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
+        self.conn: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.conn is not None and self.conn.sock is not None:
+            if select.select([self.conn.sock], [], [], 0)[0]:  # closed by the server while idle
+                self.conn.close()
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+        return self.conn
+
+    def _request(self, method: str, path: str, data: dict | None) -> tuple[int, str | None, bytes]:
+        headers = {"Accept-Encoding": "identity"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = self._connection()
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        content = response.read()
+        for cookie in response.msg.get_all("Set-Cookie") or ():
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location"), content
+
+    def fetch(self, method: str, path: str, data: dict | None = None) -> Reply:
+        status, location, content = self._request(method, path, data)
+        if status in (301, 302, 303) and location:
+            target = urlsplit(location)
+            path = target.path + (f"?{target.query}" if target.query else "")
+            final, _, content = self._request("GET", path, None)
+            return Reply(status, final, path, content.decode("utf-8", "replace"))
+        return Reply(status, status, path, content.decode("utf-8", "replace"))
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+class Flow:
+    """One resident's requests against one app: ``start`` then ``submit`` of each page."""
+
+    token_re = re.compile(r'name="csrf_token" value="([^"]+)"')
+    version_re = re.compile(r'name="version_id" value="(\d+)"')
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def start(self, browser: Browser) -> str:
+        if self.kind == "bare":
+            info = browser.fetch("GET", "/info")
+            reply = browser.fetch("POST", "/start", {"consent": "1"})
+        else:
+            info = browser.fetch("GET", "/enquete/bench/resident")
+            token = self.token_re.search(info.text) if info.status == 200 else None
+            if token is None:
+                raise RuntimeError(f"info: HTTP {info.status}")
+            reply = browser.fetch("POST", "/enquete/bench/resident/commencer", {"csrf_token": token.group(1)})
+        if info.status != 200 or reply.first != 302 or reply.status != 200:
+            raise RuntimeError(f"start: HTTP {info.status}, {reply.first} -> {reply.status}")
+        return reply.text
+
+    def submit(self, browser: Browser, index: int, page: str) -> Reply:
+        section, answers, _rows = PAGES[index]
+        if self.kind == "bare":
+            return browser.fetch("POST", "/page", {"section_id": section, "action": "next", **answers})
+        data = {"csrf_token": self.token_re.search(page).group(1), "version_id": self.version_re.search(page).group(1),
+                "section_id": section, "action": "next", **answers}
+        return browser.fetch("POST", f"/enquete/bench/resident/page/{section}", data)
+
+    @staticmethod
+    def acknowledged(index: int, reply: Reply, kind: str) -> bool:
+        """Saved and sent on to the next page (a stale or expired page redirects elsewhere)."""
+        if reply.first != 302 or reply.status != 200:
+            return False
+        if kind == "bare":
+            return reply.url == "/next"
+        if index + 1 < len(PAGES):
+            return reply.url.endswith(f"/page/{PAGES[index + 1][0]}")
+        return "/page/" in reply.url and not reply.url.endswith(f"/page/{PAGES[index][0]}")
+
+
+def client_thread(flow: Flow, base: str, think: tuple[float, float] | None, seed: int, window: tuple[float, float],
+                  stopping: threading.Event, out: dict, lock: threading.Lock) -> None:
+    rng = random.Random(seed)
+    start_w, end_w = window
+    if think:
+        stopping.wait(rng.uniform(0, think[1]))  # stagger the arrivals
+    while not stopping.is_set():
+        browser = Browser(base)  # a new device: no cookie, new connection
+        try:
+            page = flow.start(browser)
+        except Exception as error:  # noqa: BLE001 - counted
+            with lock:
+                out["errors"] += 1
+                if len(out["samples"]) < 5:
+                    out["samples"].append(f"start: {error!r}"[:200])
+            browser.close()
+            stopping.wait(0.5)
+            continue
+        for index, (section, _answers, rows) in enumerate(PAGES):
+            if think and stopping.wait(rng.uniform(*think)):  # reading the page
+                break
+            if stopping.is_set():
+                break
+            started = time.perf_counter()
+            try:
+                reply = flow.submit(browser, index, page)
+                ok = flow.acknowledged(index, reply, flow.kind)
+                what = f"{section}: HTTP {reply.first} -> {reply.status} {reply.url}"
+            except Exception as error:  # noqa: BLE001 - counted
+                ok, what = False, f"{section}: {error!r}"[:200]
+            finished = time.time()
+            elapsed = time.perf_counter() - started
+            with lock:
+                if not ok:
+                    out["errors"] += 1
+                    if len(out["samples"]) < 5:
+                        out["samples"].append(what)
+                else:
+                    out["pages"] += 1
+                    out["rows"] += rows
+                    if start_w <= finished < end_w:
+                        out["latencies"].append(elapsed)
+                        out["bytes"] += len(reply.text)
+            if not ok:
+                break
+            page = reply.text
+        browser.close()
+
+
+def client_process(kind: str, base: str, threads: int, think, seed: int, ready, go, t0, warmup: float,
+                   duration: float, results) -> None:
+    """A load-generator process: ``threads`` clients, its CPU time over the window."""
+    flow = Flow(kind)
+    out = {"latencies": [], "errors": 0, "samples": [], "pages": 0, "rows": 0, "bytes": 0, "cpu": 0.0}
+    lock, stopping = threading.Lock(), threading.Event()
+    ready.put(os.getpid())
+    go.wait(60)
+    start_w = t0.value + warmup
+    end_w = start_w + duration
+    pool = [threading.Thread(target=client_thread, daemon=True,
+                             args=(flow, base, think, seed * 1000 + i, (start_w, end_w), stopping, out, lock))
+            for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    time.sleep(max(0.0, start_w - time.time()))
+    cpu0 = sum(os.times()[:2])
+    time.sleep(max(0.0, end_w - time.time()))
+    out["cpu"] = sum(os.times()[:2]) - cpu0
+    stopping.set()
+    for thread in pool:
+        thread.join(TIMEOUT + 5)
+    with lock:
+        results.put(out)
+
+
+# --------------------------------------------------------------------------- CPU accounting
+
+def proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def tree_cpu(master: int) -> float:
+    """CPU seconds of a gunicorn master and its live workers."""
+    total = proc_cpu(master)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == master:
+                total += proc_cpu(int(entry.name))
+    return total
+
+
+def database_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL server process (none when serving SQLite: in-process)."""
+    cpu = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    cpu[int(entry.name)] = proc_cpu(int(entry.name))
+            except OSError:
+                continue
+    return cpu
+
+
+def system_busy() -> tuple[float, float]:
+    """CPU seconds spent busy by the whole machine since boot (all cores), and of it in irq/softirq."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / TICK, (fields[5] + fields[6]) / TICK
+
+
+# --------------------------------------------------------------------------- phases
+
+def run_phase(kind: str, base: str, server_pid: int, *, clients: int, per_proc: int, think, duration: float,
+              seed: int) -> dict:
+    ctx = mp.get_context("spawn")
+    ready, results, go, t0 = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
+    sizes = [per_proc] * (clients // per_proc) + ([clients % per_proc] if clients % per_proc else [])
+    procs = [ctx.Process(target=client_process, daemon=True,
+                         args=(kind, base, n, think, seed + 100 * i, ready, go, t0, WARMUP, duration, results))
+             for i, n in enumerate(sizes)]
+    outs = []
+    try:
+        for proc in procs:
+            proc.start()
+        for _ in procs:
+            ready.get(timeout=60)
+        t0.value = time.time() + 0.2
+        go.set()
+        start_w = t0.value + WARMUP
+        time.sleep(max(0.0, start_w - time.time()))
+        server0, db0, system0 = tree_cpu(server_pid), database_cpu(), system_busy()
+        time.sleep(max(0.0, start_w + duration - time.time()))
+        system1 = system_busy()
+        server_cpu = tree_cpu(server_pid) - server0
+        system_cpu, irq_cpu = system1[0] - system0[0], system1[1] - system0[1]
+        # backends that exited during the window are not counted (their CPU is gone from /proc)
+        db_cpu = sum(max(0.0, cpu - db0.get(pid, 0.0)) for pid, cpu in database_cpu().items())
+        for _ in procs:
+            outs.append(results.get(timeout=TIMEOUT + 30))
+    finally:
+        for proc in procs:
+            proc.join(10)
+            if proc.is_alive():
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.join(5)
+    lat = sorted(x for out in outs for x in out["latencies"])
+    client_cpu = sum(out["cpu"] for out in outs)
+
+    def pct(q: float) -> float:
+        return lat[max(0, math.ceil(q * len(lat)) - 1)] * 1000 if lat else float("nan")
+
+    return {
+        "pages_per_s": len(lat) / duration,
+        "p50": pct(0.50), "p99": pct(0.99), "n": len(lat),
+        "errors": sum(out["errors"] for out in outs),
+        "samples": [s for out in outs for s in out["samples"]][:5],
+        "pages": sum(out["pages"] for out in outs),
+        "rows": sum(out["rows"] for out in outs),
+        "page_bytes": sum(out["bytes"] for out in outs) / len(lat) if lat else 0,
+        "server_cpu": server_cpu / duration * 100,  # % of one core
+        "client_cpu": client_cpu / duration * 100,
+        "db_cpu": db_cpu / duration * 100,
+        "irq_cpu": irq_cpu / duration * 100,
+        "other_cpu": max(0.0, system_cpu - irq_cpu - server_cpu - client_cpu - db_cpu) / duration * 100,
+        "server_ms_per_page": server_cpu / len(lat) * 1000 if lat else float("nan"),
+    }
+
+
+def measure(kind: str, base: str, server_pid: int) -> dict:
+    paced = run_phase(kind, base, server_pid, clients=RESIDENTS, per_proc=LAT_THREADS_PER_PROC, think=THINK,
+                      duration=LAT_DURATION, seed=SEED)
+    time.sleep(1.0)
+    saturated = run_phase(kind, base, server_pid, clients=SAT_CLIENTS, per_proc=SAT_THREADS_PER_PROC, think=None,
+                          duration=SAT_DURATION, seed=SEED + 1)
+    return {"paced": paced, "saturated": saturated,
+            "errors": paced["errors"] + saturated["errors"],
+            "samples": (paced["samples"] + saturated["samples"])[:5],
+            "pages": paced["pages"] + saturated["pages"],
+            "rows_expected": paced["rows"] + saturated["rows"]}
+
+
+# --------------------------------------------------------------------------- servers and databases
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -69,30 +438,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app_spec: str, env: dict, cwd: str) -> tuple[subprocess.Popen, str]:
+def serve(app_spec: str, env: dict, cwd: str, probe: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [GUNICORN, "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}", "--backlog", "256", "--log-level", "warning", app_spec],
-        cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    args = [GUNICORN, "-w", str(WORKERS), "-k", WORKER_CLASS, "-b", f"127.0.0.1:{port}", "--backlog", "256",
+            "--log-level", "warning", app_spec]
+    if WORKER_CLASS == "gthread":
+        args[5:5] = ["--threads", str(THREADS)]
+    proc = subprocess.Popen(args, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            break
         try:
-            requests.get(url + "/", timeout=10)
-            requests.get(url + "/", timeout=10)  # both workers (or at least one) warmed up
+            for _ in range(4):  # warm both workers
+                browser = Browser(url)
+                status = browser.fetch("GET", probe).status
+                browser.close()
+                if status != 200:
+                    raise RuntimeError(f"{probe}: HTTP {status}")
             return proc, url
-        except (requests.ConnectionError, requests.Timeout):
+        except OSError:
             time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+    stop(proc)
+    raise RuntimeError(f"gunicorn did not start ({app_spec})")
 
 
 def stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(10)
+        proc.wait(15)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(5)
 
 
 def prepare_database(url: str) -> None:
@@ -115,104 +495,9 @@ def prepare_database(url: str) -> None:
         db.engine.dispose()
 
 
-class Stats:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.latencies: list[float] = []
-        self.errors = 0
-        self.acknowledged_rows = 0
-        self.acknowledged_pages = 0
-        self.error_samples: list[str] = []
-
-    def error(self, what: str) -> None:
-        with self.lock:
-            self.errors += 1
-            if len(self.error_samples) < 5:
-                self.error_samples.append(what)
-
-
-def survey_client(base: str, stats: Stats, measuring: threading.Event, stopping: threading.Event) -> None:
-    token_re = re.compile(r'name="csrf_token" value="([^"]+)"')
-    version_re = re.compile(r'name="version_id" value="(\d+)"')
-    while not stopping.is_set():
-        session = requests.Session()  # each draft from a new device (no cookie)
-        try:
-            info = session.get(f"{base}/enquete/bench/resident", timeout=30)
-            reply = session.post(f"{base}/enquete/bench/resident/commencer",
-                                 data={"csrf_token": token_re.search(info.text).group(1)}, timeout=30)
-            page = reply.text
-        except Exception as error:  # noqa: BLE001 - counted as an error
-            stats.error(f"start: {error!r}")
-            time.sleep(0.5)
-            continue
-        for section, answers, rows in PAGES:
-            if stopping.is_set():
-                break
-            data = {"csrf_token": token_re.search(page).group(1), "version_id": version_re.search(page).group(1),
-                    "section_id": section, "action": "next", **answers}
-            started = time.perf_counter()
-            try:
-                reply = session.post(f"{base}/enquete/bench/resident/page/{section}", data=data, timeout=30)
-            except Exception as error:  # noqa: BLE001
-                stats.error(f"{section}: {error!r}")
-                break
-            elapsed = time.perf_counter() - started
-            ok = reply.status_code == 200 and len(reply.history) == 1 and reply.history[0].status_code == 302
-            if not ok:
-                stats.error(f"{section}: HTTP {reply.status_code}")
-                break
-            with stats.lock:
-                stats.acknowledged_pages += 1
-                stats.acknowledged_rows += rows
-                if measuring.is_set():
-                    stats.latencies.append(elapsed)
-            page = reply.text
-
-
-def bare_client(base: str, stats: Stats, measuring: threading.Event, stopping: threading.Event) -> None:
-    session = requests.Session()
-    while not stopping.is_set():
-        started = time.perf_counter()
-        try:
-            reply = session.post(f"{base}/page", data={"section_id": "profil", **PAGES[0][1]}, timeout=30)
-        except Exception as error:  # noqa: BLE001
-            stats.error(repr(error))
-            continue
-        elapsed = time.perf_counter() - started
-        if reply.status_code != 200:
-            stats.error(f"HTTP {reply.status_code}")
-            continue
-        with stats.lock:
-            stats.acknowledged_pages += 1
-            if measuring.is_set():
-                stats.latencies.append(elapsed)
-
-
-def load(base: str, client) -> dict:
-    stats, measuring, stopping = Stats(), threading.Event(), threading.Event()
-    threads = [threading.Thread(target=client, args=(base, stats, measuring, stopping)) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    time.sleep(WARMUP)
-    measuring.set()
-    time.sleep(DURATION)
-    measuring.clear()
-    stopping.set()
-    for thread in threads:
-        thread.join(60)
-    lat = sorted(stats.latencies)
-    return {
-        "throughput": len(lat) / DURATION,
-        "p50": statistics.median(lat) * 1000 if lat else float("nan"),
-        "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
-        "errors": stats.errors,
-        "error_samples": stats.error_samples,
-        "pages": stats.acknowledged_pages,
-        "rows_expected": stats.acknowledged_rows,
-    }
-
-
 def stored_rows(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
     engine = create_engine(url)
     with engine.connect() as connection:
         rows = connection.execute(text("select count(*) from answer")).scalar_one()
@@ -220,12 +505,12 @@ def stored_rows(url: str) -> int:
     return rows
 
 
-def run_backend(name: str, url: str, workdir: str) -> dict:
+def run_backend(name: str, url: str) -> dict:
     prepare_database(url)
     env = {"CLS_DATABASE_URL": url, "CLS_SECRET_KEY": "bench-" + secrets.token_hex(8)}
-    proc, base = serve("survey_app:create_app()", env, str(ROOT))
+    proc, base = serve("survey_app:create_app()", env, str(ROOT), "/enquete/bench/resident")
     try:
-        result = load(base, survey_client)
+        result = measure("survey", base, proc.pid)
     finally:
         stop(proc)
     result["rows_stored"] = stored_rows(url)
@@ -233,69 +518,169 @@ def run_backend(name: str, url: str, workdir: str) -> dict:
     return result
 
 
+# --------------------------------------------------------------------------- report
+
 def main() -> int:
+    from sqlalchemy import create_engine, text
+
+    started = time.time()
     workdir = tempfile.mkdtemp(prefix="bench-survey-")
     Path(workdir, "bare_app.py").write_text(BARE_APP)
-    proc, base = serve("bare_app:app", {}, workdir)
+    proc, base = serve("bare_app:app", {"BARE_DIVS": str(BARE_DIVS)}, workdir, "/info")
     try:
-        bare = load(base, bare_client)
+        bare = measure("bare", base, proc.pid)
     finally:
         stop(proc)
-    print(f"bare Flask: {bare['throughput']:.0f} pages/s, p50 {bare['p50']:.1f} ms, p99 {bare['p99']:.1f} ms, errors {bare['errors']}")
-    results = [run_backend("SQLite", f"sqlite:///{workdir}/bench.sqlite3", workdir)]
+    print(describe("bare Flask", bare), flush=True)
+    results = [run_backend("SQLite", f"sqlite:///{workdir}/bench.sqlite3")]
+    print(describe("SQLite", results[-1]), flush=True)
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     name = f"cls_bench_{secrets.token_hex(4)}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        pg_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-        results.append(run_backend("PostgreSQL", pg_url, workdir))
+        results.append(run_backend("PostgreSQL", PG_ADMIN.rsplit("/", 1)[0] + "/" + name))
+        print(describe("PostgreSQL", results[-1]), flush=True)
     except Exception as error:  # noqa: BLE001 - a missing server is reported, not fatal
         print(f"PostgreSQL skipped: {error!r}"[:300])
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except Exception as error:  # noqa: BLE001
+            print(f"could not drop {name}: {error!r}"[:300])
         admin.dispose()
+
     ok = True
-    lines = []
+    print()
     for r in results:
-        ratio = r["throughput"] / bare["throughput"]
-        lost = r["rows_expected"] - r["rows_stored"]
-        passed = ratio >= 0.5 and r["p99"] < 150 and r["errors"] == 0 and lost == 0
-        ok &= passed
-        print(f"ratio {r['backend']}: {ratio:.2f} (survey {r['throughput']:.0f} pages/s vs bare {bare['throughput']:.0f}); "
-              f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms; errors {r['errors']}; "
-              f"acknowledged pages {r['pages']}, rows expected {r['rows_expected']}, rows stored {r['rows_stored']}"
-              + ("" if passed else "  [target missed]"))
-        if r["error_samples"]:
-            print("  errors:", r["error_samples"])
-        lines.append(f"| {r['backend']} | {r['throughput']:.0f} | {ratio:.2f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} "
-                     f"| {r['pages']} | {r['rows_expected']} | {r['rows_stored']} |")
-    write_results(bare, lines)
+        r["ratio"] = r["saturated"]["pages_per_s"] / bare["saturated"]["pages_per_s"]
+        r["lost"] = r["rows_expected"] - r["rows_stored"]
+        r["passed"] = r["ratio"] >= 0.5 and r["paced"]["p99"] < 150 and r["errors"] == 0 and r["lost"] == 0
+        ok &= r["passed"]
+        print(f"RATIO {r['backend']}: {r['ratio']:.2f} (saturated, {SAT_CLIENTS} clients: survey "
+              f"{r['saturated']['pages_per_s']:.0f} pages/s / bare {bare['saturated']['pages_per_s']:.0f} pages/s); "
+              f"paced p50 {r['paced']['p50']:.1f} ms, p99 {r['paced']['p99']:.1f} ms; errors {r['errors']}; "
+              f"pages acknowledged {r['pages']}, rows acknowledged {r['rows_expected']}, stored {r['rows_stored']}"
+              + ("  [targets met]" if r["passed"] else "  [TARGET MISSED]"))
+    table = render_table(bare, results)
+    print()
+    print(table)
+    write_results(bare, results, table, time.time() - started)
     return 0 if ok else 1
 
 
-def write_results(bare: dict, lines: list[str]) -> None:
-    cpus = os.cpu_count()
+def describe(label: str, r: dict) -> str:
+    p, s = r["paced"], r["saturated"]
+    line = (f"{label}: paced {p['pages_per_s']:.1f} pages/s, p50 {p['p50']:.1f} ms, p99 {p['p99']:.1f} ms | "
+            f"saturated {s['pages_per_s']:.0f} pages/s (p50 {s['p50']:.1f} ms) | errors {r['errors']} | "
+            f"server CPU {s['server_ms_per_page']:.2f} ms/page")
+    if r["samples"]:
+        line += f"\n  error samples: {r['samples']}"
+    return line
+
+
+def render_table(bare: dict, results: list[dict]) -> str:
+    head = ("| server | paced pages/s | paced p50 (ms) | paced p99 (ms) | saturated pages/s | ratio to bare "
+            "| server CPU ms/page | CPU-cost ratio | errors | pages acknowledged | answer rows acknowledged | answer rows stored "
+            "| targets |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = [f"| bare Flask | {bare['paced']['pages_per_s']:.1f} | {bare['paced']['p50']:.1f} | {bare['paced']['p99']:.1f} "
+            f"| {bare['saturated']['pages_per_s']:.0f} | 1 | {bare['saturated']['server_ms_per_page']:.2f} | 1 "
+            f"| {bare['errors']} | {bare['pages']} | – | – | – |"]
+    for r in results:
+        rows.append(
+            f"| survey, {r['backend']} | {r['paced']['pages_per_s']:.1f} | {r['paced']['p50']:.1f} "
+            f"| {r['paced']['p99']:.1f} | {r['saturated']['pages_per_s']:.0f} | **{r['ratio']:.2f}** "
+            f"| {r['saturated']['server_ms_per_page']:.2f} "
+            f"| {bare['saturated']['server_ms_per_page'] / r['saturated']['server_ms_per_page']:.2f} | {r['errors']} | {r['pages']} | {r['rows_expected']} "
+            f"| {r['rows_stored']} | {'met' if r['passed'] else 'missed'} |")
+    return head + "\n" + "\n".join(rows)
+
+
+def cpu_table(bare: dict, results: list[dict]) -> str:
+    lines = ["| server | phase | pages measured | mean next-page size (bytes) | gunicorn CPU (% of a core) "
+             "| PostgreSQL CPU | client CPU | kernel irq/softirq (loopback) | other processes |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for label, r in [("bare Flask", bare)] + [(f"survey, {x['backend']}", x) for x in results]:
+        for phase in ("paced", "saturated"):
+            p = r[phase]
+            lines.append(f"| {label} | {phase} | {p['n']} | {p['page_bytes']:.0f} | {p['server_cpu']:.0f} % "
+                         f"| {p['db_cpu']:.0f} % | {p['client_cpu']:.0f} % | {p['irq_cpu']:.0f} % | {p['other_cpu']:.0f} % |")
+    return "\n".join(lines)
+
+
+def busy_note(bare: dict, results: list[dict]) -> str:
+    worst = max(r[phase]["other_cpu"] for r in [bare, *results] for phase in ("paced", "saturated"))
+    if worst <= 25:
+        return "Other processes used at most {:.0f} % of a core during the measured windows.".format(worst)
+    return (f"**The machine was shared with other work** (up to {worst:.0f} % of a core used by other\n"
+            "processes during a measured window, see below): pages/s are lower bounds and latency includes\n"
+            "that contention. The server CPU per page, and the CPU-cost ratio (bare ms/page ÷ survey\n"
+            "ms/page, the ratio the two apps would reach if CPU-bound), are much less affected.")
+
+
+def write_results(bare: dict, results: list[dict], table: str, elapsed: float) -> None:
+    offered = RESIDENTS / ((THINK[0] + THINK[1]) / 2)
+    samples = "".join(f"\nError samples, {r['backend']}: {r['samples']}" for r in results if r["samples"])
+    threads = f" with {THREADS} threads each" if WORKER_CLASS == "gthread" else ""
     text_out = f"""# Survey page submission benchmark (bench/bench_survey.py)
 
-Run on {dt.date.today().isoformat()}, {cpus} CPU(s), {"quick mode" if QUICK else "full mode"}:
-{CLIENTS} concurrent clients (Python threads, `requests.Session`, loopback) for {DURATION:.0f} s after
-{WARMUP:.0f} s of warm-up; gunicorn with 2 workers (gthread, 4 threads each); the clients share the machine.
-One operation = POST of a resident page (CSRF check, validation, conditions, atomic save)
-plus the GET of the next page it redirects to. The baseline is a bare Flask app served
-the same way: POST (form parsed) → redirect → GET of a ~20 KB page.
+Run on {dt.datetime.now().strftime("%Y-%m-%d %H:%M")}, {os.cpu_count()} CPU(s), {"quick mode (BENCH_QUICK=1)" if QUICK else "full mode"}, {elapsed:.0f} s in all.
+gunicorn: {WORKERS} workers, {WORKER_CLASS}{threads}, on 127.0.0.1. Load generator on the same
+machine: threads in separate processes (multiprocessing, spawn), each thread a small
+`http.client` browser (keep-alive, cookies, one redirect followed).
 
-Bare Flask: {bare['throughput']:.0f} pages/s, p50 {bare['p50']:.1f} ms, p99 {bare['p99']:.1f} ms, errors {bare['errors']}.
+## Results
 
-| database | pages/s | ratio to bare Flask | p50 (ms) | p99 (ms) | errors | acknowledged pages | answer rows expected | answer rows stored |
-|---|---|---|---|---|---|---|---|---|
-""" + "\n".join(lines) + """
+{table}
 
-Targets: ratio ≥ 0.5, p99 < 150 ms, no error, rows stored = rows acknowledged.
-With 50 clients in closed loop and no think time, latency is queueing: p99 ≈ 50 /
-throughput. The acknowledged rows are counted client-side from each page saved
-(302 then 200); the stored rows are counted in the database after the run.
+Targets: ratio ≥ 0.5 (saturated), p99 < 150 ms (paced, 50 residents), no error, answer rows
+stored = answer rows acknowledged.
+
+{busy_note(bare, results)}
+{samples}
+## Method
+
+* **Page submission** (the unit timed): POST of a resident page (CSRF check, validation,
+  conditions, atomic save, 302) + GET of the next page. Each client is a resident on a new
+  device: GET of the information page, POST "commencer" → 302 → GET of page 1 (not timed),
+  then pages profil, acces_soins, bien_etre (timed), then the next resident on that thread.
+* **Baseline**: a bare Flask app served the same way, in the same run, receiving the same
+  requests: GET /info, POST /start → 302 → GET /next, then three POST /page (the same form,
+  parsed) → 302 → GET /next of a page about the size of a questionnaire page (sizes below).
+* **Latency (paced)**: {RESIDENTS} concurrent residents (threads, {LAT_THREADS_PER_PROC} per process), each
+  reading every page for a think time uniform in [{THINK[0]}, {THINK[1]}] s (seeded) before submitting it;
+  arrivals staggered over the first {THINK[1]} s. Offered load ≈ {offered:.0f} pages/s (a little less: the
+  service time adds to each cycle); a server that cannot keep up shows fewer pages/s achieved and
+  latency that grows with the queue. p50/p99 of a page submission completed in the {LAT_DURATION:.0f} s window
+  after {WARMUP:.0f} s of warm-up. Same pacing and seed for the bare app and the survey app.
+* **Throughput (saturated)**: closed loop, no think time, {SAT_CLIENTS} clients ({SAT_THREADS_PER_PROC} threads per
+  process) for both apps, {SAT_DURATION:.0f} s after {WARMUP:.0f} s of warm-up. {SAT_CLIENTS} = twice the server's
+  {WORKERS * THREADS} request slots, so no slot waits for a client, and far fewer than the 50 closed-loop
+  threads of the previous method, in which the clients' CPU dominated (bare app, 2026-11-22:
+  8, 16, 32 clients → 250, 305, 243 pages/s). **Ratio = survey pages/s ÷ bare pages/s, both saturated.**
+  The clients use `http.client`: with `requests` they used more CPU per page than the bare server.
+* **Why gthread with 4 threads**: a submission waits on the database (commit and fsync on
+  PostgreSQL, the write lock on SQLite); with 2 sync workers only 2 requests are in the server
+  at a time and the CPU idles during those waits. Quick runs on 2026-11-22: survey saturated
+  32 (SQLite) / 19 (PostgreSQL) pages/s with gthread vs 16 / 16 with sync workers, gunicorn
+  using about 60 % of a core with sync vs 80–110 % with gthread.
+* **Errors**: exceptions, timeouts (30 s), an unexpected status, or a redirect to anything but the
+  next page (stale or expired page), in both phases. **Nothing lost**: the answer rows of every
+  acknowledged page (both phases; 7, 5 and 4 rows for the three pages) counted client side vs
+  `select count(*) from answer` after the server is stopped.
+* **CPU** (/proc, over each measured window, % of one core, 200 % = the whole machine): gunicorn
+  master + workers, PostgreSQL processes (the whole server, other databases included; backends
+  that exit during the window are missed), client processes, kernel irq/softirq (loopback TCP)
+  and everything else. Server CPU ms/page = gunicorn CPU ÷ pages in the saturated window (the start of
+  each draft included, one for three pages, as in the bare app). CPU-cost ratio = bare server
+  ms/page ÷ survey server ms/page: a cross-check of the throughput ratio that shared CPU hardly skews.
+* Bounded: every window is fixed, every request has a timeout; the temporary PostgreSQL database
+  is dropped; gunicorn masters and client processes are stopped by their PID.
+
+### CPU during the measured windows
+
+{cpu_table(bare, results)}
 """
     (ROOT / "bench" / "RESULTS_survey.md").write_text(text_out, encoding="utf-8")
 
