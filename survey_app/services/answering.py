@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, selectinload
 
 from ..models import Answer, Campaign, Channel, InvitationCode, QuestionnaireVersion, Response, ResponseStatus
 from ..models.response import encode_value
@@ -163,16 +163,13 @@ def _survey(campaign: Campaign, version: QuestionnaireVersion) -> Survey:
 
 def find_survey(session: Session, slug: str, key: str) -> Survey | None:
     """Return the current version of questionnaire ``key`` in campaign ``slug``, or ``None``."""
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        return None
-    version = session.scalar(
-        select(QuestionnaireVersion)
-        .options(defer(QuestionnaireVersion.definition))
-        .where(QuestionnaireVersion.campaign_id == campaign.id, QuestionnaireVersion.key == key,
-               QuestionnaireVersion.is_current.is_(True))
-    )
-    return None if version is None else _survey(campaign, version)
+    row = session.execute(
+        select(Campaign, QuestionnaireVersion)
+        .join(QuestionnaireVersion, QuestionnaireVersion.campaign_id == Campaign.id)
+        .options(defer(QuestionnaireVersion.definition), selectinload(Campaign.districts))
+        .where(Campaign.slug == slug, QuestionnaireVersion.key == key, QuestionnaireVersion.is_current.is_(True))
+    ).first()
+    return None if row is None else _survey(*row)
 
 
 def survey_of(session: Session, response: Response) -> Survey:
@@ -275,7 +272,8 @@ def find_draft(
         raise ResumeError("submitted")
     if survey is not None and (
         response.campaign_id != survey.campaign.id
-        or session.scalar(select(QuestionnaireVersion.key).where(QuestionnaireVersion.id == response.questionnaire_version_id))
+        or response.questionnaire_version_id != survey.version.id  # an older version of the same key is fine
+        and session.scalar(select(QuestionnaireVersion.key).where(QuestionnaireVersion.id == response.questionnaire_version_id))
         != survey.key
     ):
         raise ResumeError("unknown")
