@@ -83,11 +83,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, campaign_links, errors, public, staff, survey
+    from .web import admin, auth, campaign_links, coding, errors, public, staff, survey
 
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(campaign_links.bp)
+    app.register_blueprint(coding.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)

@@ -59,10 +59,12 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app.cli``."""
     from flask_migrate.cli import db as migrate_group
 
-    from . import analysis, demo, questionnaires, users
+    from . import analysis, campaigns, demo, questionnaires, users
+    from . import coding  # noqa: F401  (adds ``flask analysis code``)
 
     app.cli.add_command(users.group)
     app.cli.add_command(demo.group)
+    app.cli.add_command(campaigns.group)
     app.cli.add_command(questionnaires.group)
     app.cli.add_command(analysis.group)
     wrap_commands(app.cli)

@@ -26,6 +26,13 @@ EXPECTED = {
     "campaign_links.links": Role.COORDINATOR,
     "campaign_links.qr_code": Role.COORDINATOR,
     "campaign_links.invitations": Role.COORDINATOR,
+    "coding.screen": Role.COORDINATOR,
+    "coding.record": Role.COORDINATOR,
+    "coding.add_theme": Role.COORDINATOR,
+    "coding.auto": Role.COORDINATOR,
+    "coding.emerging": Role.COORDINATOR,
+    "coding.shares": Role.COORDINATOR,
+    "coding.codebook_file": Role.COORDINATOR,
 }
 
 IDENTITIES = [None, Role.AGENT, Role.COORDINATOR, Role.ADMIN]

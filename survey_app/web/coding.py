@@ -1,0 +1,230 @@
+"""The coding screen: the coordinator reads what residents wrote and checks its themes."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Role
+from ..services import ServiceError
+from ..services import campaigns as campaign_service
+from ..services import coding as coding_service
+from ..services import coding_results
+from .access import requires
+from .forms import EmptyForm
+
+bp = Blueprint("coding", __name__, url_prefix="/espace/campagnes/<slug>/codage")
+
+#: Themes reachable with the keys 1 to 9.
+SHORTCUTS = 9
+
+
+def _campaign(slug: str):
+    campaign = campaign_service.campaign_for_user(db.session, current_user, slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _scope() -> str | None:
+    return (request.values.get("question") or "").strip()[:100] or None
+
+
+def _keep_lemmas() -> None:
+    """Commit what building a coder stored (the codebook copy, lemmas); harmless if raced."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+def _unavailable(campaign, error: ServiceError):
+    db.session.rollback()
+    return render_template("coding/unavailable.html", campaign=campaign, message=str(error))
+
+
+def _screen_url(slug: str, scope: str | None, double: bool = False, answer: str | None = None) -> str:
+    return url_for(".screen", slug=slug, question=scope, double=1 if double else None, reponse=answer)
+
+
+def _ordered_themes(codebook, answer):
+    """Themes in the order shown: the proposed ones (main first), candidates, then the rest."""
+    first = [p.theme for p in answer.proposals] if answer is not None else []
+    keys = list(dict.fromkeys(first + codebook.keys))
+    confidence = {p.theme: p for p in answer.proposals} if answer is not None else {}
+    return [(key, codebook.theme(key), confidence.get(key)) for key in keys]
+
+
+@bp.route("/")
+@requires(Role.COORDINATOR)
+def screen(slug: str):
+    """Show the next answer to check, its proposed themes and how far coding has gone."""
+    campaign = _campaign(slug)
+    scope, double = _scope(), request.args.get("double") == "1"
+    wanted = (request.args.get("reponse") or "").strip()[:150]
+    try:
+        state = coding_service.coder_state(db.session, campaign, scope)
+        answer = None
+        if wanted:
+            try:
+                answer = coding_service.answer_to_check(db.session, campaign, wanted, state, blind=double)
+            except coding_service.UnknownAnswer:
+                flash(_("Cette réponse n'existe pas ou n'est plus à coder : voici la suivante."), "error")
+        if answer is None:
+            answer = coding_service.next_answer(db.session, campaign, _actor(), scope, double=double)
+        progress = coding_results.coding_progress(db.session, campaign, scope)
+        agreement = coding_results.agreement(db.session, campaign, scope)
+        codebook = state.coder.codebook
+    except ServiceError as error:
+        return _unavailable(campaign, error)
+    _keep_lemmas()
+    return render_template(
+        "coding/screen.html", campaign=campaign, scope=scope, double=double, answer=answer,
+        themes=_ordered_themes(codebook, answer), codebook=codebook, progress=progress,
+        agreement=agreement, questions=state.answers.questions, form=EmptyForm(), shortcuts=SHORTCUTS,
+        axes=codebook.axes or {}, districts={d.code: d.name for d in campaign.districts},
+    )
+
+
+@bp.route("/coder", methods=["POST"])
+@requires(Role.COORDINATOR)
+def record(slug: str):
+    """Store the coordinator's coding of one answer (accepted, corrected or "not codable")."""
+    campaign = _campaign(slug)
+    scope, double = _scope(), request.form.get("double") == "1"
+    answer = (request.form.get("answer_id") or "").strip()[:150]
+    if not EmptyForm().validate_on_submit() or not answer:
+        flash(_("Aucune réponse indiquée : choisissez les thèmes de la réponse affichée."), "error")
+        return redirect(_screen_url(slug, scope, double))
+    themes = [] if request.form.get("action") == "none" else request.form.getlist("theme")
+    try:
+        seen = int(request.form.get("seen", ""))
+    except ValueError:
+        seen = None
+    try:
+        response_id, question_id = coding_service.parse_answer_id(answer)
+        coding_service.record_coding(db.session, campaign, _actor(), response_id, question_id, themes,
+                                     scope=scope, seen=seen)
+    except coding_service.UnknownAnswer:
+        db.session.rollback()
+        flash(_("Cette réponse n'existe pas ou n'est plus à coder : rien n'a été enregistré."), "error")
+        return redirect(_screen_url(slug, scope, double))
+    except coding_service.UnknownTheme:
+        db.session.rollback()
+        flash(_("Un des thèmes choisis n'est pas dans la grille de codage (elle a peut-être changé) : "
+                "rien n'a été enregistré, choisissez à nouveau."), "error")
+        return redirect(_screen_url(slug, scope, double, answer))
+    except coding_service.StaleAnswer:
+        db.session.rollback()
+        flash(_("Cette réponse vient d'être codée par une autre personne : votre codage n'a pas été "
+                "enregistré. Voici son codage ; vous pouvez le corriger."), "error")
+        return redirect(_screen_url(slug, scope, double, answer))
+    except ServiceError as error:
+        return _unavailable(campaign, error)
+    db.session.commit()
+    flash(_("Codage enregistré : les propositions des autres réponses ont été recalculées."), "success")
+    return redirect(_screen_url(slug, scope, double))
+
+
+@bp.route("/themes", methods=["POST"])
+@requires(Role.COORDINATOR)
+def add_theme(slug: str):
+    """Add a theme to the campaign's codebook, and code the answer it came from with it."""
+    campaign = _campaign(slug)
+    scope = _scope()
+    answer = (request.form.get("answer_id") or "").strip()[:150] or None
+    back = _screen_url(slug, scope, answer=answer)
+    if request.form.get("from") == "emerging":
+        back = url_for(".emerging", slug=slug, question=scope)
+    if not EmptyForm().validate_on_submit():
+        return redirect(back)
+    key = (request.form.get("key") or "").strip()[:64]
+    try:
+        coding_service.add_theme(db.session, campaign, _actor(), key=key,
+                                 label=(request.form.get("label") or "")[:200],
+                                 axis=(request.form.get("axis") or "")[:64],
+                                 terms=(request.form.get("terms") or "")[:4000])
+        if answer is not None and request.form.get("code_answer") == "1":
+            response_id, question_id = coding_service.parse_answer_id(answer)
+            coding_service.record_coding(db.session, campaign, _actor(), response_id, question_id, [key], scope=scope)
+    except coding_service.CodebookInvalid as error:
+        db.session.rollback()
+        flash(_("Le thème n'a pas été ajouté : %(problems)s", problems=" ; ".join(error.problems)), "error")
+        return redirect(back)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Thème « %(key)s » ajouté à la grille de codage.", key=key), "success")
+    return redirect(back if request.form.get("from") == "emerging" else _screen_url(slug, scope))
+
+
+@bp.route("/automatique", methods=["POST"])
+@requires(Role.COORDINATOR)
+def auto(slug: str):
+    """Store the automatic coding of every answer (the snapshot the analysis reads)."""
+    campaign = _campaign(slug)
+    scope = _scope()
+    if not EmptyForm().validate_on_submit():
+        return redirect(_screen_url(slug, scope))
+    try:
+        result = coding_service.run_auto_coding(db.session, campaign, scope, actor=_actor())
+    except ServiceError as error:
+        return _unavailable(campaign, error)
+    db.session.commit()
+    flash(_("Codage automatique enregistré : %(coded)s réponses utiles sur %(useful)s ont un thème (%(share)s %%).",
+            coded=result.coded, useful=result.useful, share=round(100 * result.coverage)), "success")
+    return redirect(_screen_url(slug, scope))
+
+
+@bp.route("/themes-emergents")
+@requires(Role.COORDINATOR)
+def emerging(slug: str):
+    """List candidate new themes found in the answers the codebook does not reach."""
+    campaign = _campaign(slug)
+    scope = _scope()
+    try:
+        themes = coding_results.emerging_themes(db.session, campaign, scope)
+        codebook = coding_service.campaign_codebook(db.session, campaign)
+    except ServiceError as error:
+        return _unavailable(campaign, error)
+    _keep_lemmas()
+    return render_template("coding/emerging.html", campaign=campaign, scope=scope, themes=themes,
+                           axes=codebook.axes or {}, form=EmptyForm())
+
+
+@bp.route("/parts")
+@requires(Role.COORDINATOR)
+def shares(slug: str):
+    """Show the weighted share of residents raising each theme, overall and by district."""
+    campaign = _campaign(slug)
+    scope = _scope()
+    try:
+        result = coding_results.theme_shares(db.session, campaign, scope)
+    except ServiceError as error:
+        return _unavailable(campaign, error)
+    _keep_lemmas()
+    overall = result.overall.set_index("theme")
+    districts = list(dict.fromkeys(result.by_district["district"]))
+    cells = {(row.theme, row.district): row for row in result.by_district.itertuples()}
+    return render_template("coding/shares.html", campaign=campaign, scope=scope, result=result,
+                           overall=overall, districts=districts, cells=cells)
+
+
+@bp.route("/grille.yaml")
+@requires(Role.COORDINATOR)
+def codebook_file(slug: str):
+    """Download the campaign's codebook as a YAML file."""
+    campaign = _campaign(slug)
+    text = coding_service.codebook_yaml(db.session, campaign)
+    _keep_lemmas()
+    reply = current_app.response_class(text, mimetype="application/yaml")
+    reply.headers["Content-Disposition"] = f'attachment; filename="grille-codage-{campaign.slug}.yaml"'
+    return reply
