@@ -1,6 +1,5 @@
 """``flask campaigns``: create a campaign, its districts, census margins, members, invitations."""
 import csv
-import datetime as dt
 from pathlib import Path
 
 import click

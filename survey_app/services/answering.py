@@ -29,7 +29,7 @@ from ..questionnaire import (OTHER_SUFFIX, Definition, Section, coerce_other_tex
                              effective_answers, prune_hidden, validate_answers, visible_sections)
 from ..questionnaire.answers import is_blank
 from . import ServiceError
-from .questionnaires import current_version, definition_of
+from .questionnaires import definition_of
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AnswerCoding, Campaign, User
 from .coding import answer_id, coder_state
-from .themes import FRAGILE_BELOW, MIN_CELL, design_estimator
+from .themes import design_estimator, publishable
 
 MAIN_THEME_LABEL = "Thème principal"
 
@@ -106,17 +106,6 @@ class ThemeShares:
     by_district: pd.DataFrame
     #: How the shares are weighted, in French.
     weighting: str
-
-
-def publishable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Blank the cells of fewer than 11 respondents; flag those under 30 as fragile."""
-    frame = frame.copy()
-    frame["suppressed"] = frame["n"] < MIN_CELL
-    frame["fragile"] = frame["n"] < FRAGILE_BELOW
-    for column in ("estimate", "ci_low", "ci_high"):
-        frame[column] = frame[column].astype(object)
-        frame.loc[frame["suppressed"], column] = None
-    return frame
 
 
 def theme_shares(session: Session, campaign: Campaign, question_id: str | None = None) -> ThemeShares:

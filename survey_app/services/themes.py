@@ -4,15 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from analysis.crosstab import FRAGILE_BELOW, MIN_CELL
 from analysis.estimation import survey_proportion
 from analysis.topics import analyse_answers
 
 from ..models import Campaign
-from . import ServiceError, exports
+from . import ServiceError
 from .text_cache import DatabaseLemmaCache
 from .weights import WeightedSample, weight_sample
 
@@ -109,11 +109,8 @@ def campaign_themes(
     return ThemesRun(analysis, sample, answers)
 
 
-MIN_CELL = 11
-FRAGILE_BELOW = 30
-
-
-def _publication(frame: pd.DataFrame) -> pd.DataFrame:
+def publishable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank the shares of fewer than 11 respondents; flag those under 30 as fragile."""
     frame = frame.copy()
     frame["suppressed"] = frame["n"] < MIN_CELL
     frame["fragile"] = frame["n"] < FRAGILE_BELOW
@@ -139,7 +136,7 @@ def write_theme_outputs(run: ThemesRun, out_dir: str | Path) -> dict[str, int]:
         overall = result.shares(estimator=estimator).set_index("theme_id")
         by_district = result.shares("district", estimator=estimator)
         by_district.insert(0, "question", name)
-        share_rows.append(_publication(by_district))
+        share_rows.append(publishable(by_district))
         for theme in result.themes:
             row = overall.loc[theme.theme_id]
             theme_rows.append(

@@ -70,3 +70,13 @@ def init_access(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(_enforce)
 
+
+
+def member_campaign_or_404(slug: str):
+    """Return the campaign ``slug`` if the signed-in staff member works on it, else answer 404."""
+    from ..services.campaigns import campaign_for_user
+
+    campaign = campaign_for_user(db.session, current_user, slug)
+    if campaign is None:
+        abort(404)
+    return campaign

@@ -7,14 +7,12 @@ import io
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..extensions import db
 from ..models import Role
 from ..services import ServiceError, answering
-from ..services import campaigns as campaign_service
 from ..services.questionnaires import current_versions
-from .access import requires
+from .access import member_campaign_or_404, requires
 from .forms import EmptyForm
 
 bp = Blueprint("campaign_links", __name__, url_prefix="/espace/campagnes/<slug>")
@@ -23,11 +21,6 @@ QR_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 MAX_INVITATIONS = 20_000
 
 
-def _campaign(slug: str):
-    campaign = campaign_service.campaign_for_user(db.session, current_user, slug)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def public_url(slug: str, key: str) -> str:
@@ -41,7 +34,7 @@ def public_url(slug: str, key: str) -> str:
 @requires(Role.COORDINATOR)
 def links(slug: str):
     """List the public link and QR codes of each questionnaire of the campaign."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     versions = current_versions(db.session, campaign)
     items = [(v, public_url(slug, v.key)) for v in versions]
     return render_template("staff/links.html", campaign=campaign, items=items, form=EmptyForm(),
@@ -52,7 +45,7 @@ def links(slug: str):
 @requires(Role.COORDINATOR)
 def qr_code(slug: str, key: str, fmt: str):
     """The QR code of a questionnaire's public link, as PNG (flyers) or SVG (posters)."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     if fmt not in QR_FORMATS or answering.find_survey(db.session, campaign.slug, key) is None:
         abort(404)
     code = segno.make(public_url(slug, key), error="m")
@@ -70,7 +63,7 @@ def qr_code(slug: str, key: str, fmt: str):
 @requires(Role.COORDINATOR)
 def invitations(slug: str):
     """Generate invitation codes and hand them over once, as a CSV file: only their hashes are kept."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     form = EmptyForm()
     try:
         count = int(request.form.get("count", ""))

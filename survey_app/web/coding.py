@@ -1,7 +1,7 @@
 """The coding screen: the coordinator reads what residents wrote and checks its themes."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -9,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Role
 from ..services import ServiceError
-from ..services import campaigns as campaign_service
 from ..services import coding as coding_service
 from ..services import coding_results
-from .access import requires
+from .access import member_campaign_or_404, requires
 from .forms import EmptyForm
 
 bp = Blueprint("coding", __name__, url_prefix="/espace/campagnes/<slug>/codage")
@@ -21,11 +20,6 @@ bp = Blueprint("coding", __name__, url_prefix="/espace/campagnes/<slug>/codage")
 SHORTCUTS = 9
 
 
-def _campaign(slug: str):
-    campaign = campaign_service.campaign_for_user(db.session, current_user, slug)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _actor():
@@ -65,7 +59,7 @@ def _ordered_themes(codebook, answer):
 @requires(Role.COORDINATOR)
 def screen(slug: str):
     """Show the next answer to check, its proposed themes and how far coding has gone."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     scope, double = _scope(), request.args.get("double") == "1"
     wanted = (request.args.get("reponse") or "").strip()[:150]
     try:
@@ -96,7 +90,7 @@ def screen(slug: str):
 @requires(Role.COORDINATOR)
 def record(slug: str):
     """Store the coordinator's coding of one answer (accepted, corrected or "not codable")."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     scope, double = _scope(), request.form.get("double") == "1"
     answer = (request.form.get("answer_id") or "").strip()[:150]
     if not EmptyForm().validate_on_submit() or not answer:
@@ -136,7 +130,7 @@ def record(slug: str):
 @requires(Role.COORDINATOR)
 def add_theme(slug: str):
     """Add a theme to the campaign's codebook, and code the answer it came from with it."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     scope = _scope()
     answer = (request.form.get("answer_id") or "").strip()[:150] or None
     back = _screen_url(slug, scope, answer=answer)
@@ -170,7 +164,7 @@ def add_theme(slug: str):
 @requires(Role.COORDINATOR)
 def auto(slug: str):
     """Store the automatic coding of every answer (the snapshot the analysis reads)."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     scope = _scope()
     if not EmptyForm().validate_on_submit():
         return redirect(_screen_url(slug, scope))
@@ -188,7 +182,7 @@ def auto(slug: str):
 @requires(Role.COORDINATOR)
 def emerging(slug: str):
     """List candidate new themes found in the answers the codebook does not reach."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     scope = _scope()
     try:
         themes = coding_results.emerging_themes(db.session, campaign, scope)
@@ -204,7 +198,7 @@ def emerging(slug: str):
 @requires(Role.COORDINATOR)
 def shares(slug: str):
     """Show the weighted share of residents raising each theme, overall and by district."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     scope = _scope()
     try:
         result = coding_results.theme_shares(db.session, campaign, scope)
@@ -222,7 +216,7 @@ def shares(slug: str):
 @requires(Role.COORDINATOR)
 def codebook_file(slug: str):
     """Download the campaign's codebook as a YAML file."""
-    campaign = _campaign(slug)
+    campaign = member_campaign_or_404(slug)
     text = coding_service.codebook_yaml(db.session, campaign)
     _keep_lemmas()
     reply = current_app.response_class(text, mimetype="application/yaml")

@@ -1,11 +1,11 @@
 """Staff workspace: home page and campaign page."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import Role
 from ..services import campaigns as campaign_service
-from .access import requires
+from .access import member_campaign_or_404, requires
 
 bp = Blueprint("staff", __name__, url_prefix="/espace")
 
@@ -23,8 +23,6 @@ def home():
 @requires(Role.AGENT)
 def campaign(slug: str):
     """Show a campaign and what the staff member can do on it."""
-    found = campaign_service.campaign_for_user(db.session, current_user, slug)
-    if found is None:
-        abort(404)
+    found = member_campaign_or_404(slug)
     counts = campaign_service.response_counts(db.session, found)
     return render_template("staff/campaign.html", campaign=found, counts=counts, Role=Role)
