@@ -43,8 +43,6 @@ INTERFACE_LANGUAGES = ("fr", "en")
 #: Navigation after a page: next page, previous page, or save and stop for now.
 DIRECTIONS = ("next", "back", "later")
 
-_definitions: dict[str, Definition] = {}
-
 
 class SurveyClosed(ServiceError):
     """The campaign does not accept answers today."""
@@ -146,19 +144,9 @@ def _looks_like(code: str, length: int) -> bool:
 
 
 # ---------------------------------------------------------------- surveys
-def _definition(version: QuestionnaireVersion) -> Definition:
-    """The definition of ``version``, rebuilt once per content hash (versions never change)."""
-    found = _definitions.get(version.content_hash)
-    if found is None:
-        if len(_definitions) > 64:
-            _definitions.clear()
-        found = _definitions[version.content_hash] = definition_of(version)
-    return found
-
-
 def _survey(campaign: Campaign, version: QuestionnaireVersion) -> Survey:
     districts = tuple({"code": d.code, "name": d.name, "qpv": d.qpv} for d in campaign.districts)
-    return Survey(campaign, version, _definition(version), districts)
+    return Survey(campaign, version, definition_of(version), districts)
 
 
 def find_survey(session: Session, slug: str, key: str) -> Survey | None:

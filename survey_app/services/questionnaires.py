@@ -1,9 +1,7 @@
 """Questionnaire versions in the database: load, compare, list."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -59,15 +57,23 @@ def current_versions(session: Session, campaign: Campaign) -> list[Questionnaire
     )
 
 
-@lru_cache(maxsize=64)
-def _definition_by_hash(content_hash: str, canonical: str, source: str) -> Definition:
-    return Definition.from_dict(json.loads(canonical), source=source)
+#: Definitions rebuilt from the database, by content hash (a version never changes).
+_DEFINITIONS: dict[str, Definition] = {}
+_DEFINITIONS_LIMIT = 64
 
 
 def definition_of(version: QuestionnaireVersion) -> Definition:
-    """Rebuild the definition stored with ``version`` (once per content, then cached)."""
-    canonical = json.dumps(version.definition, sort_keys=True, ensure_ascii=False)
-    return _definition_by_hash(version.content_hash, canonical, f"{version.key} v{version.version}")
+    """Rebuild the definition stored with ``version`` once per content, then reuse it.
+
+    On a hit the (deferrable) ``definition`` column is not even read.
+    """
+    found = _DEFINITIONS.get(version.content_hash)
+    if found is None:
+        if len(_DEFINITIONS) >= _DEFINITIONS_LIMIT:
+            _DEFINITIONS.clear()
+        found = Definition.from_dict(version.definition, source=f"{version.key} v{version.version}")
+        _DEFINITIONS[version.content_hash] = found
+    return found
 
 
 def used_codes(session: Session, campaign: Campaign, key: str) -> dict[str, set[str]]:
