@@ -18,6 +18,15 @@ class CampaignStatus(str, enum.Enum):
     ARCHIVED = "archived"
 
 
+def open_on(status, opens_on: dt.date | None, closes_on: dt.date | None, day: dt.date) -> bool:
+    """Tell whether a campaign with this status and these dates takes answers on ``day``."""
+    if status != CampaignStatus.OPEN:
+        return False
+    if opens_on and day < opens_on:
+        return False
+    return not (closes_on and day > closes_on)
+
+
 class Campaign(db.Model):
     __tablename__ = "campaign"
 
@@ -52,11 +61,7 @@ class Campaign(db.Model):
 
     def is_open_on(self, day: dt.date) -> bool:
         """Tell whether residents may answer on ``day``."""
-        if self.status is not CampaignStatus.OPEN:
-            return False
-        if self.opens_on and day < self.opens_on:
-            return False
-        return not (self.closes_on and day > self.closes_on)
+        return open_on(self.status, self.opens_on, self.closes_on, day)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.slug}>"

@@ -350,7 +350,16 @@ class Definition:
         return self.roles().get(role)
 
     def condition_trees(self) -> dict:
-        """JSON trees of every show_if and constraint, for a browser-side evaluator."""
+        """JSON trees of every show_if and constraint, for a browser-side evaluator.
+
+        Built once per definition (which never changes); do not modify the result.
+        """
+        trees = self.__dict__.get("_condition_trees")
+        if trees is None:
+            trees = self.__dict__["_condition_trees"] = self._build_condition_trees()
+        return trees
+
+    def _build_condition_trees(self) -> dict:
         return {
             "sections": {s.id: s.show_if_node.to_json()
                          for s in self.sections if s.show_if_node is not None},

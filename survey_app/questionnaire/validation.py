@@ -85,30 +85,64 @@ class _Walk:
                     self.effective[q.id] = value
 
 
+#: Walks kept per definition: a page computes the same walk several times (which pages
+#: are shown, what is hidden, what is valid), and the next page repeats it.
+_WALK_MEMO_LIMIT = 512
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return ("list", *(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", *sorted((str(k), _frozen(v)) for k, v in value.items()))
+    return (type(value).__name__, value)
+
+
+def _walk(definition: Definition, answers: Mapping[str, Any], *, districts: Iterable = ()) -> _Walk:
+    """The walk of ``answers`` (shared: callers must not modify it)."""
+    districts = tuple(districts or ())
+    try:
+        key = (
+            tuple((d.get("code"), d.get("name")) if isinstance(d, Mapping) else d for d in districts),
+            tuple((k, _frozen(answers[k])) for k in sorted(answers)),
+        )
+        hash(key)
+    except TypeError:  # an unhashable value (a forged post): walk without keeping it
+        return _Walk(definition, answers, districts=districts)
+    memo = definition.__dict__.setdefault("_walks", {})
+    walk = memo.get(key)
+    if walk is None:
+        walk = _Walk(definition, answers, districts=districts)
+        if len(memo) >= _WALK_MEMO_LIMIT:
+            memo.clear()
+        memo[key] = walk
+    return walk
+
+
 def effective_answers(definition: Definition, answers: Mapping[str, Any], *,
                       districts: Iterable = ()) -> dict[str, Any]:
     """Typed answers of the visible questions only (invalid ones left out)."""
-    return _Walk(definition, answers, districts=districts).effective
+    return dict(_walk(definition, answers, districts=districts).effective)
 
 
 def visible_sections(definition: Definition, answers: Mapping[str, Any]) -> list[Section]:
     """Sections shown for these answers, in order."""
-    return _Walk(definition, answers).visible_sections
+    return list(_walk(definition, answers).visible_sections)
 
 
 def visible_questions(definition: Definition, answers: Mapping[str, Any],
                       section: Section | str | None = None) -> list[Question]:
     """Questions (notes included) shown for these answers, optionally in one section."""
-    visible = _Walk(definition, answers).visible
+    visible = _walk(definition, answers).visible
     if section is None:
-        return visible
+        return list(visible)
     section_id = section if isinstance(section, str) else section.id
     return [q for q in visible if q.section_id == section_id]
 
 
 def prune_hidden(definition: Definition, answers: Mapping[str, Any]) -> dict[str, Any]:
     """The answers without those to hidden (or unknown) questions, nor stray "autre" texts."""
-    walk = _Walk(definition, answers)
+    walk = _walk(definition, answers)
     kept = {}
     for q in walk.visible:
         if q.id in answers and q.type != "note":
@@ -148,7 +182,7 @@ def validate_answers(definition: Definition, answers: Mapping[str, Any], *, lang
     (conditions still use every answer).
     """
     errors: dict[str, list[str]] = defaultdict(list)
-    walk = _Walk(definition, answers, districts=districts)
+    walk = _walk(definition, answers, districts=districts)
     in_scope = (lambda q: True) if section_id is None else (lambda q: q.section_id == section_id)
     visible_ids = {q.id for q in walk.visible}
     for q in walk.visible:

@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy import Boolean, Date, Float, Integer, String, Text, bindparam, func, insert, select, text
+from sqlalchemy.orm import Session
 
-from ..models import Answer, Campaign, Channel, InvitationCode, QuestionnaireVersion, Response, ResponseStatus
+from ..models import Answer, CampaignStatus, Channel, InvitationCode, QuestionnaireVersion, Response, ResponseStatus
+from ..models._types import JSONType
+from ..models.campaign import open_on
 from ..models.response import encode_value
 from ..questionnaire import (OTHER_SUFFIX, Definition, Section, coerce_other_text, constraint_failures,
                              effective_answers, prune_hidden, validate_answers, visible_sections)
 from ..questionnaire.answers import is_blank
 from . import ServiceError
-from .questionnaires import definition_of
+from .questionnaires import definition_by_hash
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -75,13 +79,47 @@ class StalePage(ServiceError):
 
 
 @dataclass(frozen=True)
-class Survey:
-    """A questionnaire version of a campaign, ready to be answered."""
+class CampaignInfo:
+    """What answering needs of a campaign: a plain snapshot, shared between requests."""
 
-    campaign: Campaign
-    version: QuestionnaireVersion
+    id: int
+    slug: str
+    name: str
+    organisation: str
+    status: CampaignStatus
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+    information: dict = field(hash=False, compare=False)
+    #: The campaign mailed invitation codes: every response needs one.
+    needs_invitation: bool = False
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return open_on(self.status, self.opens_on, self.closes_on, day)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A questionnaire version (without its definition, which is rebuilt once per content)."""
+
+    id: int
+    key: str
+    version: int
+    content_hash: str
+
+
+@dataclass(frozen=True, eq=False)
+class Survey:
+    """A questionnaire version of a campaign, ready to be answered.
+
+    Surveys are immutable snapshots kept per process (see :func:`find_survey`); ``serial``
+    tells two snapshots apart, for caches of what is rendered from them.
+    """
+
+    campaign: CampaignInfo
+    version: VersionInfo
     definition: Definition
     districts: tuple
+    serial: int = 0
 
     @property
     def key(self) -> str:
@@ -91,6 +129,10 @@ class Survey:
     def languages(self) -> list[str]:
         """French, English, then the other languages of the questionnaire file."""
         return list(dict.fromkeys([*INTERFACE_LANGUAGES, *self.definition.languages]))
+
+    @property
+    def answerable_count(self) -> int:
+        return sum(1 for q in self.definition.questions.values() if q.answerable)
 
     def is_open_on(self, day: dt.date) -> bool:
         return self.campaign.is_open_on(day)
@@ -144,34 +186,85 @@ def _looks_like(code: str, length: int) -> bool:
 
 
 # ---------------------------------------------------------------- surveys
-def _survey(campaign: Campaign, version: QuestionnaireVersion) -> Survey:
-    districts = tuple({"code": d.code, "name": d.name, "qpv": d.qpv} for d in campaign.districts)
-    return Survey(campaign, version, definition_of(version), districts)
+#: Everything a survey page needs of the campaign, the version and the districts, in one
+#: query (one row per district). Plain SQL: this runs on every request of a resident.
+_SURVEY_SQL = """
+SELECT c.id AS campaign_id, c.slug, c.name, c.organisation, c.status, c.opens_on, c.closes_on,
+       c.information,
+       EXISTS (SELECT 1 FROM invitation_code i WHERE i.campaign_id = c.id) AS needs_invitation,
+       v.id AS version_id, v.key, v.version, v.content_hash,
+       d.code AS district_code, d.name AS district_name, d.qpv AS district_qpv
+FROM campaign c
+JOIN questionnaire_version v ON v.campaign_id = c.id
+LEFT JOIN district d ON d.campaign_id = c.id
+WHERE {where}
+ORDER BY d.position, d.id
+"""
+_SURVEY_COLUMNS = dict(
+    campaign_id=Integer, slug=String, name=String, organisation=String, status=String, opens_on=Date,
+    closes_on=Date, information=JSONType, needs_invitation=Boolean, version_id=Integer, key=String,
+    version=Integer, content_hash=String, district_code=String, district_name=String, district_qpv=Boolean,
+)
+_CURRENT_SURVEY = text(
+    _SURVEY_SQL.format(where="c.slug = :slug AND v.key = :key AND v.is_current = :current")
+).bindparams(bindparam("current", type_=Boolean)).columns(**_SURVEY_COLUMNS)
+_VERSION_SURVEY = text(_SURVEY_SQL.format(where="v.id = :version_id")).columns(**_SURVEY_COLUMNS)
+
+_HAS_INVITATIONS = text("SELECT 1 FROM invitation_code WHERE campaign_id = :id LIMIT 1")
+
+#: Snapshots already built in this process, by the values they were built from: a change
+#: of the campaign, its districts, its invitation codes or its current version gives other
+#: values, hence a new snapshot; nothing goes stale.
+_SURVEYS: dict = {}
+_SURVEYS_LIMIT = 256
+_SERIALS = itertools.count(1)
+
+
+def _survey_from_rows(session: Session, rows: list) -> Survey | None:
+    if not rows:
+        return None
+    first = rows[0]
+    districts = tuple(
+        (r.district_code, r.district_name, bool(r.district_qpv)) for r in rows if r.district_code is not None
+    )
+    information = first.information or {}
+    key = (first.campaign_id, first.slug, first.name, first.organisation, first.status, first.opens_on,
+           first.closes_on, bool(first.needs_invitation), first.version_id, first.content_hash, districts,
+           json.dumps(information, sort_keys=True, default=str))
+    found = _SURVEYS.get(key)
+    if found is None:
+        campaign = CampaignInfo(
+            first.campaign_id, first.slug, first.name, first.organisation or "", CampaignStatus(first.status),
+            first.opens_on, first.closes_on, information, bool(first.needs_invitation),
+        )
+        version = VersionInfo(first.version_id, first.key, first.version, first.content_hash)
+        definition = definition_by_hash(session, version.id, version.content_hash, f"{version.key} v{version.version}")
+        found = Survey(
+            campaign, version, definition,
+            tuple({"code": code, "name": name, "qpv": qpv} for code, name, qpv in districts),
+            next(_SERIALS),
+        )
+        if len(_SURVEYS) >= _SURVEYS_LIMIT:
+            _SURVEYS.clear()
+        _SURVEYS[key] = found
+    return found
 
 
 def find_survey(session: Session, slug: str, key: str) -> Survey | None:
     """Return the current version of questionnaire ``key`` in campaign ``slug``, or ``None``."""
-    row = session.execute(
-        select(Campaign, QuestionnaireVersion)
-        .join(QuestionnaireVersion, QuestionnaireVersion.campaign_id == Campaign.id)
-        .options(defer(QuestionnaireVersion.definition), selectinload(Campaign.districts))
-        .where(Campaign.slug == slug, QuestionnaireVersion.key == key, QuestionnaireVersion.is_current.is_(True))
-    ).first()
-    return None if row is None else _survey(*row)
+    rows = session.connection().execute(_CURRENT_SURVEY, {"slug": slug, "key": key, "current": True}).all()
+    return _survey_from_rows(session, rows)
 
 
-def survey_of(session: Session, response: Response) -> Survey:
+def survey_of(session: Session, response) -> Survey:
     """Return the survey (campaign and version) a draft answers."""
-    version = session.scalar(
-        select(QuestionnaireVersion).options(defer(QuestionnaireVersion.definition))
-        .where(QuestionnaireVersion.id == response.questionnaire_version_id)
-    )
-    return _survey(session.get(Campaign, response.campaign_id), version)
+    rows = session.connection().execute(_VERSION_SURVEY, {"version_id": response.questionnaire_version_id}).all()
+    return _survey_from_rows(session, rows)
 
 
-def invitations_required(session: Session, campaign: Campaign) -> bool:
+def invitations_required(session: Session, campaign) -> bool:
     """Tell whether the campaign mailed invitation codes (then every response needs one)."""
-    return session.scalar(select(InvitationCode.id).where(InvitationCode.campaign_id == campaign.id).limit(1)) is not None
+    return session.connection().execute(_HAS_INVITATIONS, {"id": campaign.id}).first() is not None
 
 
 def generate_invitation_codes(session: Session, campaign: Campaign, count: int) -> list[str]:
@@ -186,13 +279,60 @@ def generate_invitation_codes(session: Session, campaign: Campaign, count: int) 
 
 
 # ----------------------------------------------------------------- drafts
+@dataclass
+class Draft:
+    """A web response being answered: a plain copy of its row.
+
+    The resident's pages read and write drafts with a few plain SQL statements rather
+    than through the ORM: they are the hot path of the service.
+    """
+
+    id: int
+    campaign_id: int
+    questionnaire_version_id: int
+    channel: Channel
+    status: ResponseStatus
+    created_on: dt.date
+    language: str
+    current_section: str | None
+    resume_token_hash: str | None
+
+
+_DRAFT_SQL = ("SELECT id, campaign_id, questionnaire_version_id, channel, status, created_on, language, "
+              "current_section, resume_token_hash FROM response WHERE resume_token_hash = :token_hash")
+_DRAFT_COLUMNS = dict(id=Integer, campaign_id=Integer, questionnaire_version_id=Integer, channel=String, status=String,
+                      created_on=Date, language=String, current_section=String, resume_token_hash=String)
+_FIND_DRAFT = text(_DRAFT_SQL).columns(**_DRAFT_COLUMNS)
+#: PostgreSQL locks the row until the page is saved; SQLite has one writer at a time anyway.
+_FIND_DRAFT_FOR_UPDATE = text(_DRAFT_SQL + " FOR UPDATE").columns(**_DRAFT_COLUMNS)
+_VERSION_KEY = text("SELECT key FROM questionnaire_version WHERE id = :id")
+_ANSWERS = text(
+    "SELECT question_id, value_text, value_number, value_json, value_kind FROM answer WHERE response_id = :id"
+).columns(question_id=String, value_text=Text, value_number=Float, value_json=JSONType, value_kind=String)
+_DELETE_ANSWERS = text("DELETE FROM answer WHERE response_id = :id AND question_id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+_INSERT_ANSWERS = insert(Answer.__table__)
+_INSERT_DRAFT = insert(Response.__table__)
+_MOVE_DRAFT = text("UPDATE response SET current_section = :section, language = :lang WHERE id = :id")
+_RETOKEN_DRAFT = text("UPDATE response SET resume_token_hash = :token_hash, language = :lang WHERE id = :id")
+_SUBMIT_DRAFT = text(
+    "UPDATE response SET status = :status, submitted_on = :day, resume_token_hash = NULL, current_section = NULL, "
+    "language = :lang WHERE id = :id AND status = :draft"
+).bindparams(bindparam("day", type_=Date))
+
+
+def _draft_of(row) -> Draft:
+    return Draft(row.id, row.campaign_id, row.questionnaire_version_id, Channel(row.channel), ResponseStatus(row.status),
+                 row.created_on, row.language, row.current_section, row.resume_token_hash)
+
+
 def first_section(survey: Survey, answers: Mapping[str, Any] | None = None) -> Section:
     return visible_sections(survey.definition, answers or {})[0]
 
 
 def start_draft(
     session: Session, survey: Survey, *, language: str, today: dt.date, invitation: str | None = None
-) -> tuple[Response, str]:
+) -> tuple[Draft, str]:
     """Start a web response (starting is the respondent's consent); return it with its resume token.
 
     When the campaign mailed invitation codes, ``invitation`` must be one of them: an
@@ -217,31 +357,33 @@ def start_draft(
             if earlier is None or earlier.status is not ResponseStatus.DRAFT:
                 raise InvitationError("used")
             token = new_code(RESUME_LENGTH)
-            earlier.resume_token_hash = hash_code(token)
-            earlier.language = language
-            return earlier, token
+            session.connection().execute(
+                _RETOKEN_DRAFT, {"token_hash": hash_code(token), "lang": language, "id": earlier.id})
+            session.expire(earlier)
+            return _draft_of(session.connection().execute(_FIND_DRAFT, {"token_hash": hash_code(token)}).one()), token
     token = new_code(RESUME_LENGTH)
-    response = Response(
+    draft = Draft(
+        id=0,
         campaign_id=survey.campaign.id,
         questionnaire_version_id=survey.version.id,
         channel=Channel.WEB,
         status=ResponseStatus.DRAFT,
         created_on=today,
         language=language,
-        resume_token_hash=hash_code(token),
         current_section=first_section(survey).id,
+        resume_token_hash=hash_code(token),
     )
-    session.add(response)
-    session.flush()
+    values = {k: v for k, v in vars(draft).items() if k != "id"}
+    draft.id = session.connection().execute(_INSERT_DRAFT, values).inserted_primary_key[0]
     if code_row is not None:
         code_row.used_on = today
-        code_row.response_id = response.id
-    return response, token
+        code_row.response_id = draft.id
+    return draft, token
 
 
 def find_draft(
     session: Session, token: Any, *, today: dt.date, survey: Survey | None = None, for_update: bool = False
-) -> Response:
+) -> Draft:
     """Return the draft of resume code ``token``; raise :class:`ResumeError` otherwise.
 
     With ``survey``, a draft of another campaign or questionnaire counts as unknown.
@@ -250,35 +392,30 @@ def find_draft(
     code = normalise_code(token)
     if not _looks_like(code, RESUME_LENGTH):
         raise ResumeError("unknown")
-    query = select(Response).where(Response.resume_token_hash == hash_code(code))
-    if for_update:
-        query = query.with_for_update()
-    response = session.scalar(query)
-    if response is None or response.channel is not Channel.WEB:
+    connection = session.connection()
+    query = _FIND_DRAFT_FOR_UPDATE if for_update and connection.dialect.name == "postgresql" else _FIND_DRAFT
+    row = connection.execute(query, {"token_hash": hash_code(code)}).first()
+    if row is None or row.channel != Channel.WEB.value:
         raise ResumeError("unknown")
-    if response.status is not ResponseStatus.DRAFT:
+    if row.status != ResponseStatus.DRAFT.value:
         raise ResumeError("submitted")
+    draft = _draft_of(row)
     if survey is not None and (
-        response.campaign_id != survey.campaign.id
-        or response.questionnaire_version_id != survey.version.id  # an older version of the same key is fine
-        and session.scalar(select(QuestionnaireVersion.key).where(QuestionnaireVersion.id == response.questionnaire_version_id))
-        != survey.key
+        draft.campaign_id != survey.campaign.id
+        or draft.questionnaire_version_id != survey.version.id  # an older version of the same key is fine
+        and connection.execute(_VERSION_KEY, {"id": draft.questionnaire_version_id}).scalar() != survey.key
     ):
         raise ResumeError("unknown")
-    campaign = survey.campaign if survey is not None else session.get(Campaign, response.campaign_id)
-    if today - response.created_on > DRAFT_LIFETIME or not campaign.is_open_on(today):
+    campaign = survey.campaign if survey is not None else survey_of(session, draft).campaign
+    if today - draft.created_on > DRAFT_LIFETIME or not campaign.is_open_on(today):
         raise ResumeError("expired")
-    return response
+    return draft
 
 
-def stored_answers(session: Session, response: Response) -> dict[str, Any]:
-    """Return the typed answers of ``response`` (one query, no relationship loading)."""
-    rows = session.execute(
-        select(Answer.question_id, Answer.value_text, Answer.value_number, Answer.value_json, Answer.value_kind)
-        .where(Answer.response_id == response.id)
-    )
+def stored_answers(session: Session, response) -> dict[str, Any]:
+    """Return the typed answers of ``response`` (a draft or a response; one query)."""
     answers = {}
-    for question_id, text, number, value_json, kind in rows:
+    for question_id, value_text, number, value_json, kind in session.connection().execute(_ANSWERS, {"id": response.id}):
         if kind == "json":
             answers[question_id] = value_json
         elif kind == "int":
@@ -286,7 +423,7 @@ def stored_answers(session: Session, response: Response) -> dict[str, Any]:
         elif kind == "float":
             answers[question_id] = number
         else:
-            answers[question_id] = text
+            answers[question_id] = value_text
     return answers
 
 
@@ -295,7 +432,7 @@ def section_ids(survey: Survey, answers: Mapping[str, Any]) -> list[str]:
     return [s.id for s in visible_sections(survey.definition, answers)]
 
 
-def resume_section(survey: Survey, response: Response, answers: Mapping[str, Any]) -> str:
+def resume_section(survey: Survey, response: Draft, answers: Mapping[str, Any]) -> str:
     """The page to show a returning respondent: where they stopped, if still shown."""
     shown = section_ids(survey, answers)
     return response.current_section if response.current_section in shown else shown[0]
@@ -312,7 +449,7 @@ def page_keys(section: Section) -> set[str]:
     return keys
 
 
-def check_page(survey: Survey, response: Response, answers: Mapping[str, Any], *, version_id: Any, section_id: str) -> Section:
+def check_page(survey: Survey, response: Draft, answers: Mapping[str, Any], *, version_id: Any, section_id: str) -> Section:
     """Return the section of a posted page; raise :class:`StalePage` when the post does not fit the draft."""
     if response.status is not ResponseStatus.DRAFT:
         raise StalePage("submitted")
@@ -343,7 +480,7 @@ def _page_errors(survey: Survey, kept: Mapping[str, Any], section: Section, lang
 def save_page(
     session: Session,
     survey: Survey,
-    response: Response,
+    response: Draft,
     section_id: str,
     raw: Mapping[str, Any],
     *,
@@ -393,25 +530,31 @@ def save_page(
         target = section.id
     response.current_section = target or section.id
     response.language = lang
+    session.connection().execute(_MOVE_DRAFT, {"section": response.current_section, "lang": lang, "id": response.id})
     return PageOutcome(saved=True, target=target, dropped=dropped)
 
 
-def _replace_answers(session: Session, response: Response, stored: Mapping[str, Any], final: Mapping[str, Any]) -> None:
+def _replace_answers(session: Session, response, stored: Mapping[str, Any], final: Mapping[str, Any]) -> None:
     """Write only what changed: delete the rows that differ or vanished, insert the new ones."""
     changed = [k for k in stored if k not in final or final[k] != stored[k] or type(final[k]) is not type(stored[k])]
+    connection = session.connection()
     if changed:
-        session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(changed)))
+        connection.execute(_DELETE_ANSWERS, {"id": response.id, "ids": changed})
     rows = [
         {"response_id": response.id, "question_id": k, **encode_value(v)}
         for k, v in final.items()
         if k not in stored or k in changed
     ]
     if rows:
-        session.execute(insert(Answer), rows)
-    session.expire(response, ["answers"])
+        write_answers(connection, rows)
 
 
-def submit(session: Session, survey: Survey, response: Response, *, version_id: Any, lang: str, today: dt.date) -> SubmitOutcome:
+def write_answers(connection, rows: list[dict]) -> None:
+    """Insert answer rows (one statement, executed for every row)."""
+    connection.execute(_INSERT_ANSWERS, rows)
+
+
+def submit(session: Session, survey: Survey, response: Draft, *, version_id: Any, lang: str, today: dt.date) -> SubmitOutcome:
     """Check every answer once more and mark the response complete; it can no longer change from the web."""
     if response.status is not ResponseStatus.DRAFT:
         raise StalePage("submitted")
@@ -428,6 +571,12 @@ def submit(session: Session, survey: Survey, response: Response, *, version_id: 
         )
         return SubmitOutcome(submitted=False, errors=errors, section_id=first)
     _replace_answers(session, response, stored, kept)
+    sent = session.connection().execute(_SUBMIT_DRAFT, {
+        "status": ResponseStatus.COMPLETE.value, "day": today, "lang": lang, "id": response.id,
+        "draft": ResponseStatus.DRAFT.value,
+    })
+    if sent.rowcount != 1:
+        raise StalePage("submitted")
     response.status = ResponseStatus.COMPLETE
     response.submitted_on = today
     response.resume_token_hash = None
@@ -436,5 +585,5 @@ def submit(session: Session, survey: Survey, response: Response, *, version_id: 
     return SubmitOutcome(submitted=True)
 
 
-def count_answers(session: Session, response: Response) -> int:
+def count_answers(session: Session, response: Draft) -> int:
     return session.scalar(select(func.count()).select_from(Answer).where(Answer.response_id == response.id))

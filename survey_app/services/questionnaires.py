@@ -76,6 +76,18 @@ def definition_of(version: QuestionnaireVersion) -> Definition:
     return found
 
 
+def definition_by_hash(session: Session, version_id: int, content_hash: str, source: str) -> Definition:
+    """Like :func:`definition_of` for a version known by id and content hash: the stored
+    definition is read only the first time this content is seen."""
+    found = _DEFINITIONS.get(content_hash)
+    if found is None:
+        data = session.scalar(select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id))
+        if len(_DEFINITIONS) >= _DEFINITIONS_LIMIT:
+            _DEFINITIONS.clear()
+        found = _DEFINITIONS[content_hash] = Definition.from_dict(data, source=source)
+    return found
+
+
 def used_codes(session: Session, campaign: Campaign, key: str) -> dict[str, set[str]]:
     """Return, per question id, the codes (or matrix rows) existing responses use."""
     rows = session.execute(

@@ -13,6 +13,7 @@ mirrors the same conditions live, from the JSON trees embedded in the page.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
                    url_for)
 from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import ValidationError, validate_csrf
+from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import csrf, db, limiter
@@ -92,6 +93,7 @@ def _render(template: str, survey: Survey, lang: str, status: int = 200, **conte
         for code in survey.languages
         if code != lang
     ]
+    context.setdefault("format_code", answering.format_code)
     with force_locale(lang):
         html = render_template(
             template,
@@ -103,11 +105,41 @@ def _render(template: str, survey: Survey, lang: str, status: int = 200, **conte
             survey_language_links=links,
             label_in=label_in,
             forms=survey_forms,
-            format_code=answering.format_code,
             format_date=format_date,
             **context,
         )
     return html, status
+
+
+#: Pages that differ from one resident to the next only by their CSRF token and resume
+#: code, rendered once per survey snapshot, language, address and state (see ``_render_shared``).
+_SHARED_PAGES: dict = {}
+_SHARED_PAGES_LIMIT = 2000
+_CSRF_SLOT = "\ue000csrf\ue000"
+_CODE_SLOT = "\ue000code\ue000"
+
+
+def _render_shared(state: tuple, template: str, survey: Survey, lang: str, *, token: str | None = None, **context):
+    """Render a page without errors whose content depends only on ``state`` (hashable).
+
+    The HTML is rendered once with placeholders, then each resident gets it with their
+    own CSRF token and resume code. Pages with messages to flash are rendered afresh.
+    """
+    if "_flashes" in session:
+        return _render(template, survey, lang, token=token, **context)
+    key = (survey.serial, lang, template, request.path, token is not None, state)
+    html = _SHARED_PAGES.get(key)
+    if html is None:
+        html, _status = _render(template, survey, lang, token=token, csrf_token=lambda: _CSRF_SLOT,
+                                format_code=lambda _code: _CODE_SLOT, **context)
+        if len(_SHARED_PAGES) >= _SHARED_PAGES_LIMIT:
+            _SHARED_PAGES.clear()
+        _SHARED_PAGES[key] = html
+    if _CSRF_SLOT in html:
+        html = html.replace(_CSRF_SLOT, generate_csrf())
+    if token is not None:
+        html = html.replace(_CODE_SLOT, answering.format_code(token))
+    return html, 200
 
 
 def _draft_key(survey: Survey) -> str:
@@ -227,11 +259,30 @@ def _render_page(survey: Survey, response, section: Section, answers: dict, *, v
         keys = answering.page_keys(section)
         values = {**{k: v for k, v in answers.items() if k not in keys}, **values}
     context = _page_context(survey, response, section, answers, values, errors)
+    if status == 200 and not errors and notice is None and not any(
+            k in values for k in answering.page_keys(section)):
+        # the usual next page: blank questions, no message
+        state = (section.id, tuple((q.id, conditional) for q, conditional in context["questions"]),
+                 context["page_number"], context["page_count"],
+                 json.dumps(context["script_data"], sort_keys=True, default=str))
+        token = context.pop("token")
+        return _render_shared(state, "survey/page.html", survey, lang, token=token, notice=None,
+                              question_html=_LazyQuestions(survey, context["questions"], lang), **context)
     with force_locale(lang):
         context["question_html"] = [
             _question_html(survey, q, values, context["errors"], conditional, lang) for q, conditional in context["questions"]
         ]
     return _render("survey/page.html", survey, lang, status, notice=notice, **context)
+
+
+class _LazyQuestions:
+    """The blank questions of a page, rendered only when the page itself is rendered."""
+
+    def __init__(self, survey: Survey, questions: list, lang: str):
+        self.survey, self.questions, self.lang = survey, questions, lang
+
+    def __iter__(self):
+        return iter([_question_html(self.survey, q, {}, {}, conditional, self.lang) for q, conditional in self.questions])
 
 
 #: HTML of unanswered questions without error, per (content, language, question, conditional,
@@ -267,7 +318,9 @@ def info(slug: str, key: str):
     if not survey.is_open_on(today()):
         return _render("survey/closed.html", survey, lang, today=today())
     survey, response = _draft(survey)
-    return _render("survey/info.html", survey, lang, response=response, **_info_context(survey))
+    context = _info_context(survey)
+    state = (response.current_section if response else None, context["already_answered"])
+    return _render_shared(state, "survey/info.html", survey, lang, response=response, **context)
 
 
 def _info_context(survey: Survey) -> dict:
@@ -285,7 +338,7 @@ def _info_context(survey: Survey) -> dict:
     return {
         "info_text": info_text,
         "minutes": max(5, round(count * 12 / 60 / 5) * 5),
-        "needs_invitation": answering.invitations_required(db.session, survey.campaign),
+        "needs_invitation": survey.campaign.needs_invitation,
         "already_answered": _done_cookie(survey),
     }
 
@@ -459,7 +512,7 @@ def review(slug: str, key: str):
 def thanks(slug: str, key: str):
     """Thank the respondent."""
     survey = _survey(slug, key)
-    return _render("survey/thanks.html", survey, _lang(survey))
+    return _render_shared((), "survey/thanks.html", survey, _lang(survey))
 
 
 @bp.route("/plus-tard")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from survey_app.models import Answer, Response, ResponseStatus
+from survey_app.models import Answer, Campaign, District, Response, ResponseStatus
 from survey_app.services import answering, questionnaires
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "survey_mini.yaml"
@@ -29,7 +29,8 @@ def test_codes_are_unambiguous_and_only_their_hash_is_kept(survey, db_session):
     assert response.resume_token_hash == answering.hash_code(token) != token
     assert answering.format_code("ABCDEFGHJKMN") == "ABCD-EFGH-JKMN"
     found = answering.find_draft(db_session, " " + answering.format_code(token).lower() + " ", today=TODAY, survey=survey)
-    assert found is response
+    assert found == response
+    assert db_session.get(Response, response.id).resume_token_hash == response.resume_token_hash
     assert response.current_section == "un" and response.created_on == TODAY
 
 
@@ -45,9 +46,36 @@ def test_old_drafts_and_closed_campaigns_expire(survey, db_session):
     with pytest.raises(answering.ResumeError) as failure:
         answering.find_draft(db_session, token, today=TODAY)
     assert failure.value.reason == "expired"
-    survey.campaign.closes_on = TODAY - dt.timedelta(days=1)
+    campaign = db_session.get(Campaign, survey.campaign.id)
+    campaign.closes_on = TODAY - dt.timedelta(days=1)
+    db_session.commit()
+    # the snapshot of the survey follows the campaign (no stale cache)
+    closed = answering.find_survey(db_session, "service", "mini")
+    assert closed is not survey and closed.campaign.closes_on == campaign.closes_on
     with pytest.raises(answering.SurveyClosed):
-        answering.start_draft(db_session, survey, language="fr", today=TODAY)
+        answering.start_draft(db_session, closed, language="fr", today=TODAY)
+
+
+def test_survey_snapshots_are_shared_and_follow_every_change(survey, db_session):
+    assert answering.find_survey(db_session, "service", "mini") is survey  # one snapshot per process
+    campaign = db_session.get(Campaign, survey.campaign.id)
+    changes = [
+        lambda: setattr(campaign, "organisation", "Ville renommée"),
+        lambda: setattr(campaign, "information", {"fr": {"who": "La mairie."}}),
+        lambda: campaign.districts.append(District(code="lointain", name="Lointain", position=9)),
+        lambda: setattr(campaign.districts[0], "name", "Centre-ville"),
+        lambda: answering.generate_invitation_codes(db_session, campaign, 1),
+    ]
+    seen = {survey}
+    for change in changes:
+        change()
+        db_session.commit()
+        fresh = answering.find_survey(db_session, "service", "mini")
+        assert fresh not in seen
+        seen.add(fresh)
+    assert fresh.campaign.organisation == "Ville renommée" and fresh.campaign.information["fr"]["who"] == "La mairie."
+    assert [d["code"] for d in fresh.districts][-1] == "lointain" and fresh.campaign.needs_invitation
+    assert fresh.definition is survey.definition  # the definition is rebuilt once per content
 
 
 def test_a_page_save_is_atomic(survey, db_session, monkeypatch):
@@ -56,14 +84,10 @@ def test_a_page_save_is_atomic(survey, db_session, monkeypatch):
     assert outcome.saved and outcome.target == "deux"
     db_session.commit()
 
-    real_insert = answering.insert
+    def failing_insert(connection, rows):
+        raise RuntimeError("disk full")
 
-    def failing_insert(table):
-        if table is Answer:
-            raise RuntimeError("disk full")
-        return real_insert(table)
-
-    monkeypatch.setattr(answering, "insert", failing_insert)
+    monkeypatch.setattr(answering, "write_answers", failing_insert)
     with pytest.raises(RuntimeError):
         answering.save_page(db_session, survey, response, "un", {"fume": "oui", "cigarettes": "9"}, version_id=survey.version.id)
     db_session.rollback()
@@ -99,6 +123,8 @@ def test_submit_validates_everything_and_closes_the_draft(survey, db_session):
     answering.save_page(db_session, survey, response, "un", {"fume": "non"}, version_id=survey.version.id)
     assert answering.submit(db_session, survey, response, version_id=survey.version.id, lang="fr", today=TODAY).submitted
     assert response.status is ResponseStatus.COMPLETE and response.resume_token_hash is None
+    row = db_session.get(Response, response.id)
+    assert row.status is ResponseStatus.COMPLETE and row.resume_token_hash is None and row.submitted_on == TODAY
     with pytest.raises(answering.ResumeError):
         answering.find_draft(db_session, token, today=TODAY)
     with pytest.raises(answering.StalePage):
@@ -111,7 +137,7 @@ def test_invitation_codes(survey, db_session):
         answering.start_draft(db_session, survey, language="fr", today=TODAY)
     first, _token = answering.start_draft(db_session, survey, language="fr", today=TODAY, invitation=codes[0])
     again, _other = answering.start_draft(db_session, survey, language="fr", today=TODAY, invitation=codes[0])
-    assert again is first
+    assert again.id == first.id and again.resume_token_hash != first.resume_token_hash
     assert db_session.scalar(select(Response.id).where(Response.id != first.id)) is None
     with pytest.raises(answering.ServiceError):
         answering.generate_invitation_codes(db_session, survey.campaign, 0)
