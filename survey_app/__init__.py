@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Mapping
 
 from flask import Flask
-from sqlalchemy import event
+from flask_limiter import Limiter
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from .config import (
@@ -44,10 +46,12 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] | No
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 15})
-    else:
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
 
     _init_extensions(app)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and \
+            "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]:
+        with app.app_context():
+            _ping_idle_connections(db.engine, app.config["CLS_PING_AFTER_IDLE_SECONDS"])
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -67,6 +71,31 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.close()
 
 
+def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled PostgreSQL connection before use when it has been idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` costs a round trip on every request; a connection
+    that was in use a moment ago is alive, and one that turns out dead (the server
+    restarted meanwhile) makes SQLAlchemy renew the whole pool anyway.
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checked_in(dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection, record, proxy):
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:  # noqa: BLE001 - any failure means: use another connection
+            raise exc.DisconnectionError() from error
+
+
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register the tables on the metadata)
     from .web.i18n import select_locale, template_context
@@ -78,6 +107,15 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    # Only decorated views have limits here (no default or application limits), and a
+    # decorated view checks its limits itself; the request-level check Flask-Limiter 4
+    # always adds then finds nothing to do on every request, a noticeable cost on the
+    # residents' pages (the ``auto_check`` option that disabled it was removed:
+    # https://github.com/alisaifee/flask-limiter/issues/489).
+    if not limiter.limit_manager.default_limits and not limiter.limit_manager.application_limits:
+        app.before_request_funcs[None] = [
+            f for f in app.before_request_funcs.get(None, []) if getattr(f, "__func__", None) is not Limiter._check_request_limit
+        ]
     init_access(app)
     app.context_processor(template_context)
 

@@ -28,9 +28,21 @@ _ENV_SETTINGS = {
     "CLS_DEFAULT_LANGUAGE": ("BABEL_DEFAULT_LOCALE", str),
     "CLS_QUESTIONNAIRES_DIR": ("CLS_QUESTIONNAIRES_DIR", str),
     "CLS_PUBLIC_URL": ("CLS_PUBLIC_URL", lambda v: v.rstrip("/")),
+    "CLS_PING_AFTER_IDLE_SECONDS": ("CLS_PING_AFTER_IDLE_SECONDS", lambda v: _seconds("CLS_PING_AFTER_IDLE_SECONDS", v)),
+    "CLS_SURVEY_CACHE_SECONDS": ("CLS_SURVEY_CACHE_SECONDS", lambda v: _seconds("CLS_SURVEY_CACHE_SECONDS", v)),
 }
 
 LANGUAGES = ("fr", "en")
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86400:
+        raise ConfigError(f"{name} doit être un nombre de secondes (par exemple 10), pas « {value} ».")
+    return seconds
 
 
 def default_settings(instance_path: str) -> dict:
@@ -50,6 +62,11 @@ def default_settings(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "CLS_QUESTIONNAIRES_DIR": str(Path(__file__).resolve().parent.parent / "questionnaires"),
+        # PostgreSQL: a pooled connection idle for longer is checked before use
+        "CLS_PING_AFTER_IDLE_SECONDS": 10.0,
+        # a campaign's settings are read again after this long by the residents' pages of
+        # another worker (at once in the worker that changed them)
+        "CLS_SURVEY_CACHE_SECONDS": 5.0,
     }
 
 

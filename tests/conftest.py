@@ -138,6 +138,7 @@ def app(database_url, tmp_path_factory):
 def db_session(app):
     """The database session inside an application context; every table emptied afterwards."""
     from survey_app.extensions import db, limiter
+    from survey_app.services import answering
 
     with app.app_context():
         yield db.session
@@ -145,6 +146,7 @@ def db_session(app):
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+        answering.forget_surveys()  # the rows were deleted without the ORM
         db.session.remove()
     limiter.reset()
 

@@ -14,19 +14,21 @@ answer to a hidden question.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from sqlalchemy import Boolean, Date, Float, Integer, String, Text, bindparam, func, insert, select, text
+from sqlalchemy import bindparam, delete, event, exists, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
-from ..models import Answer, CampaignStatus, Channel, InvitationCode, QuestionnaireVersion, Response, ResponseStatus
-from ..models._types import JSONType
+from ..models import (Answer, Campaign, CampaignStatus, Channel, District, InvitationCode, QuestionnaireVersion,
+                      Response, ResponseStatus)
 from ..models.campaign import open_on
 from ..models.response import encode_value
 from ..questionnaire import (OTHER_SUFFIX, Definition, Section, coerce_other_text, constraint_failures,
@@ -125,12 +127,12 @@ class Survey:
     def key(self) -> str:
         return self.version.key
 
-    @property
-    def languages(self) -> list[str]:
+    @functools.cached_property
+    def languages(self) -> tuple[str, ...]:
         """French, English, then the other languages of the questionnaire file."""
-        return list(dict.fromkeys([*INTERFACE_LANGUAGES, *self.definition.languages]))
+        return tuple(dict.fromkeys([*INTERFACE_LANGUAGES, *self.definition.languages]))
 
-    @property
+    @functools.cached_property
     def answerable_count(self) -> int:
         return sum(1 for q in self.definition.questions.values() if q.answerable)
 
@@ -187,30 +189,21 @@ def _looks_like(code: str, length: int) -> bool:
 
 # ---------------------------------------------------------------- surveys
 #: Everything a survey page needs of the campaign, the version and the districts, in one
-#: query (one row per district). Plain SQL: this runs on every request of a resident.
-_SURVEY_SQL = """
-SELECT c.id AS campaign_id, c.slug, c.name, c.organisation, c.status, c.opens_on, c.closes_on,
-       c.information,
-       EXISTS (SELECT 1 FROM invitation_code i WHERE i.campaign_id = c.id) AS needs_invitation,
-       v.id AS version_id, v.key, v.version, v.content_hash,
-       d.code AS district_code, d.name AS district_name, d.qpv AS district_qpv
-FROM campaign c
-JOIN questionnaire_version v ON v.campaign_id = c.id
-LEFT JOIN district d ON d.campaign_id = c.id
-WHERE {where}
-ORDER BY d.position, d.id
-"""
-_SURVEY_COLUMNS = dict(
-    campaign_id=Integer, slug=String, name=String, organisation=String, status=String, opens_on=Date,
-    closes_on=Date, information=JSONType, needs_invitation=Boolean, version_id=Integer, key=String,
-    version=Integer, content_hash=String, district_code=String, district_name=String, district_qpv=Boolean,
+#: query (one row per district). Built once: this runs on every request of a resident.
+_C, _V, _D, _I = Campaign.__table__.c, QuestionnaireVersion.__table__.c, District.__table__.c, InvitationCode.__table__.c
+_R, _A = Response.__table__.c, Answer.__table__.c
+_SURVEY_QUERY = (
+    select(_C.id.label("campaign_id"), _C.slug, _C.name, _C.organisation, _C.status, _C.opens_on, _C.closes_on,
+           _C.information, exists().where(_I.campaign_id == _C.id).label("needs_invitation"),
+           _V.id.label("version_id"), _V.key, _V.version, _V.content_hash,
+           _D.code.label("district_code"), _D.name.label("district_name"), _D.qpv.label("district_qpv"))
+    .join_from(Campaign.__table__, QuestionnaireVersion.__table__, _V.campaign_id == _C.id)
+    .outerjoin(District.__table__, _D.campaign_id == _C.id)
+    .order_by(_D.position, _D.id)
 )
-_CURRENT_SURVEY = text(
-    _SURVEY_SQL.format(where="c.slug = :slug AND v.key = :key AND v.is_current = :current")
-).bindparams(bindparam("current", type_=Boolean)).columns(**_SURVEY_COLUMNS)
-_VERSION_SURVEY = text(_SURVEY_SQL.format(where="v.id = :version_id")).columns(**_SURVEY_COLUMNS)
-
-_HAS_INVITATIONS = text("SELECT 1 FROM invitation_code WHERE campaign_id = :id LIMIT 1")
+_CURRENT_SURVEY = _SURVEY_QUERY.where(_C.slug == bindparam("slug"), _V.key == bindparam("key"), _V.is_current == true())
+_VERSION_SURVEY = _SURVEY_QUERY.where(_V.id == bindparam("version_id"))
+_HAS_INVITATIONS = select(_I.id).where(_I.campaign_id == bindparam("id")).limit(1)
 
 #: Snapshots already built in this process, by the values they were built from: a change
 #: of the campaign, its districts, its invitation codes or its current version gives other
@@ -250,10 +243,50 @@ def _survey_from_rows(session: Session, rows: list) -> Survey | None:
     return found
 
 
-def find_survey(session: Session, slug: str, key: str) -> Survey | None:
-    """Return the current version of questionnaire ``key`` in campaign ``slug``, or ``None``."""
-    rows = session.connection().execute(_CURRENT_SURVEY, {"slug": slug, "key": key, "current": True}).all()
-    return _survey_from_rows(session, rows)
+#: Surveys served lately, per (database, campaign, questionnaire): (when, survey). A change
+#: committed in this process forgets them all; other processes see it after ``max_age``.
+_RECENT: dict = {}
+_RECENT_LIMIT = 256
+_SURVEY_MODELS = (Campaign, District, QuestionnaireVersion, InvitationCode)
+
+
+def find_survey(session: Session, slug: str, key: str, *, max_age: float = 0.0) -> Survey | None:
+    """Return the current version of questionnaire ``key`` in campaign ``slug``, or ``None``.
+
+    With ``max_age`` (seconds), a survey found that recently is returned without a query.
+    What must be exact is checked again where it matters: whether the campaign takes
+    answers is read with the draft (:func:`find_draft`) and when a draft starts.
+    """
+    now = time.monotonic()
+    if max_age > 0:
+        cache_key = (session.get_bind().url, slug, key)
+        hit = _RECENT.get(cache_key)
+        if hit is not None and now - hit[0] < max_age:
+            return hit[1]
+    rows = session.connection().execute(_CURRENT_SURVEY, {"slug": slug, "key": key}).all()
+    survey = _survey_from_rows(session, rows)
+    if max_age > 0 and survey is not None:
+        if len(_RECENT) >= _RECENT_LIMIT:
+            _RECENT.clear()
+        _RECENT[cache_key] = (now, survey)
+    return survey
+
+
+def forget_surveys() -> None:
+    """Forget the surveys served lately (after a change made without the ORM)."""
+    _RECENT.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_survey_changes(session: Session, _context) -> None:
+    if any(isinstance(o, _SURVEY_MODELS) for o in itertools.chain(session.new, session.dirty, session.deleted)):
+        session.info["surveys_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_surveys(session: Session) -> None:
+    if session.info.pop("surveys_changed", False):
+        forget_surveys()
 
 
 def survey_of(session: Session, response) -> Survey:
@@ -275,6 +308,7 @@ def generate_invitation_codes(session: Session, campaign: Campaign, count: int) 
     while len(codes) < count:
         codes.add(new_code(INVITATION_LENGTH))
     session.execute(insert(InvitationCode), [{"campaign_id": campaign.id, "code_hash": hash_code(c)} for c in codes])
+    session.info["surveys_changed"] = True  # the campaign now asks for a code
     return sorted(codes)
 
 
@@ -296,29 +330,44 @@ class Draft:
     language: str
     current_section: str | None
     resume_token_hash: str | None
+    #: The typed answers, read with the draft and kept up to date by the saves of this
+    #: transaction (see :func:`stored_answers`).
+    answers: dict | None = field(default=None, compare=False, repr=False)
 
 
-_DRAFT_SQL = ("SELECT id, campaign_id, questionnaire_version_id, channel, status, created_on, language, "
-              "current_section, resume_token_hash FROM response WHERE resume_token_hash = :token_hash")
-_DRAFT_COLUMNS = dict(id=Integer, campaign_id=Integer, questionnaire_version_id=Integer, channel=String, status=String,
-                      created_on=Date, language=String, current_section=String, resume_token_hash=String)
-_FIND_DRAFT = text(_DRAFT_SQL).columns(**_DRAFT_COLUMNS)
+_DRAFT_QUERY = (
+    select(_R.id, _R.campaign_id, _R.questionnaire_version_id, _R.channel, _R.status, _R.created_on, _R.language,
+           _R.current_section, _R.resume_token_hash, _C.status.label("campaign_status"),
+           _C.opens_on.label("campaign_opens_on"), _C.closes_on.label("campaign_closes_on"))
+    .join_from(Response.__table__, Campaign.__table__, _C.id == _R.campaign_id)
+    .where(_R.resume_token_hash == bindparam("token_hash"))
+)
+#: The draft with its answers, one row per answer: one round trip for both.
+_DRAFT_WITH_ANSWERS = (
+    _DRAFT_QUERY.add_columns(_A.question_id, _A.value_text, _A.value_number, _A.value_json, _A.value_kind)
+    .outerjoin(Answer.__table__, _A.response_id == _R.id)
+)
+#: Whether a campaign takes answers and asks for invitation codes, read when a draft starts.
+_CAMPAIGN_STATE = select(_C.status, _C.opens_on, _C.closes_on, exists().where(_I.campaign_id == _C.id)).where(
+    _C.id == bindparam("id"))
+_FIND_DRAFT = _DRAFT_QUERY
 #: PostgreSQL locks the row until the page is saved; SQLite has one writer at a time anyway.
-_FIND_DRAFT_FOR_UPDATE = text(_DRAFT_SQL + " FOR UPDATE").columns(**_DRAFT_COLUMNS)
-_VERSION_KEY = text("SELECT key FROM questionnaire_version WHERE id = :id")
-_ANSWERS = text(
-    "SELECT question_id, value_text, value_number, value_json, value_kind FROM answer WHERE response_id = :id"
-).columns(question_id=String, value_text=Text, value_number=Float, value_json=JSONType, value_kind=String)
-_DELETE_ANSWERS = text("DELETE FROM answer WHERE response_id = :id AND question_id IN :ids").bindparams(
-    bindparam("ids", expanding=True))
+_FIND_DRAFT_FOR_UPDATE = _DRAFT_WITH_ANSWERS.with_for_update(of=Response.__table__)
+_FIND_DRAFT_WITH_ANSWERS = _DRAFT_WITH_ANSWERS
+_VERSION_KEY = select(_V.key).where(_V.id == bindparam("id"))
+_ANSWERS = select(_A.question_id, _A.value_text, _A.value_number, _A.value_json, _A.value_kind).where(
+    _A.response_id == bindparam("id"))
+_DELETE_ANSWERS = delete(Answer.__table__).where(_A.response_id == bindparam("id"),
+                                                 _A.question_id.in_(bindparam("ids", expanding=True)))
 _INSERT_ANSWERS = insert(Answer.__table__)
 _INSERT_DRAFT = insert(Response.__table__)
-_MOVE_DRAFT = text("UPDATE response SET current_section = :section, language = :lang WHERE id = :id")
-_RETOKEN_DRAFT = text("UPDATE response SET resume_token_hash = :token_hash, language = :lang WHERE id = :id")
-_SUBMIT_DRAFT = text(
-    "UPDATE response SET status = :status, submitted_on = :day, resume_token_hash = NULL, current_section = NULL, "
-    "language = :lang WHERE id = :id AND status = :draft"
-).bindparams(bindparam("day", type_=Date))
+_MOVE_DRAFT = update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
+    current_section=bindparam("section"), language=bindparam("lang"))
+_RETOKEN_DRAFT = update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
+    resume_token_hash=bindparam("token_hash"), language=bindparam("lang"))
+_SUBMIT_DRAFT = update(Response.__table__).where(_R.id == bindparam("draft_id"), _R.status == ResponseStatus.DRAFT).values(
+    status=ResponseStatus.COMPLETE, submitted_on=bindparam("day"), resume_token_hash=None, current_section=None,
+    language=bindparam("lang"))
 
 
 def _draft_of(row) -> Draft:
@@ -339,10 +388,12 @@ def start_draft(
     unused code starts a response, a code whose response is still a draft resumes it
     (with a new resume token), a code whose response was sent is refused.
     """
-    if not survey.is_open_on(today):
+    status, opens_on, closes_on, needs_invitation = session.connection().execute(
+        _CAMPAIGN_STATE, {"id": survey.campaign.id}).one()
+    if not open_on(status, opens_on, closes_on, today):
         raise SurveyClosed("La campagne n'est pas ouverte.")
     code_row = None
-    if invitations_required(session, survey.campaign):
+    if needs_invitation:
         code = normalise_code(invitation)
         if not code:
             raise InvitationError("missing")
@@ -358,7 +409,7 @@ def start_draft(
                 raise InvitationError("used")
             token = new_code(RESUME_LENGTH)
             session.connection().execute(
-                _RETOKEN_DRAFT, {"token_hash": hash_code(token), "lang": language, "id": earlier.id})
+                _RETOKEN_DRAFT, {"token_hash": hash_code(token), "lang": language, "draft_id": earlier.id})
             session.expire(earlier)
             return _draft_of(session.connection().execute(_FIND_DRAFT, {"token_hash": hash_code(token)}).one()), token
     token = new_code(RESUME_LENGTH)
@@ -373,8 +424,9 @@ def start_draft(
         current_section=first_section(survey).id,
         resume_token_hash=hash_code(token),
     )
-    values = {k: v for k, v in vars(draft).items() if k != "id"}
+    values = {k: v for k, v in vars(draft).items() if k not in ("id", "answers")}
     draft.id = session.connection().execute(_INSERT_DRAFT, values).inserted_primary_key[0]
+    draft.answers = {}
     if code_row is not None:
         code_row.used_on = today
         code_row.response_id = draft.id
@@ -393,29 +445,41 @@ def find_draft(
     if not _looks_like(code, RESUME_LENGTH):
         raise ResumeError("unknown")
     connection = session.connection()
-    query = _FIND_DRAFT_FOR_UPDATE if for_update and connection.dialect.name == "postgresql" else _FIND_DRAFT
-    row = connection.execute(query, {"token_hash": hash_code(code)}).first()
+    query = _FIND_DRAFT_FOR_UPDATE if for_update and connection.dialect.name == "postgresql" else _FIND_DRAFT_WITH_ANSWERS
+    rows = connection.execute(query, {"token_hash": hash_code(code)}).all()
+    row = rows[0] if rows else None
     if row is None or row.channel != Channel.WEB.value:
         raise ResumeError("unknown")
     if row.status != ResponseStatus.DRAFT.value:
         raise ResumeError("submitted")
     draft = _draft_of(row)
+    draft.answers = _typed_answers(
+        (r.question_id, r.value_text, r.value_number, r.value_json, r.value_kind) for r in rows if r.question_id is not None)
     if survey is not None and (
         draft.campaign_id != survey.campaign.id
         or draft.questionnaire_version_id != survey.version.id  # an older version of the same key is fine
         and connection.execute(_VERSION_KEY, {"id": draft.questionnaire_version_id}).scalar() != survey.key
     ):
         raise ResumeError("unknown")
-    campaign = survey.campaign if survey is not None else survey_of(session, draft).campaign
-    if today - draft.created_on > DRAFT_LIFETIME or not campaign.is_open_on(today):
+    if today - draft.created_on > DRAFT_LIFETIME or not open_on(
+            row.campaign_status, row.campaign_opens_on, row.campaign_closes_on, today):
         raise ResumeError("expired")
     return draft
 
 
 def stored_answers(session: Session, response) -> dict[str, Any]:
-    """Return the typed answers of ``response`` (a draft or a response; one query)."""
+    """Return the typed answers of ``response`` (a draft or a response).
+
+    A draft found by :func:`find_draft` brought its answers along; otherwise one query.
+    """
+    if getattr(response, "answers", None) is not None and isinstance(response, Draft):
+        return dict(response.answers)
+    return _typed_answers(session.connection().execute(_ANSWERS, {"id": response.id}))
+
+
+def _typed_answers(rows) -> dict[str, Any]:
     answers = {}
-    for question_id, value_text, number, value_json, kind in session.connection().execute(_ANSWERS, {"id": response.id}):
+    for question_id, value_text, number, value_json, kind in rows:
         if kind == "json":
             answers[question_id] = value_json
         elif kind == "int":
@@ -530,7 +594,7 @@ def save_page(
         target = section.id
     response.current_section = target or section.id
     response.language = lang
-    session.connection().execute(_MOVE_DRAFT, {"section": response.current_section, "lang": lang, "id": response.id})
+    session.connection().execute(_MOVE_DRAFT, {"section": response.current_section, "lang": lang, "draft_id": response.id})
     return PageOutcome(saved=True, target=target, dropped=dropped)
 
 
@@ -547,6 +611,8 @@ def _replace_answers(session: Session, response, stored: Mapping[str, Any], fina
     ]
     if rows:
         write_answers(connection, rows)
+    if isinstance(response, Draft):
+        response.answers = dict(final)
 
 
 def write_answers(connection, rows: list[dict]) -> None:
@@ -571,10 +637,7 @@ def submit(session: Session, survey: Survey, response: Draft, *, version_id: Any
         )
         return SubmitOutcome(submitted=False, errors=errors, section_id=first)
     _replace_answers(session, response, stored, kept)
-    sent = session.connection().execute(_SUBMIT_DRAFT, {
-        "status": ResponseStatus.COMPLETE.value, "day": today, "lang": lang, "id": response.id,
-        "draft": ResponseStatus.DRAFT.value,
-    })
+    sent = session.connection().execute(_SUBMIT_DRAFT, {"day": today, "lang": lang, "draft_id": response.id})
     if sent.rowcount != 1:
         raise StalePage("submitted")
     response.status = ResponseStatus.COMPLETE

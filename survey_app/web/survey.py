@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session,
                    url_for)
-from flask_babel import force_locale, format_date, get_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -31,7 +31,7 @@ from ..services import answering
 from ..services.answering import InvitationError, ResumeError, StalePage, Survey, SurveyClosed
 from . import survey_forms
 from .access import public
-from .i18n import LANGUAGE_NAMES, available_languages, text_direction
+from .i18n import LANGUAGE_NAMES, available_languages, select_locale, text_direction
 
 bp = Blueprint("survey", __name__, url_prefix="/enquete/<slug>/<key>")
 # The survey checks its CSRF token itself, to answer a stale form with the form again.
@@ -62,7 +62,7 @@ def _switch_language():
     if lang is None or request.method != "GET":
         return None
     args = request.view_args or {}
-    survey = answering.find_survey(db.session, args.get("slug", ""), args.get("key", "")) if _LANG_RE.match(lang) else None
+    survey = _find(args.get("slug", ""), args.get("key", "")) if _LANG_RE.match(lang) else None
     if survey is not None and lang in survey.languages:
         session["survey_lang"] = lang
         if lang in available_languages():
@@ -72,8 +72,12 @@ def _switch_language():
     return redirect(request.path + ("?" + urlencode(args) if args else ""))
 
 
+def _find(slug: str, key: str) -> Survey | None:
+    return answering.find_survey(db.session, slug, key, max_age=current_app.config["CLS_SURVEY_CACHE_SECONDS"])
+
+
 def _survey(slug: str, key: str) -> Survey:
-    survey = answering.find_survey(db.session, slug, key)
+    survey = _find(slug, key)
     if survey is None:
         abort(404)
     return survey
@@ -83,7 +87,7 @@ def _lang(survey: Survey) -> str:
     chosen = session.get("survey_lang")
     if chosen in survey.languages:
         return chosen
-    current = str(get_locale())
+    current = select_locale()  # what Flask-Babel would choose, without building its locale objects
     return current if current in survey.languages else "fr"
 
 
@@ -446,7 +450,7 @@ def _save(survey: Survey, response, section_id: str):
 def too_large(error):
     """A post too big to read: say so and show the page again, as it was last saved."""
     args = request.view_args or {}
-    survey = answering.find_survey(db.session, args.get("slug", ""), args.get("key", ""))
+    survey = _find(args.get("slug", ""), args.get("key", ""))
     message = _("Les données envoyées sont trop volumineuses : rien n'a été enregistré. Les textes sont limités à 5 000 caractères.")
     if survey is None:
         abort(404)

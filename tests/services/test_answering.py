@@ -141,3 +141,31 @@ def test_invitation_codes(survey, db_session):
     assert db_session.scalar(select(Response.id).where(Response.id != first.id)) is None
     with pytest.raises(answering.ServiceError):
         answering.generate_invitation_codes(db_session, survey.campaign, 0)
+
+
+def test_a_recent_survey_is_served_without_a_query_until_a_change_is_committed(survey, db_session):
+    from sqlalchemy import event
+
+    engine = db_session.get_bind()
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = answering.find_survey(db_session, "service", "mini", max_age=60)
+        assert len(statements) == 1
+        assert answering.find_survey(db_session, "service", "mini", max_age=60) is first
+        assert len(statements) == 1  # no query
+        assert answering.find_survey(db_session, "service", "mini") is first  # max_age 0: read, same snapshot
+        assert len(statements) == 2
+        db_session.get(Campaign, first.campaign.id).name = "Autre nom"
+        db_session.commit()  # committed here: forgotten at once
+        renamed = answering.find_survey(db_session, "service", "mini", max_age=60)
+        assert renamed.campaign.name == "Autre nom"
+        answering.generate_invitation_codes(db_session, db_session.get(Campaign, first.campaign.id), 1)
+        db_session.commit()  # codes are inserted without the ORM: forgotten too
+        assert answering.find_survey(db_session, "service", "mini", max_age=60).campaign.needs_invitation
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

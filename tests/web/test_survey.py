@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from survey_app.models import Answer, CampaignStatus, InvitationCode, Response, ResponseStatus
+from survey_app.models import Answer, Campaign, CampaignStatus, InvitationCode, Response, ResponseStatus
 from survey_app.services import answering, questionnaires
 from tests.conftest import PROJECT_ROOT
 
@@ -102,6 +103,31 @@ def test_a_campaign_not_open_says_when_it_opens_or_closed(client, survey_campaig
     campaign.status = CampaignStatus.DRAFT
     db_session.commit()
     assert "pas encore ouvert" in html(client.get(f"{BASE}/mini"))
+
+
+def test_closing_elsewhere_stops_answers_at_once_and_the_pages_follow_within_the_delay(
+        app, client, survey_campaign, db_session, monkeypatch):
+    """Another worker or the command line closes the campaign: this worker's snapshot of the
+    survey is not told, yet no page is saved after that, and its pages say so once the
+    snapshot is older than CLS_SURVEY_CACHE_SECONDS."""
+    campaign = survey_campaign()
+    start(client)
+    page = html(client.get(f"{BASE}/mini/page/un"))
+    assert app.config["CLS_SURVEY_CACHE_SECONDS"] > 0
+    # closed without the ORM, as another process would: nothing here hears of it
+    db_session.execute(update(Campaign).where(Campaign.id == campaign.id).values(status=CampaignStatus.CLOSED))
+    db_session.commit()
+    response = client.post(f"{BASE}/mini/page/un", data={"version_id": version_id(page), "section_id": "un",
+                                                         "action": "next", "fume": "oui", "cigarettes": "3"})
+    assert response.status_code == 302 and stored(db_session) == {}  # refused: the draft is read with the campaign
+    follow = html(client.get(response.headers["Location"]))
+    assert "a expiré" in follow
+    assert "est fermé" not in follow  # the page itself comes from the snapshot of the survey, still fresh
+    assert client.post(f"{BASE}/mini/commencer").status_code == 200  # no new draft either
+    assert db_session.scalars(select(Response)).one()
+    now = time.monotonic()
+    monkeypatch.setattr(answering.time, "monotonic", lambda: now + app.config["CLS_SURVEY_CACHE_SECONDS"] + 1)
+    assert "est fermé" in html(client.get(f"{BASE}/mini"))
 
 
 def test_unknown_campaign_or_questionnaire_is_a_404(client, survey_campaign):
@@ -328,6 +354,14 @@ def test_unknown_expired_and_sent_codes_get_a_message_and_the_form(client, surve
     db_session.commit()
     response = client.get(f"{BASE}/mini/page/un", follow_redirects=True)
     assert "a expiré" in html(response)
+
+
+def test_guessing_resume_codes_is_rate_limited(client, survey_campaign):
+    survey_campaign()
+    codes = [client.post(f"{BASE}/mini/reprendre", data={"code": "ABCD-EFGH-JKMN"}).status_code for _ in range(21)]
+    assert codes[:20] == [404] * 20 and codes[20] == 429
+    # reading pages is not limited
+    assert all(client.get(f"{BASE}/mini").status_code == 200 for _ in range(30))
 
 
 def test_a_sent_draft_cannot_be_resumed(app, client, survey_campaign, db_session):
