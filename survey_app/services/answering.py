@@ -35,6 +35,7 @@ from ..questionnaire import (OTHER_SUFFIX, Definition, Section, coerce_other_tex
                              effective_answers, prune_hidden, validate_answers, visible_sections)
 from ..questionnaire.answers import is_blank
 from . import ServiceError
+from ._hot_sql import HotStatement, as_date, as_json, json_text
 from .questionnaires import definition_by_hash
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
@@ -352,17 +353,18 @@ _CAMPAIGN_STATE = select(_C.status, _C.opens_on, _C.closes_on, exists().where(_I
     _C.id == bindparam("id"))
 _FIND_DRAFT = _DRAFT_QUERY
 #: PostgreSQL locks the row until the page is saved; SQLite has one writer at a time anyway.
-_FIND_DRAFT_FOR_UPDATE = _DRAFT_WITH_ANSWERS.with_for_update(of=Response.__table__)
-_FIND_DRAFT_WITH_ANSWERS = _DRAFT_WITH_ANSWERS
+_FIND_DRAFT_FOR_UPDATE = HotStatement(_DRAFT_WITH_ANSWERS.with_for_update(of=Response.__table__))
+_FIND_DRAFT_WITH_ANSWERS = HotStatement(_DRAFT_WITH_ANSWERS)
 _VERSION_KEY = select(_V.key).where(_V.id == bindparam("id"))
 _ANSWERS = select(_A.question_id, _A.value_text, _A.value_number, _A.value_json, _A.value_kind).where(
     _A.response_id == bindparam("id"))
 _DELETE_ANSWERS = delete(Answer.__table__).where(_A.response_id == bindparam("id"),
                                                  _A.question_id.in_(bindparam("ids", expanding=True)))
-_INSERT_ANSWERS = insert(Answer.__table__)
+_ANSWER_COLUMNS = ("response_id", "question_id", "value_text", "value_number", "value_json", "value_kind")
+_INSERT_ANSWERS = HotStatement(insert(Answer.__table__).values({c: bindparam(c) for c in _ANSWER_COLUMNS}))
 _INSERT_DRAFT = insert(Response.__table__)
-_MOVE_DRAFT = update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
-    current_section=bindparam("section"), language=bindparam("lang"))
+_MOVE_DRAFT = HotStatement(update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
+    current_section=bindparam("section"), language=bindparam("lang")))
 _RETOKEN_DRAFT = update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
     resume_token_hash=bindparam("token_hash"), language=bindparam("lang"))
 _SUBMIT_DRAFT = update(Response.__table__).where(_R.id == bindparam("draft_id"), _R.status == ResponseStatus.DRAFT).values(
@@ -445,24 +447,25 @@ def find_draft(
     if not _looks_like(code, RESUME_LENGTH):
         raise ResumeError("unknown")
     connection = session.connection()
-    query = _FIND_DRAFT_FOR_UPDATE if for_update and connection.dialect.name == "postgresql" else _FIND_DRAFT_WITH_ANSWERS
-    rows = connection.execute(query, {"token_hash": hash_code(code)}).all()
-    row = rows[0] if rows else None
-    if row is None or row.channel != Channel.WEB.value:
+    query = _FIND_DRAFT_FOR_UPDATE if for_update else _FIND_DRAFT_WITH_ANSWERS
+    rows = query.rows(session, {"token_hash": hash_code(code)})
+    if not rows or rows[0][3] != Channel.WEB.value:
         raise ResumeError("unknown")
-    if row.status != ResponseStatus.DRAFT.value:
+    (draft_id, campaign_id, version_id, channel, status, created_on, language, current_section, token_hash,
+     campaign_status, opens_on, closes_on) = rows[0][:12]
+    if status != ResponseStatus.DRAFT.value:
         raise ResumeError("submitted")
-    draft = _draft_of(row)
+    draft = Draft(draft_id, campaign_id, version_id, Channel(channel), ResponseStatus(status), as_date(created_on),
+                  language, current_section, token_hash)
     draft.answers = _typed_answers(
-        (r.question_id, r.value_text, r.value_number, r.value_json, r.value_kind) for r in rows if r.question_id is not None)
+        (r[12], r[13], r[14], as_json(r[15]), r[16]) for r in rows if r[12] is not None)
     if survey is not None and (
         draft.campaign_id != survey.campaign.id
         or draft.questionnaire_version_id != survey.version.id  # an older version of the same key is fine
         and connection.execute(_VERSION_KEY, {"id": draft.questionnaire_version_id}).scalar() != survey.key
     ):
         raise ResumeError("unknown")
-    if today - draft.created_on > DRAFT_LIFETIME or not open_on(
-            row.campaign_status, row.campaign_opens_on, row.campaign_closes_on, today):
+    if today - draft.created_on > DRAFT_LIFETIME or not open_on(campaign_status, as_date(opens_on), as_date(closes_on), today):
         raise ResumeError("expired")
     return draft
 
@@ -594,30 +597,29 @@ def save_page(
         target = section.id
     response.current_section = target or section.id
     response.language = lang
-    session.connection().execute(_MOVE_DRAFT, {"section": response.current_section, "lang": lang, "draft_id": response.id})
+    _MOVE_DRAFT.run(session, {"section": response.current_section, "lang": lang, "draft_id": response.id})
     return PageOutcome(saved=True, target=target, dropped=dropped)
 
 
 def _replace_answers(session: Session, response, stored: Mapping[str, Any], final: Mapping[str, Any]) -> None:
     """Write only what changed: delete the rows that differ or vanished, insert the new ones."""
     changed = [k for k in stored if k not in final or final[k] != stored[k] or type(final[k]) is not type(stored[k])]
-    connection = session.connection()
     if changed:
-        connection.execute(_DELETE_ANSWERS, {"id": response.id, "ids": changed})
+        session.connection().execute(_DELETE_ANSWERS, {"id": response.id, "ids": changed})
     rows = [
         {"response_id": response.id, "question_id": k, **encode_value(v)}
         for k, v in final.items()
         if k not in stored or k in changed
     ]
     if rows:
-        write_answers(connection, rows)
+        write_answers(session, rows)
     if isinstance(response, Draft):
         response.answers = dict(final)
 
 
-def write_answers(connection, rows: list[dict]) -> None:
+def write_answers(session: Session, rows: list[dict]) -> None:
     """Insert answer rows (one statement, executed for every row)."""
-    connection.execute(_INSERT_ANSWERS, rows)
+    _INSERT_ANSWERS.run_many(session, [{**row, "value_json": json_text(row["value_json"])} for row in rows])
 
 
 def submit(session: Session, survey: Survey, response: Draft, *, version_id: Any, lang: str, today: dt.date) -> SubmitOutcome:

@@ -84,7 +84,7 @@ def test_a_page_save_is_atomic(survey, db_session, monkeypatch):
     assert outcome.saved and outcome.target == "deux"
     db_session.commit()
 
-    def failing_insert(connection, rows):
+    def failing_insert(session, rows):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(answering, "write_answers", failing_insert)
