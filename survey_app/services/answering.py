@@ -361,7 +361,9 @@ _ANSWERS = select(_A.question_id, _A.value_text, _A.value_number, _A.value_json,
 _DELETE_ANSWERS = delete(Answer.__table__).where(_A.response_id == bindparam("id"),
                                                  _A.question_id.in_(bindparam("ids", expanding=True)))
 _ANSWER_COLUMNS = ("response_id", "question_id", "value_text", "value_number", "value_json", "value_kind")
-_INSERT_ANSWERS = HotStatement(insert(Answer.__table__).values({c: bindparam(c) for c in _ANSWER_COLUMNS}))
+#: Answers are inserted with one multi-row statement, built once per number of rows.
+_INSERT_ANSWERS: dict[int, HotStatement] = {}
+_INSERT_CHUNK = 50
 _INSERT_DRAFT = insert(Response.__table__)
 _MOVE_DRAFT = HotStatement(update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
     current_section=bindparam("section"), language=bindparam("lang")))
@@ -618,8 +620,19 @@ def _replace_answers(session: Session, response, stored: Mapping[str, Any], fina
 
 
 def write_answers(session: Session, rows: list[dict]) -> None:
-    """Insert answer rows (one statement, executed for every row)."""
-    _INSERT_ANSWERS.run_many(session, [{**row, "value_json": json_text(row["value_json"])} for row in rows])
+    """Insert answer rows, in one statement (up to 50 rows)."""
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start:start + _INSERT_CHUNK]
+        statement = _INSERT_ANSWERS.get(len(chunk))
+        if statement is None:
+            statement = _INSERT_ANSWERS[len(chunk)] = HotStatement(insert(Answer.__table__).values(
+                [{c: bindparam(f"{c}_{i}") for c in _ANSWER_COLUMNS} for i in range(len(chunk))]))
+        params = {}
+        for i, row in enumerate(chunk):
+            for column in _ANSWER_COLUMNS:
+                value = row[column]
+                params[f"{column}_{i}"] = json_text(value) if column == "value_json" else value
+        statement.run(session, params)
 
 
 def submit(session: Session, survey: Survey, response: Draft, *, version_id: Any, lang: str, today: dt.date) -> SubmitOutcome:

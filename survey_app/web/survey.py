@@ -13,6 +13,7 @@ mirrors the same conditions live, from the JSON trees embedded in the page.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import re
 from urllib.parse import urlencode
@@ -140,7 +141,7 @@ def _render_shared(state: tuple, template: str, survey: Survey, lang: str, *, to
             _SHARED_PAGES.clear()
         _SHARED_PAGES[key] = html
     if _CSRF_SLOT in html:
-        html = html.replace(_CSRF_SLOT, generate_csrf())
+        html = html.replace(_CSRF_SLOT, _csrf_token())
     if token is not None:
         html = html.replace(_CODE_SLOT, answering.format_code(token))
     return html, 200
@@ -207,11 +208,44 @@ def _stale_message(reason: str) -> str:
     }[reason]
 
 
+#: Signed CSRF tokens handed out lately, per (secret key, the session's raw token). Tokens
+#: never expire here (WTF_CSRF_TIME_LIMIT is None), so a resident gets the same signed
+#: token on every page instead of a fresh signature, and posting it back is checked by
+#: comparison; other tokens go through Flask-WTF.
+_SIGNED_CSRF: dict = {}
+_SIGNED_CSRF_LIMIT = 20000
+
+
+def _csrf_key():
+    raw = session.get("csrf_token")
+    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return None
+    return current_app.secret_key, current_app.config.get("WTF_CSRF_SECRET_KEY"), raw
+
+
+def _csrf_token() -> str:
+    key = _csrf_key()
+    signed = _SIGNED_CSRF.get(key) if key is not None else None
+    if signed is None:
+        signed = generate_csrf()
+        key = _csrf_key()  # the raw token may have just been created
+        if key is not None:
+            if len(_SIGNED_CSRF) >= _SIGNED_CSRF_LIMIT:
+                _SIGNED_CSRF.clear()
+            _SIGNED_CSRF[key] = signed
+    return signed
+
+
 def _csrf_ok() -> bool:
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return True
+    posted = request.form.get("csrf_token")
+    key = _csrf_key()
+    issued = _SIGNED_CSRF.get(key) if key is not None else None
+    if posted and issued is not None and hmac.compare_digest(issued, posted):
+        return True
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        validate_csrf(posted)
     except ValidationError:
         return False
     return True

@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app.models import Answer, Campaign, District, Response, ResponseStatus
 from survey_app.services import answering, questionnaires
@@ -169,3 +169,17 @@ def test_a_recent_survey_is_served_without_a_query_until_a_change_is_committed(s
         assert answering.find_survey(db_session, "service", "mini", max_age=60).campaign.needs_invitation
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_many_answers_are_written_in_chunks_and_read_back_typed(survey, db_session):
+    from survey_app.models.response import encode_value
+
+    response, _token = answering.start_draft(db_session, survey, language="fr", today=TODAY)
+    values = {f"q{i}": [f"é{i}", "b"] if i % 3 == 0 else (i if i % 3 == 1 else f"texte {i}") for i in range(120)}
+    answering.write_answers(db_session, [{"response_id": response.id, "question_id": k, **encode_value(v)}
+                                         for k, v in values.items()])
+    db_session.commit()
+    assert db_session.scalar(select(func.count()).select_from(Answer).where(Answer.response_id == response.id)) == 120
+    row = db_session.get(Response, response.id)
+    assert answering.stored_answers(db_session, row) == values  # through SQLAlchemy's own types
+    assert {a.question_id: a.value for a in db_session.scalars(select(Answer).where(Answer.response_id == response.id))} == values

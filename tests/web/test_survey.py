@@ -475,6 +475,21 @@ def _forged_post(strict, db_session):
     assert response.status_code == 400
     assert "Le formulaire a expiré" in html(response) and 'value="4"' in html(response)
     assert stored(db_session) == {}
+    # every page hands out the same signed token; it saves the page, and only in its own session
+    page = html(client.get(f"{BASE}/mini/page/un"))
+    mine = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert mine == token
+    other = strict.test_client()
+    other_page = html(other.get(f"{BASE}/mini"))
+    theirs = re.search(r'name="csrf_token" value="([^"]+)"', other_page).group(1)
+    assert theirs != mine
+    assert other.post(f"{BASE}/mini/commencer", data={"csrf_token": mine}).status_code == 422
+    data = {"version_id": version, "section_id": "un", "fume": "oui", "cigarettes": "4"}
+    assert client.post(f"{BASE}/mini/page/un", data={**data, "csrf_token": theirs}).status_code == 400
+    assert client.post(f"{BASE}/mini/page/un", data={**data, "csrf_token": mine[:-2] + "xx"}).status_code == 400
+    assert stored(db_session) == {}
+    assert client.post(f"{BASE}/mini/page/un", data={**data, "csrf_token": mine}).status_code == 302
+    assert stored(db_session) == {"fume": "oui", "cigarettes": 4}
 
 
 # --------------------------------------------------------- robustness
