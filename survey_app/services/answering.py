@@ -437,6 +437,18 @@ def start_draft(
     return draft, token
 
 
+def read_only(session: Session) -> None:
+    """Run the rest of this session's work without a transaction (a page that only reads).
+
+    Each read is then one statement, with no BEGIN and ROLLBACK around it. Only before
+    the session's first statement (afterwards the session keeps its transaction); the
+    connection gets its usual isolation level back when it returns to the pool.
+    """
+    current = session if isinstance(session, Session) else session()  # a scoped session gives its session
+    if not current.in_transaction():
+        current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def find_draft(
     session: Session, token: Any, *, today: dt.date, survey: Survey | None = None, for_update: bool = False
 ) -> Draft:

@@ -424,6 +424,8 @@ def page(slug: str, key: str, section_id: str):
     """Show a page of the questionnaire, or save it and move on."""
     survey = _survey(slug, key)
     had_token = _token(survey) is not None
+    if request.method == "GET":
+        answering.read_only(db.session)
     survey, response = _draft(survey, for_update=request.method == "POST")
     if response is None:
         if not had_token:

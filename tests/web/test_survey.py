@@ -293,6 +293,25 @@ def test_changing_an_earlier_answer_drops_the_answers_it_hides(client, survey_ca
     assert stored(db_session) == {"fume": "non"}
 
 
+def test_a_save_that_fails_midway_changes_nothing_even_after_a_read_only_page(
+        client, survey_campaign, db_session, monkeypatch):
+    """Pages that only read run without a transaction; the connection must not keep that
+    mode for the next request, whose save is all or nothing."""
+    survey_campaign()
+    start(client)
+    post_page(client, "mini", "un", {"fume": "oui", "cigarettes": "5"})
+    version = version_id(html(client.get(f"{BASE}/mini/page/un")))  # read-only page
+
+    def disk_full(session, rows):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(answering, "write_answers", disk_full)
+    # the old answer is deleted, then the new one cannot be written: an error page, nothing changed
+    assert post_page(client, "mini", "un", {"fume": "oui", "cigarettes": "9"}, version=version).status_code == 500
+    assert stored(db_session) == {"fume": "oui", "cigarettes": 5}
+    assert the_response(db_session).current_section == "deux"
+
+
 def test_stale_pages_are_refused_with_a_message(client, survey_campaign, db_session):
     survey_campaign()
     start(client)
