@@ -445,7 +445,8 @@ def read_only(session: Session) -> None:
     connection gets its usual isolation level back when it returns to the pool.
     """
     current = session if isinstance(session, Session) else session()  # a scoped session gives its session
-    if not current.in_transaction():
+    # SQLite's driver opens no transaction for reads anyway: nothing to save there
+    if not current.in_transaction() and current.get_bind().dialect.name != "sqlite":
         current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
