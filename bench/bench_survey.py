@@ -55,7 +55,9 @@ found in the database afterwards (nothing lost).
 
 Targets (issue): ratio ≥ 0.5, p99 < 150 ms, no error, nothing lost.
 
-Run: ``.venv/bin/python bench/bench_survey.py`` (``BENCH_QUICK=1`` for a short run).
+Run: ``.venv/bin/python bench/bench_survey.py`` (``BENCH_QUICK=1`` for a short run;
+``BENCH_THREADS`` and ``BENCH_WORKER_CLASS`` change gunicorn's threads and worker class,
+for both apps alike).
 Writes bench/RESULTS_survey.md. PostgreSQL: 127.0.0.1:5432, user postgres (trust);
 ``CLS_BENCH_POSTGRES_URL`` overrides. Loopback only. Every process started here
 (gunicorn masters, client processes) is stopped by its PID.
