@@ -48,14 +48,6 @@ class HotStatement:
         finally:
             cursor.close()
 
-    def run_many(self, session: Session, rows: list[Mapping[str, Any]]) -> None:
-        """Run the statement once per parameter set (inserts)."""
-        cursor, sql, order = self._cursor(session)
-        try:
-            cursor.executemany(sql, [tuple(row[name] for name in order) for row in rows] if order is not None else rows)
-        finally:
-            cursor.close()
-
     def run(self, session: Session, params: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; return the number of rows it changed."""
         cursor, sql, order = self._cursor(session)

@@ -119,7 +119,7 @@ def _render(template: str, survey: Survey, lang: str, status: int = 200, **conte
 #: Pages that differ from one resident to the next only by their CSRF token and resume
 #: code, rendered once per survey snapshot, language, address and state (see ``_render_shared``).
 _SHARED_PAGES: dict = {}
-_SHARED_PAGES_LIMIT = 2000
+_SHARED_PAGES_LIMIT = 500  # about 16 KB each
 _CSRF_SLOT = "\ue000csrf\ue000"
 _CODE_SLOT = "\ue000code\ue000"
 
