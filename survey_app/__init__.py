@@ -19,6 +19,7 @@ from .config import (
     settings_from_environ,
 )
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .web.cookie_session import CookieSessionInterface
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -47,6 +48,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] | No
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 15})
 
+    app.session_interface = CookieSessionInterface()
     _init_extensions(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and \
             "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]:
