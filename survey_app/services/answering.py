@@ -349,8 +349,8 @@ _DRAFT_WITH_ANSWERS = (
     .outerjoin(Answer.__table__, _A.response_id == _R.id)
 )
 #: Whether a campaign takes answers and asks for invitation codes, read when a draft starts.
-_CAMPAIGN_STATE = select(_C.status, _C.opens_on, _C.closes_on, exists().where(_I.campaign_id == _C.id)).where(
-    _C.id == bindparam("id"))
+_CAMPAIGN_STATE = HotStatement(select(
+    _C.status, _C.opens_on, _C.closes_on, exists().where(_I.campaign_id == _C.id)).where(_C.id == bindparam("id")))
 _FIND_DRAFT = _DRAFT_QUERY
 #: PostgreSQL locks the row until the page is saved; SQLite has one writer at a time anyway.
 _FIND_DRAFT_FOR_UPDATE = HotStatement(_DRAFT_WITH_ANSWERS.with_for_update(of=Response.__table__))
@@ -358,13 +358,15 @@ _FIND_DRAFT_WITH_ANSWERS = HotStatement(_DRAFT_WITH_ANSWERS)
 _VERSION_KEY = select(_V.key).where(_V.id == bindparam("id"))
 _ANSWERS = select(_A.question_id, _A.value_text, _A.value_number, _A.value_json, _A.value_kind).where(
     _A.response_id == bindparam("id"))
-_DELETE_ANSWERS = delete(Answer.__table__).where(_A.response_id == bindparam("id"),
-                                                 _A.question_id.in_(bindparam("ids", expanding=True)))
+#: Answers are deleted with one statement, built once per number of answers.
+_DELETE_ANSWERS: dict[int, HotStatement] = {}
 _ANSWER_COLUMNS = ("response_id", "question_id", "value_text", "value_number", "value_json", "value_kind")
 #: Answers are inserted with one multi-row statement, built once per number of rows.
 _INSERT_ANSWERS: dict[int, HotStatement] = {}
 _INSERT_CHUNK = 50
-_INSERT_DRAFT = insert(Response.__table__)
+_INSERT_DRAFT = HotStatement(insert(Response.__table__).values(
+    {c: bindparam(c) for c in ("campaign_id", "questionnaire_version_id", "channel", "status", "created_on", "language",
+                               "current_section", "resume_token_hash")}).returning(_R.id))
 _MOVE_DRAFT = HotStatement(update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
     current_section=bindparam("section"), language=bindparam("lang")))
 _RETOKEN_DRAFT = update(Response.__table__).where(_R.id == bindparam("draft_id")).values(
@@ -392,9 +394,8 @@ def start_draft(
     unused code starts a response, a code whose response is still a draft resumes it
     (with a new resume token), a code whose response was sent is refused.
     """
-    status, opens_on, closes_on, needs_invitation = session.connection().execute(
-        _CAMPAIGN_STATE, {"id": survey.campaign.id}).one()
-    if not open_on(status, opens_on, closes_on, today):
+    status, opens_on, closes_on, needs_invitation = _CAMPAIGN_STATE.rows(session, {"id": survey.campaign.id})[0]
+    if not open_on(status, as_date(opens_on), as_date(closes_on), today):
         raise SurveyClosed("La campagne n'est pas ouverte.")
     code_row = None
     if needs_invitation:
@@ -429,7 +430,12 @@ def start_draft(
         resume_token_hash=hash_code(token),
     )
     values = {k: v for k, v in vars(draft).items() if k not in ("id", "answers")}
-    draft.id = session.connection().execute(_INSERT_DRAFT, values).inserted_primary_key[0]
+    values.update(channel=draft.channel.value, status=draft.status.value, created_on=today.isoformat())
+    cursor = _INSERT_DRAFT.send(session, values)
+    try:
+        draft.id = cursor.fetchone()[0]
+    finally:
+        cursor.close()
     draft.answers = {}
     if code_row is not None:
         code_row.used_on = today
@@ -620,7 +626,11 @@ def _replace_answers(session: Session, response, stored: Mapping[str, Any], fina
     """Write only what changed: delete the rows that differ or vanished, insert the new ones."""
     changed = [k for k in stored if k not in final or final[k] != stored[k] or type(final[k]) is not type(stored[k])]
     if changed:
-        session.connection().execute(_DELETE_ANSWERS, {"id": response.id, "ids": changed})
+        statement = _DELETE_ANSWERS.get(len(changed))
+        if statement is None:
+            statement = _DELETE_ANSWERS[len(changed)] = HotStatement(delete(Answer.__table__).where(
+                _A.response_id == bindparam("id"), _A.question_id.in_([bindparam(f"q_{i}") for i in range(len(changed))])))
+        statement.run(session, {"id": response.id, **{f"q_{i}": k for i, k in enumerate(changed)}})
     rows = [
         {"response_id": response.id, "question_id": k, **encode_value(v)}
         for k, v in final.items()

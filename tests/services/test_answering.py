@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.models import Answer, Campaign, District, Response, ResponseStatus
+from survey_app.models import Answer, Campaign, Channel, District, Response, ResponseStatus
 from survey_app.services import answering, questionnaires
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "survey_mini.yaml"
@@ -30,7 +30,11 @@ def test_codes_are_unambiguous_and_only_their_hash_is_kept(survey, db_session):
     assert answering.format_code("ABCDEFGHJKMN") == "ABCD-EFGH-JKMN"
     found = answering.find_draft(db_session, " " + answering.format_code(token).lower() + " ", today=TODAY, survey=survey)
     assert found == response
-    assert db_session.get(Response, response.id).resume_token_hash == response.resume_token_hash
+    stored = db_session.get(Response, response.id)
+    assert stored.resume_token_hash == response.resume_token_hash
+    # written with the driver's own statement: read back by the ORM with the right types
+    assert (stored.channel, stored.status, stored.created_on, stored.language, stored.current_section) == (
+        Channel.WEB, ResponseStatus.DRAFT, TODAY, "fr", "un")
     assert response.current_section == "un" and response.created_on == TODAY
 
 
