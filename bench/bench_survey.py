@@ -9,6 +9,11 @@ PostgreSQL (a temporary database, created and dropped). The baseline is a bare F
 app served the same way in the same run, doing the same HTTP work: POST of the same
 form (parsed) → 302 → GET of a page of about the size of a questionnaire page.
 
+The floor: for each database, the bare app again, now doing the survey's database work
+for each request with the raw driver (same tables, statements, transactions and answer
+rows; no validation, rendering, CSRF, signed session or ORM), on the same database right
+after the survey. Its ratio bounds what any Python code around those statements can reach.
+
 Every client imitates a resident on a new device: a new ``Browser`` (a small
 ``http.client`` client with keep-alive, cookies and one redirect followed; no cookie,
 new connection), the start of a draft (GET of the information page, POST "commencer"
@@ -132,11 +137,153 @@ def start():
 def page():
     dict(request.form)
     return redirect("/next")
+# The fewest round trips to PostgreSQL: no transaction blocks, each write one statement.
+def start_fewest():
+    dict(request.form)
+    token = secrets.token_hex(6)
+    cur = connection(True).cursor()
+    cur.execute("INSERT INTO response (campaign_id, questionnaire_version_id, channel, status, created_on, language, "
+                "current_section, resume_token_hash) SELECT id, %s, 'web', 'draft', current_date, 'fr', 'profil', %s "
+                "FROM campaign WHERE id = %s AND status = 'open' RETURNING id",
+                (VERSION, hashlib.sha256(token.encode()).hexdigest(), CAMPAIGN))
+    cur.fetchall()
+    cur.close()
+    reply = make_response(redirect("/next"))
+    reply.set_cookie("t", token, httponly=True, samesite="Lax")
+    return reply
+
+def page_fewest():
+    form = dict(request.form)
+    conn = connection(True)
+    rows = draft(conn)
+    answers = [(k, v) for k, v in form.items() if k not in ("section_id", "action")]
+    cur = conn.cursor()
+    cur.execute("WITH d AS (UPDATE response SET language = 'fr', current_section = %s WHERE id = %s "
+                "AND status = 'draft' RETURNING id) INSERT INTO answer (response_id, question_id, value_text, value_kind) "
+                "SELECT d.id, v.q, v.t, 'text' FROM d, (VALUES " + ", ".join(["(%s, %s)"] * len(answers)) + ") AS v(q, t)",
+                [form.get("section_id"), rows[0][0]] + [x for row in answers for x in row])
+    cur.close()
+    return redirect("/next")
+
 @app.get("/next")
 def next_page():
     return BODY
 '''
 BARE_DIVS = 80
+
+#: The floor: the bare app above doing the survey's database work for each request, with
+#: the raw driver and no other logic (no validation, conditions, rendering, CSRF, signed
+#: session, ORM): same tables, same statements, same transactions, same answer rows.
+#: What the survey cannot go below while storing every page as it does.
+FLOOR_APP = BARE_APP.split('@app.post("/start")')[0] + '''
+import hashlib, os, secrets, threading
+from flask import make_response
+DB = os.environ["FLOOR_DB"]
+PG = not DB.startswith("sqlite:")
+CAMPAIGN, VERSION = int(os.environ["FLOOR_CAMPAIGN"]), int(os.environ["FLOOR_VERSION"])
+P = "%s" if PG else "?"
+READ = ("SELECT r.id, r.campaign_id, r.questionnaire_version_id, r.channel, r.status, r.created_on, r.language, "
+        "r.current_section, r.resume_token_hash, c.status, c.opens_on, c.closes_on, a.question_id, a.value_text, "
+        "a.value_number, a.value_json, a.value_kind FROM response r JOIN campaign c ON c.id = r.campaign_id "
+        "LEFT OUTER JOIN answer a ON a.response_id = r.id WHERE r.resume_token_hash = " + P)
+local = threading.local()
+
+def connection(autocommit):
+    conn = getattr(local, "conn", None)
+    if conn is None:
+        if PG:
+            import psycopg
+            conn = psycopg.connect(DB)
+        else:
+            import sqlite3
+            conn = sqlite3.connect(DB[len("sqlite:"):], timeout=15, check_same_thread=False)
+            for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
+                conn.execute("PRAGMA " + pragma)
+        local.conn = conn
+    if PG:
+        conn.autocommit = autocommit
+    return conn
+
+def draft(conn, for_update=False):
+    token = request.cookies.get("t", "")
+    cur = conn.cursor()
+    cur.execute(READ + (" FOR UPDATE OF r" if PG and for_update else ""), (hashlib.sha256(token.encode()).hexdigest(),))
+    rows = cur.fetchall()
+    cur.close()
+    return rows
+
+FEWEST = PG and os.environ.get("FLOOR_FEWEST") == "1"
+
+@app.post("/start")
+def start():
+    if FEWEST:
+        return start_fewest()
+    dict(request.form)
+    conn = connection(False)
+    token = secrets.token_hex(6)
+    cur = conn.cursor()
+    cur.execute("SELECT status, opens_on, closes_on FROM campaign WHERE id = " + P, (CAMPAIGN,))
+    cur.fetchall()
+    cur.execute("INSERT INTO response (campaign_id, questionnaire_version_id, channel, status, created_on, language, "
+                "current_section, resume_token_hash) VALUES (" + ", ".join([P] * 8) + ") RETURNING id",
+                (CAMPAIGN, VERSION, "web", "draft", "2026-11-22", "fr", "profil", hashlib.sha256(token.encode()).hexdigest()))
+    cur.fetchall()
+    cur.close()
+    conn.commit()
+    reply = make_response(redirect("/next"))
+    reply.set_cookie("t", token, httponly=True, samesite="Lax")
+    return reply
+
+@app.post("/page")
+def page():
+    if FEWEST:
+        return page_fewest()
+    form = dict(request.form)
+    conn = connection(False)
+    rows = draft(conn, for_update=True)
+    answers = [(rows[0][0], k, v, None, None, "text") for k, v in form.items() if k not in ("section_id", "action")]
+    cur = conn.cursor()
+    cur.execute("INSERT INTO answer (response_id, question_id, value_text, value_number, value_json, value_kind) VALUES "
+                + ", ".join(["(" + ", ".join([P] * 6) + ")"] * len(answers)), [x for row in answers for x in row])
+    cur.execute("UPDATE response SET language = " + P + ", current_section = " + P + " WHERE id = " + P,
+                ("fr", form.get("section_id"), rows[0][0]))
+    cur.close()
+    conn.commit()
+    return redirect("/next")
+
+# The fewest round trips to PostgreSQL: no transaction blocks, each write one statement.
+def start_fewest():
+    dict(request.form)
+    token = secrets.token_hex(6)
+    cur = connection(True).cursor()
+    cur.execute("INSERT INTO response (campaign_id, questionnaire_version_id, channel, status, created_on, language, "
+                "current_section, resume_token_hash) SELECT id, %s, 'web', 'draft', current_date, 'fr', 'profil', %s "
+                "FROM campaign WHERE id = %s AND status = 'open' RETURNING id",
+                (VERSION, hashlib.sha256(token.encode()).hexdigest(), CAMPAIGN))
+    cur.fetchall()
+    cur.close()
+    reply = make_response(redirect("/next"))
+    reply.set_cookie("t", token, httponly=True, samesite="Lax")
+    return reply
+
+def page_fewest():
+    form = dict(request.form)
+    conn = connection(True)
+    rows = draft(conn)
+    answers = [(k, v) for k, v in form.items() if k not in ("section_id", "action")]
+    cur = conn.cursor()
+    cur.execute("WITH d AS (UPDATE response SET language = 'fr', current_section = %s WHERE id = %s "
+                "AND status = 'draft' RETURNING id) INSERT INTO answer (response_id, question_id, value_text, value_kind) "
+                "SELECT d.id, v.q, v.t, 'text' FROM d, (VALUES " + ", ".join(["(%s, %s)"] * len(answers)) + ") AS v(q, t)",
+                [form.get("section_id"), rows[0][0]] + [x for row in answers for x in row])
+    cur.close()
+    return redirect("/next")
+
+@app.get("/next")
+def next_page():
+    draft(connection(True))
+    return BODY
+'''
 
 
 # --------------------------------------------------------------------------- clients
@@ -209,7 +356,7 @@ class Flow:
         self.kind = kind
 
     def start(self, browser: Browser) -> str:
-        if self.kind == "bare":
+        if self.kind in ("bare", "floor"):
             info = browser.fetch("GET", "/info")
             reply = browser.fetch("POST", "/start", {"consent": "1"})
         else:
@@ -224,7 +371,7 @@ class Flow:
 
     def submit(self, browser: Browser, index: int, page: str) -> Reply:
         section, answers, _rows = PAGES[index]
-        if self.kind == "bare":
+        if self.kind in ("bare", "floor"):
             return browser.fetch("POST", "/page", {"section_id": section, "action": "next", **answers})
         data = {"csrf_token": self.token_re.search(page).group(1), "version_id": self.version_re.search(page).group(1),
                 "section_id": section, "action": "next", **answers}
@@ -235,7 +382,7 @@ class Flow:
         """Saved and sent on to the next page (a stale or expired page redirects elsewhere)."""
         if reply.first != 302 or reply.status != 200:
             return False
-        if kind == "bare":
+        if kind in ("bare", "floor"):
             return reply.url == "/next"
         if index + 1 < len(PAGES):
             return reply.url.endswith(f"/page/{PAGES[index + 1][0]}")
@@ -507,7 +654,7 @@ def stored_rows(url: str) -> int:
     return rows
 
 
-def run_backend(name: str, url: str) -> dict:
+def run_backend(name: str, url: str, workdir: str) -> dict:
     prepare_database(url)
     env = {"CLS_DATABASE_URL": url, "CLS_SECRET_KEY": "bench-" + secrets.token_hex(8)}
     proc, base = serve("survey_app:create_app()", env, str(ROOT), "/enquete/bench/resident")
@@ -517,6 +664,39 @@ def run_backend(name: str, url: str) -> dict:
         stop(proc)
     result["rows_stored"] = stored_rows(url)
     result["backend"] = name
+    result["floor"] = run_floor(url, workdir, result["rows_stored"])
+    if not url.startswith("sqlite"):
+        result["floor_fewest"] = run_floor(url, workdir, result["rows_stored"] + result["floor"]["rows_stored"],
+                                           fewest=True)
+    return result
+
+
+def run_floor(url: str, workdir: str, rows_before: int, *, fewest: bool = False) -> dict:
+    """The floor app on the same database (after the survey's run), counted the same way.
+
+    ``fewest``: on PostgreSQL, the same work in the fewest round trips (see FLOOR_APP)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        campaign, version = connection.execute(text(
+            "select c.id, v.id from campaign c join questionnaire_version v on v.campaign_id = c.id "
+            "where c.slug = 'bench' and v.key = 'resident'")).one()
+    engine.dispose()
+    if url.startswith("sqlite"):
+        database = "sqlite:" + url.split("sqlite:///", 1)[1]
+    else:
+        parts = make_url(url)
+        database = f"host={parts.host} port={parts.port or 5432} user={parts.username} dbname={parts.database}"
+    Path(workdir, "floor_app.py").write_text(FLOOR_APP)
+    env = {"BARE_DIVS": str(BARE_DIVS), "FLOOR_DB": database, "FLOOR_CAMPAIGN": str(campaign),
+           "FLOOR_VERSION": str(version), "FLOOR_FEWEST": "1" if fewest else "0"}
+    proc, base = serve("floor_app:app", env, workdir, "/info")
+    try:
+        result = measure("floor", base, proc.pid)
+    finally:
+        stop(proc)
+    result["rows_stored"] = stored_rows(url) - rows_before
     return result
 
 
@@ -534,15 +714,18 @@ def main() -> int:
     finally:
         stop(proc)
     print(describe("bare Flask", bare), flush=True)
-    results = [run_backend("SQLite", f"sqlite:///{workdir}/bench.sqlite3")]
+    results = [run_backend("SQLite", f"sqlite:///{workdir}/bench.sqlite3", workdir)]
     print(describe("SQLite", results[-1]), flush=True)
+    print(describe("floor, SQLite", results[-1]["floor"]), flush=True)
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     name = f"cls_bench_{secrets.token_hex(4)}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        results.append(run_backend("PostgreSQL", PG_ADMIN.rsplit("/", 1)[0] + "/" + name))
+        results.append(run_backend("PostgreSQL", PG_ADMIN.rsplit("/", 1)[0] + "/" + name, workdir))
         print(describe("PostgreSQL", results[-1]), flush=True)
+        print(describe("floor, PostgreSQL", results[-1]["floor"]), flush=True)
+        print(describe("floor with the fewest round trips, PostgreSQL", results[-1]["floor_fewest"]), flush=True)
     except Exception as error:  # noqa: BLE001 - a missing server is reported, not fatal
         print(f"PostgreSQL skipped: {error!r}"[:300])
     finally:
@@ -565,6 +748,16 @@ def main() -> int:
               f"paced p50 {r['paced']['p50']:.1f} ms, p99 {r['paced']['p99']:.1f} ms; errors {r['errors']}; "
               f"pages acknowledged {r['pages']}, rows acknowledged {r['rows_expected']}, stored {r['rows_stored']}"
               + ("  [targets met]" if r["passed"] else "  [TARGET MISSED]"))
+        for key, what in (("floor", "the same database work with the raw driver and no other logic"),
+                          ("floor_fewest", "the same writes in the fewest round trips")):
+            f = r.get(key)
+            if f is None:
+                continue
+            f["ratio"] = f["saturated"]["pages_per_s"] / bare["saturated"]["pages_per_s"]
+            f["lost"] = f["rows_expected"] - f["rows_stored"]
+            print(f"FLOOR {r['backend']}: ratio {f['ratio']:.2f} ({what}: {f['saturated']['pages_per_s']:.0f} pages/s);"
+                  f" the survey reaches {r['ratio'] / f['ratio']:.2f} of it; errors {f['errors']}; "
+                  f"rows acknowledged {f['rows_expected']}, stored {f['rows_stored']}")
     table = render_table(bare, results)
     print()
     print(table)
@@ -596,6 +789,16 @@ def render_table(bare: dict, results: list[dict]) -> str:
             f"| {r['saturated']['server_ms_per_page']:.2f} "
             f"| {bare['saturated']['server_ms_per_page'] / r['saturated']['server_ms_per_page']:.2f} | {r['errors']} | {r['pages']} | {r['rows_expected']} "
             f"| {r['rows_stored']} | {'met' if r['passed'] else 'missed'} |")
+        for key, label in (("floor", "bare Flask + the survey's SQL"), ("floor_fewest", "same writes, fewest round trips")):
+            f = r.get(key)
+            if f is None:
+                continue
+            rows.append(
+                f"| floor, {r['backend']} ({label}) | {f['paced']['pages_per_s']:.1f} "
+                f"| {f['paced']['p50']:.1f} | {f['paced']['p99']:.1f} | {f['saturated']['pages_per_s']:.0f} "
+                f"| {f['ratio']:.2f} | {f['saturated']['server_ms_per_page']:.2f} "
+                f"| {bare['saturated']['server_ms_per_page'] / f['saturated']['server_ms_per_page']:.2f} | {f['errors']} "
+                f"| {f['pages']} | {f['rows_expected']} | {f['rows_stored']} | – |")
     return head + "\n" + "\n".join(rows)
 
 
@@ -603,7 +806,12 @@ def cpu_table(bare: dict, results: list[dict]) -> str:
     lines = ["| server | phase | pages measured | mean next-page size (bytes) | gunicorn CPU (% of a core) "
              "| PostgreSQL CPU | client CPU | kernel irq/softirq (loopback) | other processes |",
              "|---|---|---|---|---|---|---|---|---|"]
-    for label, r in [("bare Flask", bare)] + [(f"survey, {x['backend']}", x) for x in results]:
+    servers = [("bare Flask", bare)]
+    for x in results:
+        servers += [(f"survey, {x['backend']}", x), (f"floor, {x['backend']}", x["floor"])]
+        if "floor_fewest" in x:
+            servers.append((f"floor with the fewest round trips, {x['backend']}", x["floor_fewest"]))
+    for label, r in servers:
         for phase in ("paced", "saturated"):
             p = r[phase]
             lines.append(f"| {label} | {phase} | {p['n']} | {p['page_bytes']:.0f} | {p['server_cpu']:.0f} % "
@@ -612,7 +820,8 @@ def cpu_table(bare: dict, results: list[dict]) -> str:
 
 
 def busy_note(bare: dict, results: list[dict]) -> str:
-    worst = max(r[phase]["other_cpu"] for r in [bare, *results] for phase in ("paced", "saturated"))
+    worst = max(r[phase]["other_cpu"] for r in [bare, *results, *(x[k] for x in results for k in ("floor", "floor_fewest") if k in x)]
+                for phase in ("paced", "saturated"))
     if worst <= 25:
         return "Other processes used at most {:.0f} % of a core during the measured windows.".format(worst)
     return (f"**The machine was shared with other work** (up to {worst:.0f} % of a core used by other\n"
@@ -650,6 +859,18 @@ stored = answer rows acknowledged.
 * **Baseline**: a bare Flask app served the same way, in the same run, receiving the same
   requests: GET /info, POST /start → 302 → GET /next, then three POST /page (the same form,
   parsed) → 302 → GET /next of a page about the size of a questionnaire page (sizes below).
+* **Floor**: the bare app doing, for each request, the survey's database work and nothing
+  else, with the raw driver (sqlite3, psycopg) and one connection per thread: the same
+  tables and answer rows, the same statements and transactions (start: campaign state +
+  insert of the draft; page: draft and answers read with a row lock, one multi-row insert,
+  the draft's position updated, commit; next page: draft and answers read without a
+  transaction). Run on the same database right after the survey. Its ratio is what the
+  survey would reach if validation, conditions, rendering, CSRF, the signed session and
+  SQLAlchemy cost nothing: the part of the gap that Python code can still close.
+  On PostgreSQL, a second floor does the same writes in the fewest round trips: no
+  transaction blocks, the draft inserted by one statement that checks the campaign, a page
+  written by one statement (the draft's update and the answers' insert in one `WITH`), reads
+  in autocommit: about 4 statements per page instead of 7.7.
 * **Latency (paced)**: {RESIDENTS} concurrent residents (threads, {LAT_THREADS_PER_PROC} per process), each
   reading every page for a think time uniform in [{THINK[0]}, {THINK[1]}] s (seeded) before submitting it;
   arrivals staggered over the first {THINK[1]} s. Offered load ≈ {offered:.0f} pages/s (a little less: the
