@@ -34,26 +34,12 @@ class HotStatement:
             found = self._compiled[dialect.name] = (compiled.string, order)
         return found
 
-    def _cursor(self, session: Session):
-        connection = session.connection()
-        sql, order = self._compile(connection.dialect)
-        return connection.connection.driver_connection, sql, order
-
-    def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple]:
-        """Run the statement and return every row (tuples, in the order of the columns)."""
-        driver, sql, order = self._cursor(session)
-        cursor = driver.cursor()
-        try:
-            cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
-
     def send(self, session: Session, params: Mapping[str, Any]):
         """Run the statement and return its open cursor, whose rows the caller reads and
         then closes (an ``INSERT ... RETURNING``)."""
-        driver, sql, order = self._cursor(session)
-        cursor = driver.cursor()
+        connection = session.connection()
+        sql, order = self._compile(connection.dialect)
+        cursor = connection.connection.driver_connection.cursor()
         try:
             cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
         except BaseException:
@@ -61,12 +47,18 @@ class HotStatement:
             raise
         return cursor
 
+    def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple]:
+        """Run the statement and return every row (tuples, in the order of the columns)."""
+        cursor = self.send(session, params)
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
     def run(self, session: Session, params: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; return the number of rows it changed."""
-        driver, sql, order = self._cursor(session)
-        cursor = driver.cursor()
+        cursor = self.send(session, params)
         try:
-            cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
             return cursor.rowcount
         finally:
             cursor.close()
