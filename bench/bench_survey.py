@@ -630,7 +630,7 @@ def prepare_database(url: str) -> None:
     from survey_app import create_app
     from survey_app.extensions import db
     from survey_app.models import CampaignStatus
-    from survey_app.services import campaigns, questionnaires
+    from survey_app.campaigns import services as campaigns, questionnaires
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, environ={})
     with app.app_context():

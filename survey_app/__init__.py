@@ -19,7 +19,7 @@ from .config import (
     settings_from_environ,
 )
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .web.cookie_session import CookieSessionInterface
+from .infra.cookie_session import CookieSessionInterface
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -123,7 +123,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin, auth, campaign_links, coding, errors, public, staff, survey
+    from .accounts import admin, auth
+    from .campaigns import links as campaign_links, views as staff
+    from .coding import views as coding
+    from .web import errors, public
+    from .survey import views as survey
 
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)

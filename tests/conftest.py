@@ -138,7 +138,7 @@ def app(database_url, tmp_path_factory):
 def db_session(app):
     """The database session inside an application context; every table emptied afterwards."""
     from survey_app.extensions import db, limiter
-    from survey_app.services import answering
+    from survey_app.survey import answering
 
     with app.app_context():
         yield db.session
@@ -164,7 +164,7 @@ def runner(app, db_session):
 @pytest.fixture()
 def create_user(db_session):
     """Callable fixture: ``create_user(role, email=None)`` returns a committed account."""
-    from survey_app.services import users
+    from survey_app.accounts import services as users
 
     counter = iter(range(1, 10_000))
 
@@ -181,7 +181,7 @@ def create_user(db_session):
 def create_campaign(db_session):
     """Callable fixture: ``create_campaign(slug, members=[...])`` returns a committed campaign."""
     from survey_app.models import CampaignStatus
-    from survey_app.services import campaigns
+    from survey_app.campaigns import services as campaigns
 
     def _create(slug: str = "ville-test", members=(), status=CampaignStatus.OPEN, districts=None):
         campaign = campaigns.create_campaign(

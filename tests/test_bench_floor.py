@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, make_url, select
 
 from survey_app.models import Answer, CampaignStatus, Response
-from survey_app.services import campaigns, questionnaires
+from survey_app.campaigns import services as campaigns, questionnaires
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from ..extensions import db
-from ..services import ServiceError
+from ..domain import ServiceError
 
 
 def database_error_message(error: Exception) -> str:

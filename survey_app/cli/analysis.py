@@ -5,10 +5,10 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from ..services import campaigns as campaign_service
-from ..services import indicators as indicator_service
-from ..services import themes as theme_service
-from ..services import weights as weight_service
+from ..campaigns import services as campaign_service
+from ..findings import indicators as indicator_service
+from ..findings import themes as theme_service
+from ..findings import weights as weight_service
 
 STRUCTURE_COLUMNS = {
     "variable": "variable",

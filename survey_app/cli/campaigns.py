@@ -7,11 +7,11 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..models import CampaignStatus
-from ..services import ServiceError
-from ..services import answering
-from ..services import campaigns as campaign_service
-from ..services import margins as margin_service
-from ..services import users as user_service
+from ..domain import ServiceError
+from ..survey import answering
+from ..campaigns import services as campaign_service
+from ..campaigns import margins as margin_service
+from ..accounts import services as user_service
 
 group = AppGroup("campaigns", help="Campagnes : création, quartiers, marges, membres, invitations.")
 

@@ -2,8 +2,8 @@
 import click
 
 from ..extensions import db
-from ..services import campaigns as campaign_service
-from ..services import coding as coding_service
+from ..campaigns import services as campaign_service
+from ..coding import services as coding_service
 from .analysis import group
 
 

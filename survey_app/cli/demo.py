@@ -4,8 +4,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..extensions import db
-from ..services import campaigns as campaign_service
-from ..services import demo as demo_service
+from ..campaigns import services as campaign_service
+from ..campaigns import demo as demo_service
 
 group = AppGroup("demo", help="Campagne de démonstration et réponses fictives.")
 

@@ -6,8 +6,8 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..questionnaire import DefinitionError, load_definition
-from ..services import campaigns as campaign_service
-from ..services import questionnaires as questionnaire_service
+from ..campaigns import services as campaign_service
+from ..campaigns import questionnaires as questionnaire_service
 
 group = AppGroup("questionnaires", help="Questionnaires : validation, chargement, versions.")
 

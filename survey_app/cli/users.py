@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..models import Role
-from ..services import users as user_service
+from ..accounts import services as user_service
 
 group = AppGroup("users", help="Comptes des agents, coordinateurs et administrateurs.")
 

@@ -74,7 +74,7 @@ def init_access(app: Flask) -> None:
 
 def member_campaign_or_404(slug: str):
     """Return the campaign ``slug`` if the signed-in staff member works on it, else answer 404."""
-    from ..services.campaigns import campaign_for_user
+    from ..campaigns.services import campaign_for_user
 
     campaign = campaign_for_user(db.session, current_user, slug)
     if campaign is None:

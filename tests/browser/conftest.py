@@ -29,7 +29,7 @@ def live_server(tmp_path_factory):
     from survey_app import create_app
     from survey_app.extensions import db
     from survey_app.models import CampaignStatus
-    from survey_app.services import campaigns, questionnaires
+    from survey_app.campaigns import services as campaigns, questionnaires
 
     path = tmp_path_factory.mktemp("browser") / "live.sqlite3"
     app = create_app(

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Campaign, ResponseWeight, WeightingRun
-from survey_app.services import margins, weights
+from survey_app.campaigns import margins
+from survey_app.findings import weights
 
 
 @pytest.fixture()

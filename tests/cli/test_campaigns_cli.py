@@ -2,7 +2,8 @@
 from sqlalchemy import func, select
 
 from survey_app.models import AuditEvent, Campaign, CampaignStatus, InvitationCode
-from survey_app.services import answering, margins
+from survey_app.survey import answering
+from survey_app.campaigns import margins
 
 
 def test_create_a_campaign_with_districts_margins_and_a_member(runner, db_session, create_user, tmp_path):

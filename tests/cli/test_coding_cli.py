@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import AnswerCoding, AuditEvent, Campaign
-from survey_app.services import _coding_cache, coding
+from survey_app.coding import cache as _coding_cache, services as coding
 
 
 @pytest.fixture()

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Answer, Campaign, Channel, District, Response, ResponseStatus
-from survey_app.services import answering, questionnaires
+from survey_app.survey import answering
+from survey_app.campaigns import questionnaires
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "survey_mini.yaml"
 TODAY = dt.date.today()

@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, select, update
 
 from analysis.coding import load_codebook
 from survey_app.models import Answer, AnswerCoding, AuditEvent, Codebook, Margin
-from survey_app.services import _coding_cache, campaigns, coding, coding_results, demo
+from survey_app.coding import cache as _coding_cache, services as coding, results as coding_results
+from survey_app.campaigns import services as campaigns, demo
 
 DEMO_RESPONSES = 200
 

@@ -4,7 +4,9 @@ import datetime as dt
 import numpy as np
 
 from survey_app.models import Channel, ResponseStatus
-from survey_app.services import exports, questionnaires, responses
+from survey_app.findings import frame as exports
+from survey_app.campaigns import questionnaires
+from survey_app.survey import bulk as responses
 
 from .test_questionnaires import write
 

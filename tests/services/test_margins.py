@@ -1,7 +1,8 @@
 """Census margins: checked whole before anything is replaced."""
 import pytest
 
-from survey_app.services import ServiceError, margins
+from survey_app.domain import ServiceError
+from survey_app.campaigns import margins
 
 
 def test_margins_from_csv_replace_the_same_variables(db_session, create_campaign):

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from survey_app.models import AuditEvent, Channel, QuestionnaireVersion, ResponseStatus
 from survey_app.questionnaire import DefinitionError
-from survey_app.services import ServiceError
-from survey_app.services import questionnaires as service
-from survey_app.services import responses
+from survey_app.domain import ServiceError
+from survey_app.campaigns import questionnaires as service
+from survey_app.survey import bulk as responses
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -104,7 +104,7 @@ def test_admin_creates_and_deactivates_an_account(client, create_user, login, db
     )
     assert duplicate.status_code == 400
     assert "Un compte existe déjà" in duplicate.get_data(as_text=True)
-    from survey_app.services.users import find_by_email
+    from survey_app.accounts.services import find_by_email
 
     created = find_by_email(db_session, "nouvel.agent@ville.test")
     client.post(f"/admin/utilisateurs/{created.id}/activation")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import AnswerCoding, AuditEvent, Codebook
-from survey_app.services import coding
+from survey_app.coding import services as coding
 
 from ..services.test_coding_service import coding_demo, set_text  # noqa: F401  (fixture)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, session
 
-from survey_app.web.cookie_session import CookieSessionInterface
+from survey_app.infra.cookie_session import CookieSessionInterface
 
 
 def _app(secret: str = "clé-1", fallbacks: list[str] | None = None) -> Flask:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from survey_app.models import Answer, Campaign, CampaignStatus, InvitationCode, Response, ResponseStatus
-from survey_app.services import answering, questionnaires
+from survey_app.survey import answering
+from survey_app.campaigns import questionnaires
 from tests.conftest import PROJECT_ROOT
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "survey_mini.yaml"
@@ -554,7 +555,7 @@ def test_every_page_of_the_resident_questionnaire_is_light_and_local(client, sur
 
 
 def test_qr_codes_of_the_public_link(client, survey_campaign, create_user, login, db_session):
-    from survey_app.services import campaigns
+    from survey_app.campaigns import services as campaigns
 
     campaign = survey_campaign()
     coordinator = create_user("coordinator")

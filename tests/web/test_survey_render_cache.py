@@ -1,8 +1,8 @@
 """The blank-question HTML kept between requests never shows another campaign's districts."""
 import re
 
-from survey_app.services import questionnaires
-from survey_app.web import survey as survey_view
+from survey_app.campaigns import questionnaires
+from survey_app.survey import views as survey_view
 
 from ..services.test_questionnaires import ROOT
 

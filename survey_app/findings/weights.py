@@ -21,7 +21,10 @@ from analysis.weighting import (
 
 from ..models import Campaign, ResponseWeight, User, WeightingRun
 from ..questionnaire import Definition
-from . import ServiceError, audit, exports, margins
+from ..domain import ServiceError
+from .. import audit
+from . import frame as exports
+from ..campaigns import margins
 
 
 @dataclass

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from ..models import Answer, Campaign, QuestionnaireVersion, Response, User
 from ..questionnaire import Definition, DefinitionDiff, diff_definitions, load_definition
 from ..questionnaire.model import OTHER_SUFFIX
-from . import ServiceError, audit
+from ..domain import ServiceError
+from .. import audit
 
 
 @dataclass

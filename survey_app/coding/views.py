@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Role
-from ..services import ServiceError
-from ..services import coding as coding_service
-from ..services import coding_results
-from .access import member_campaign_or_404, requires
-from .forms import EmptyForm
+from ..domain import ServiceError
+from . import services as coding_service
+from . import results as coding_results
+from ..web.access import member_campaign_or_404, requires
+from ..web.forms import EmptyForm
 
 bp = Blueprint("coding", __name__, url_prefix="/espace/campagnes/<slug>/codage")
 

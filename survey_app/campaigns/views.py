@@ -4,8 +4,8 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Role
-from ..services import campaigns as campaign_service
-from .access import member_campaign_or_404, requires
+from . import services as campaign_service
+from ..web.access import member_campaign_or_404, requires
 
 bp = Blueprint("staff", __name__, url_prefix="/espace")
 

@@ -10,7 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Role, User
 from ..models._types import utcnow
-from . import ServiceError, audit
+from ..domain import ServiceError
+from .. import audit
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the e-mail is unknown, so both paths take the same time.

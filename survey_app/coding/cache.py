@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from .text_cache import DatabaseLemmaCache
+from ..findings.lemmas import DatabaseLemmaCache
 
 #: Coders kept per process (each holds the features of one campaign's answers).
 MAX_CODERS = 8

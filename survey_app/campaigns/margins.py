@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import Campaign, Margin, User
-from . import ServiceError, audit
+from ..domain import ServiceError
+from .. import audit
 
 REQUIRED_COLUMNS = ("variable", "category", "count")
 

@@ -34,9 +34,9 @@ from ..models.response import encode_value
 from ..questionnaire import (OTHER_SUFFIX, Definition, Section, coerce_other_text, constraint_failures,
                              effective_answers, prune_hidden, validate_answers, visible_sections)
 from ..questionnaire.answers import is_blank
-from . import ServiceError
-from ._hot_sql import HotStatement, as_date, as_json, json_text
-from .questionnaires import definition_by_hash
+from ..domain import ServiceError
+from ..infra.hot_sql import HotStatement, as_date, as_json, json_text
+from ..campaigns.questionnaires import definition_by_hash
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

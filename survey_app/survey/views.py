@@ -1,6 +1,6 @@
 """The resident's questionnaire: public link, information page, one page per section.
 
-Views read the request, call :mod:`survey_app.services.answering` and render. The
+Views read the request, call :mod:`survey_app.survey.answering` and render. The
 draft is identified by its resume token, kept in the (signed) session cookie of the
 device; the token can be typed or followed as a link on another device.
 
@@ -28,11 +28,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..extensions import csrf, db, limiter
 from ..questionnaire import Section, visible_questions, visible_sections
 from ..questionnaire.model import label_in
-from ..services import answering
-from ..services.answering import InvitationError, ResumeError, StalePage, Survey, SurveyClosed
-from . import survey_forms
-from .access import public
-from .i18n import LANGUAGE_NAMES, available_languages, select_locale, text_direction
+from . import answering
+from .answering import InvitationError, ResumeError, StalePage, Survey, SurveyClosed
+from . import forms as survey_forms
+from ..web.access import public
+from ..web.i18n import LANGUAGE_NAMES, available_languages, select_locale, text_direction
 
 bp = Blueprint("survey", __name__, url_prefix="/enquete/<slug>/<key>")
 # The survey checks its CSRF token itself, to answer a stale form with the form again.

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from ..models import Answer, Campaign, QuestionnaireVersion, Response, ResponseStatus
 from ..questionnaire import Definition
 from ..questionnaire.model import OTHER_SUFFIX
-from . import ServiceError
-from . import questionnaires as questionnaire_service
+from ..domain import ServiceError
+from ..campaigns import questionnaires as questionnaire_service
 
 ANALYSED_STATUSES = (ResponseStatus.COMPLETE, ResponseStatus.VALIDATED)
 META_COLUMNS = ["response_id", "channel", "status", "language", "created_on", "submitted_on", "version"]

@@ -12,8 +12,8 @@ from analysis.estimation import survey_proportion
 from analysis.topics import analyse_answers
 
 from ..models import Campaign
-from . import ServiceError
-from .text_cache import DatabaseLemmaCache
+from ..domain import ServiceError
+from .lemmas import DatabaseLemmaCache
 from .weights import WeightedSample, weight_sample
 
 ESTIMATE_COLUMNS = ["domain", "n", "estimate", "ci_low", "ci_high"]

@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session
 
 from ..models import Campaign, CampaignStatus, Channel, Response, ResponseStatus, Role
 from ..questionnaire import generate_responses
-from . import ServiceError, campaigns, margins, questionnaires, responses, users
+from ..domain import ServiceError
+from . import services as campaigns, margins, questionnaires
+from ..survey import bulk as responses
+from ..accounts import services as users
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "coordination@demo.test"

@@ -5,10 +5,10 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..models import Role
-from ..services import users as user_service
-from .access import public, requires
-from .forms import EmptyForm, LoginForm
-from .i18n import safe_next_url
+from . import services as user_service
+from ..web.access import public, requires
+from ..web.forms import EmptyForm, LoginForm
+from ..web.i18n import safe_next_url
 
 bp = Blueprint("auth", __name__)
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import AnswerCoding, Campaign, User
-from .coding import answer_id, coder_state
-from .themes import design_estimator, publishable
+from .services import answer_id, coder_state
+from ..findings.themes import design_estimator, publishable
 
 MAIN_THEME_LABEL = "Thème principal"
 

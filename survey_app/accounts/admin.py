@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Role, User
-from ..services import ServiceError
-from ..services import users as user_service
-from .access import requires
-from .forms import EmptyForm, UserCreateForm
+from ..domain import ServiceError
+from . import services as user_service
+from ..web.access import requires
+from ..web.forms import EmptyForm, UserCreateForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -24,15 +24,18 @@ from sqlalchemy.orm import Session
 from analysis.coding import Coder
 
 from ..models import AnswerCoding, Campaign, Response, User
-from . import ServiceError, audit, exports, margins
-from ._coding_cache import CoderState, cached_state, lemma_cache
+from ..domain import ServiceError
+from .. import audit
+from ..findings import frame as exports
+from ..campaigns import margins
+from .cache import CoderState, cached_state, lemma_cache
 # the codebook belongs to coding: its functions are part of this module's interface
 from .codebook import (  # noqa: F401
     CodebookInvalid, add_theme, campaign_codebook, codebook_hash, codebook_row, codebook_yaml,
     parsed_codebook, save_codebook,
 )
-from .exports import ANALYSED_STATUSES
-from .weights import WeightedSample, weight_sample
+from ..findings.frame import ANALYSED_STATUSES
+from ..findings.weights import WeightedSample, weight_sample
 
 #: The questionnaire whose open answers are coded.
 QUESTIONNAIRE = "resident"

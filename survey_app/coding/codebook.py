@@ -21,8 +21,9 @@ from analysis.coding import DEFAULT_CODEBOOK_PATH, Codebook, codebook_from_dict,
 
 from ..models import Campaign, User
 from ..models import Codebook as CodebookRow
-from . import ServiceError, audit
-from ._coding_cache import move_to_codebook
+from ..domain import ServiceError
+from .. import audit
+from .cache import move_to_codebook
 
 #: Upper bounds on what a coordinator types in the "new theme" form.
 MAX_TERMS, MAX_TERM_LENGTH, MAX_LABEL_LENGTH = 40, 80, 120

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Role
-from ..services import ServiceError, answering
-from ..services.questionnaires import current_versions
-from .access import member_campaign_or_404, requires
-from .forms import EmptyForm
+from ..domain import ServiceError
+from ..survey import answering
+from .questionnaires import current_versions
+from ..web.access import member_campaign_or_404, requires
+from ..web.forms import EmptyForm
 
 bp = Blueprint("campaign_links", __name__, url_prefix="/espace/campagnes/<slug>")
 

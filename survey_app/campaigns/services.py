@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Campaign, CampaignMember, CampaignStatus, District, Response, ResponseStatus, Role, User
-from . import ServiceError, audit
+from ..domain import ServiceError
+from .. import audit
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, User
+from .models import AuditEvent, User
 
 
 def record(

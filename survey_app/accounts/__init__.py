@@ -1,0 +1,1 @@
+"""Accounts and administration: login, logout, users and roles."""

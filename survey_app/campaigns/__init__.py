@@ -1,0 +1,1 @@
+"""The coordinator's campaigns: districts, margins, members, questionnaires, links, demo."""

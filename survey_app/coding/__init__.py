@@ -1,0 +1,1 @@
+"""Coding of free text: the campaign codebook, the coding screen, coded shares."""

@@ -1,0 +1,1 @@
+"""Findings: the responses as one tidy frame, weights, indicator tables, themes."""

@@ -1,0 +1,1 @@
+"""The resident survey: the public questionnaire on a phone, drafts, resume codes."""
