@@ -6,9 +6,12 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..campaigns import services as campaign_service
-from ..findings import indicators as indicator_service
-from ..findings import themes as theme_service
-from ..findings import weights as weight_service
+from ..infra.lazy import lazy_import
+
+# The analysis stack (pandas, SciPy, scikit-learn, spaCy) loads when a command runs.
+indicator_service = lazy_import("survey_app.findings.indicators")
+theme_service = lazy_import("survey_app.findings.themes")
+weight_service = lazy_import("survey_app.findings.weights")
 
 STRUCTURE_COLUMNS = {
     "variable": "variable",

@@ -9,9 +9,11 @@ from ..extensions import db
 from ..models import CampaignStatus
 from ..domain import ServiceError
 from ..survey import answering
-from ..campaigns import services as campaign_service
-from ..campaigns import margins as margin_service
 from ..accounts import services as user_service
+from ..campaigns import services as campaign_service
+from ..infra.lazy import lazy_import
+
+margin_service = lazy_import("survey_app.campaigns.margins")  # pandas, when a command runs
 
 group = AppGroup("campaigns", help="Campagnes : création, quartiers, marges, membres, invitations.")
 

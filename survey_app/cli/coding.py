@@ -3,7 +3,9 @@ import click
 
 from ..extensions import db
 from ..campaigns import services as campaign_service
-from ..coding import services as coding_service
+from ..infra.lazy import lazy_import
+
+coding_service = lazy_import("survey_app.coding.services")  # loaded when the command runs
 from .analysis import group
 
 

@@ -5,7 +5,9 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..campaigns import services as campaign_service
-from ..campaigns import demo as demo_service
+from ..infra.lazy import lazy_import
+
+demo_service = lazy_import("survey_app.campaigns.demo")  # pandas, when a command runs
 
 group = AppGroup("demo", help="Campagne de démonstration et réponses fictives.")
 

@@ -9,10 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Role
 from ..domain import ServiceError
-from . import services as coding_service
-from . import results as coding_results
 from ..web.access import member_campaign_or_404, requires
 from ..web.forms import EmptyForm
+from ..infra.lazy import lazy_import
+
+# pandas, scikit-learn and spaCy load with the first coding page, not with the app.
+coding_service = lazy_import("survey_app.coding.services")
+coding_results = lazy_import("survey_app.coding.results")
 
 bp = Blueprint("coding", __name__, url_prefix="/espace/campagnes/<slug>/codage")
 
