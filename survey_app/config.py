@@ -13,6 +13,8 @@ from typing import Mapping
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+import questionnaires
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message is one line meant for the operator."""
@@ -61,7 +63,7 @@ def default_settings(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        "CLS_QUESTIONNAIRES_DIR": str(Path(__file__).resolve().parent.parent / "questionnaires"),
+        "CLS_QUESTIONNAIRES_DIR": str(questionnaires.FOLDER),
         # PostgreSQL: a pooled connection idle for longer is checked before use
         "CLS_PING_AFTER_IDLE_SECONDS": 10.0,
         # a campaign's settings are read again after this long by the residents' pages of
