@@ -4,6 +4,7 @@ from .coding import AnswerCoding, Codebook
 from .campaign import Campaign, CampaignStatus, District, Margin
 from .invitation import InvitationCode
 from .questionnaire import QuestionnaireVersion
+from .paper import DoubleEntry, FormState, PaperDiscrepancy, PaperEntry, PaperForm, PaperSerial, PaperSettings, ResponseChange
 from .response import Answer, Channel, Response, ResponseStatus
 from .text_cache import LemmaCache
 from .user import CampaignMember, Role, User
