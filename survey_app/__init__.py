@@ -9,6 +9,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import (
     ConfigError,
@@ -49,6 +50,11 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] | No
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 15})
 
     app.session_interface = CookieSessionInterface()
+    proxies = app.config["CLS_TRUSTED_PROXIES"]
+    if proxies:
+        # The client's address, scheme and host as the town's proxy saw them (the
+        # login limits count per client address, not per proxy).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     _init_extensions(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and \
             "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]:
@@ -102,6 +108,7 @@ def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register the tables on the metadata)
     from .web.i18n import select_locale, template_context
     from .web.access import init_access
+    from .web.security import init_security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -118,23 +125,24 @@ def _init_extensions(app: Flask) -> None:
         app.before_request_funcs[None] = [
             f for f in app.before_request_funcs.get(None, []) if getattr(f, "__func__", None) is not Limiter._check_request_limit
         ]
+    init_security(app)
     init_access(app)
     app.context_processor(template_context)
 
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts import admin, auth
-    from .campaigns import links as campaign_links, views as staff
-    from .coding import views as coding
+    from .campaigns import blueprint as campaigns
+    from .coding import blueprint as coding
     from .web import errors, public
     from .survey import views as survey
 
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
-    app.register_blueprint(campaign_links.bp)
+    app.register_blueprint(campaigns.links_bp)
     app.register_blueprint(coding.bp)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
+    app.register_blueprint(campaigns.bp)
     app.register_blueprint(admin.bp)
     errors.register(app)
 

@@ -5,7 +5,7 @@ import datetime as dt
 import io
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -16,12 +16,9 @@ from .questionnaires import current_versions
 from ..web.access import member_campaign_or_404, requires
 from ..web.forms import EmptyForm
 
-bp = Blueprint("campaign_links", __name__, url_prefix="/espace/campagnes/<slug>")
 
 QR_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 MAX_INVITATIONS = 20_000
-
-
 
 
 def public_url(slug: str, key: str) -> str:
@@ -31,7 +28,6 @@ def public_url(slug: str, key: str) -> str:
     return base.rstrip("/") + path if base else url_for("survey.info", slug=slug, key=key, _external=True)
 
 
-@bp.route("/liens")
 @requires(Role.COORDINATOR)
 def links(slug: str):
     """List the public link and QR codes of each questionnaire of the campaign."""
@@ -42,7 +38,6 @@ def links(slug: str):
                            invitations=answering.invitations_required(db.session, campaign), today=dt.date.today())
 
 
-@bp.route("/liens/<key>/qr.<fmt>")
 @requires(Role.COORDINATOR)
 def qr_code(slug: str, key: str, fmt: str):
     """The QR code of a questionnaire's public link, as PNG (flyers) or SVG (posters)."""
@@ -60,7 +55,6 @@ def qr_code(slug: str, key: str, fmt: str):
     return reply
 
 
-@bp.route("/invitations", methods=["POST"])
 @requires(Role.COORDINATOR)
 def invitations(slug: str):
     """Generate invitation codes and hand them over once, as a CSV file: only their hashes are kept."""

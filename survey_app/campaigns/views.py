@@ -1,5 +1,5 @@
 """Staff workspace: home page and campaign page."""
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from ..extensions import db
@@ -7,19 +7,15 @@ from ..models import Role
 from . import services as campaign_service
 from ..web.access import member_campaign_or_404, requires
 
-bp = Blueprint("staff", __name__, url_prefix="/espace")
 
-
-@bp.route("/")
 @requires(Role.AGENT)
 def home():
     """List the campaigns of the signed-in staff member."""
     campaigns = campaign_service.visible_campaigns(db.session, current_user)
-    counts = {c.id: campaign_service.response_counts(db.session, c) for c in campaigns}
+    counts = campaign_service.response_counts_of(db.session, campaigns)
     return render_template("staff/home.html", campaigns=campaigns, counts=counts, Role=Role)
 
 
-@bp.route("/campagnes/<slug>")
 @requires(Role.AGENT)
 def campaign(slug: str):
     """Show a campaign and what the staff member can do on it."""

@@ -1,7 +1,7 @@
 """The coding screen: the coordinator reads what residents wrote and checks its themes."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -17,12 +17,9 @@ from ..infra.lazy import lazy_import
 coding_service = lazy_import("survey_app.coding.services")
 coding_results = lazy_import("survey_app.coding.results")
 
-bp = Blueprint("coding", __name__, url_prefix="/espace/campagnes/<slug>/codage")
 
 #: Themes reachable with the keys 1 to 9.
 SHORTCUTS = 9
-
-
 
 
 def _actor():
@@ -58,7 +55,6 @@ def _ordered_themes(codebook, answer):
     return [(key, codebook.theme(key), confidence.get(key)) for key in keys]
 
 
-@bp.route("/")
 @requires(Role.COORDINATOR)
 def screen(slug: str):
     """Show the next answer to check, its proposed themes and how far coding has gone."""
@@ -89,7 +85,6 @@ def screen(slug: str):
     )
 
 
-@bp.route("/coder", methods=["POST"])
 @requires(Role.COORDINATOR)
 def record(slug: str):
     """Store the coordinator's coding of one answer (accepted, corrected or "not codable")."""
@@ -129,7 +124,6 @@ def record(slug: str):
     return redirect(_screen_url(slug, scope, double))
 
 
-@bp.route("/themes", methods=["POST"])
 @requires(Role.COORDINATOR)
 def add_theme(slug: str):
     """Add a theme to the campaign's codebook, and code the answer it came from with it."""
@@ -163,7 +157,6 @@ def add_theme(slug: str):
     return redirect(back if request.form.get("from") == "emerging" else _screen_url(slug, scope))
 
 
-@bp.route("/automatique", methods=["POST"])
 @requires(Role.COORDINATOR)
 def auto(slug: str):
     """Store the automatic coding of every answer (the snapshot the analysis reads)."""
@@ -181,7 +174,6 @@ def auto(slug: str):
     return redirect(_screen_url(slug, scope))
 
 
-@bp.route("/themes-emergents")
 @requires(Role.COORDINATOR)
 def emerging(slug: str):
     """List candidate new themes found in the answers the codebook does not reach."""
@@ -197,7 +189,6 @@ def emerging(slug: str):
                            axes=codebook.axes or {}, form=EmptyForm())
 
 
-@bp.route("/parts")
 @requires(Role.COORDINATOR)
 def shares(slug: str):
     """Show the weighted share of residents raising each theme, overall and by district."""
@@ -215,7 +206,6 @@ def shares(slug: str):
                            overall=overall, districts=districts, cells=cells)
 
 
-@bp.route("/grille.yaml")
 @requires(Role.COORDINATOR)
 def codebook_file(slug: str):
     """Download the campaign's codebook as a YAML file."""
