@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import Answer, QuestionnaireVersion, Response
 
-from ..services.test_questionnaires import SMALL
+from ..campaigns.test_questionnaires import SMALL
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ import re
 from survey_app.campaigns import questionnaires
 from survey_app.survey import views as survey_view
 
-from ..services.test_questionnaires import ROOT
+from ..campaigns.test_questionnaires import ROOT
 
 
 def _first_page(app, slug):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from survey_app.models import AnswerCoding, AuditEvent, Codebook
 from survey_app.coding import services as coding
 
-from ..services.test_coding_service import coding_demo, set_text  # noqa: F401  (fixture)
+from .test_services import coding_demo, set_text  # noqa: F401  (fixture)
 
 
 def url(campaign, path: str = "") -> str:

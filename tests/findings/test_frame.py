@@ -8,7 +8,7 @@ from survey_app.findings import frame as exports
 from survey_app.campaigns import questionnaires
 from survey_app.survey import bulk as responses
 
-from .test_questionnaires import write
+from ..campaigns.test_questionnaires import write
 
 FORM = """
 id: mini
