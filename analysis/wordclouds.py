@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
-from analysis._text_lexicon import STOP_WORDS
+from .text import STOP_WORDS
 
 __all__ = ["PALETTE", "write_wordcloud", "slugify"]
 

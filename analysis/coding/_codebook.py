@@ -1,8 +1,10 @@
 """The codebook of free-text coding: themes, seed terms, loading, validation, saving.
 
-Private helper of :mod:`analysis.coding`. A codebook is data (a YAML file beside the
-questionnaires, described by ``questionnaires/codebook.schema.json``); loading checks
-the schema and the rules a schema cannot say, and reports every problem at once.
+Private helper of :mod:`analysis.coding`. A codebook is data: the default one ships
+with the package (``analysis/coding/data/codebook.yaml``, described by
+``codebook.schema.json`` and documented in ``CODEBOOK.md`` beside it) and is read with
+:mod:`importlib.resources`, so it is found wherever the package is installed. Loading
+checks the schema and the rules a schema cannot say, and reports every problem at once.
 """
 from __future__ import annotations
 
@@ -10,17 +12,24 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
 
-from analysis.axes import AXIS_LABELS
+from ..axes import AXIS_LABELS
 
-_ROOT = Path(__file__).resolve().parents[1]
-#: The default French CLS codebook shipped with the project.
-DEFAULT_CODEBOOK_PATH = _ROOT / "questionnaires" / "codebook.yaml"
+__all__ = ["DEFAULT_CODEBOOK_PATH", "CODEBOOK_SCHEMA_PATH", "CODEBOOK_DOC_PATH", "Codebook",
+           "CodebookTheme", "SeedTerm", "CodebookError", "load_codebook",
+           "codebook_from_dict", "validate_codebook", "codebook_schema"]
+
+_DATA = files("analysis.coding") / "data"
+#: The default French CLS codebook shipped with the package (a package resource).
+DEFAULT_CODEBOOK_PATH = _DATA / "codebook.yaml"
 #: Its JSON schema (Draft 2020-12).
-CODEBOOK_SCHEMA_PATH = _ROOT / "questionnaires" / "codebook.schema.json"
+CODEBOOK_SCHEMA_PATH = _DATA / "codebook.schema.json"
+#: The coordinator's guide to the codebook format (French).
+CODEBOOK_DOC_PATH = _DATA / "CODEBOOK.md"
 
 
 class CodebookError(ValueError):
@@ -288,6 +297,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     CodebookError
         Listing every problem with its file and line.
     """
+    # the default is a package resource (a Path, or a Traversable in a zipped install)
     path = Path(path) if path is not None else DEFAULT_CODEBOOK_PATH
     text = path.read_text(encoding="utf-8")
     try:

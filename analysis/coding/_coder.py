@@ -1,6 +1,6 @@
 """Semi-automatic coding of free-text answers with a codebook and a coordinator in the loop.
 
-The codebook (:func:`load_codebook`, ``questionnaires/codebook.yaml``) gives each
+The codebook (:func:`load_codebook`, ``analysis/coding/data/codebook.yaml``) gives each
 theme seed terms; :class:`Coder` codes every answer with a confidence per theme:
 
 1. codebook terms matched on normalised lemmas and surface words (accents, case,
@@ -26,46 +26,29 @@ coding, :meth:`Coder.recompute` updates all the others.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis import _coding_learn as learn
-from analysis._coding_codebook import (
-    CODEBOOK_SCHEMA_PATH, DEFAULT_CODEBOOK_PATH, Codebook, CodebookError, CodebookTheme,
-    SeedTerm, codebook_from_dict, load_codebook, validate_codebook,
-)
-from analysis._coding_learn import MIN_PER_THEME, MIN_THEMES
-from analysis._coding_match import (
-    COURTESY, FUNCTION_WORDS, TermIndex, all_words, apply_corrections, fold, stem, term_scores,
-)
-from analysis._coding_report import (
-    answers_frame, coding_agreement, emerging_themes, theme_shares,
-)
-from analysis._coding_vectors import (
-    VECTOR_MODEL, WordVectors, answer_vectors, bag_of_words, density, load_word_vectors,
-    max_per_answer, term_affinity,
-)
-from analysis.text import FrenchPreprocessor, default_preprocessor
+from ..text import FrenchPreprocessor, default_preprocessor
+from . import _learn as learn
+from ._codebook import Codebook, load_codebook
+from ._learn import MIN_PER_THEME, MIN_THEMES
+from ._match import COURTESY, FUNCTION_WORDS, TermIndex, all_words, fold, match_answers
+from ._report import answers_frame, coding_agreement, emerging_themes, theme_shares
+from ._vectors import answer_features, load_word_vectors, max_per_answer, term_affinity
 
-__all__ = [
-    "Codebook", "CodebookTheme", "SeedTerm", "CodebookError", "load_codebook",
-    "codebook_from_dict", "validate_codebook", "DEFAULT_CODEBOOK_PATH",
-    "CODEBOOK_SCHEMA_PATH", "Coder", "Proposal", "code_answers", "coding_agreement",
-    "theme_shares", "emerging_themes", "WordVectors", "load_word_vectors",
-    "VECTOR_MODEL", "MIN_PER_THEME", "MIN_THEMES", "DEFAULT_THRESHOLD",
-    "SECONDARY_THRESHOLD",
-]
+__all__ = ["Coder", "Proposal", "code_answers", "DEFAULT_THRESHOLD", "SECONDARY_THRESHOLD"]
 
 #: Confidence from which a theme is coded (the main theme)...
 DEFAULT_THRESHOLD = 0.5
 #: ... and from which a second theme is.
 SECONDARY_THRESHOLD = 0.65
 Progress = Callable[[int, int], None]
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
 @dataclass(frozen=True)
 class Proposal:
     """A theme proposed for (or given to) one answer."""
@@ -149,24 +132,9 @@ class Coder:
 
     # --- features (once) -------------------------------------------------------------
     def _features(self) -> None:
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        counts, vocabulary = bag_of_words(self._tokens)
-        self._counts, self._vocabulary = counts, vocabulary
-        transformer = TfidfTransformer(sublinear_tf=True)
-        self._tfidf = transformer.fit_transform(counts) if counts.shape[1] else counts
-        idf = transformer.idf_ if counts.shape[1] else np.zeros(0)
-        dim = self.vectors.dim if self.vectors is not None else 1
-        if self.vectors is not None and vocabulary:
-            word_vectors, _ = self.vectors.matrix(vocabulary)
-            meaningful = np.array([fold(w) not in FUNCTION_WORDS for w in vocabulary])
-            word_vectors[~meaningful] = 0.0
-            self._word_vectors = word_vectors
-            self._vectors = answer_vectors(counts, word_vectors, idf)
-        else:
-            self._word_vectors = np.zeros((len(vocabulary), dim), dtype=np.float32)
-            self._vectors = np.zeros((counts.shape[0], dim), dtype=np.float32)
-        self._density = density(self._vectors, seed=self._seed)
+        f = answer_features(self._tokens, self.vectors, seed=self._seed)
+        self._counts, self._vocabulary, self._tfidf = f.counts, f.vocabulary, f.tfidf
+        self._word_vectors, self._vectors, self._density = f.word_vectors, f.vectors, f.density
 
     def _compile_codebook(self) -> None:
         index = TermIndex(self.codebook, self.preprocessor, cache=self.cache,
@@ -174,19 +142,8 @@ class Coder:
         self.term_index = index
         #: Terms that preprocessing reduces to nothing (only stop words): they never match.
         self.unused_terms = list(index.empty)
-        sequences = [([fold(t) for t in tokens],
-                      [stem(w) for w in words if w not in index.stop and len(w) > 1],
-                      [stem(w) for w in words])
-                     for tokens, words in zip(self._tokens, self._surface)]
-        vocabulary = sorted({w for seqs in sequences for seq in seqs for w in seq})
-        originals = self._originals(index)
-        self.corrections = index.corrections(
-            vocabulary, None if self.vectors is None else
-            lambda word, term: self.vectors.compatible(originals.get(word, word),
-                                                       originals.get(term, term)))
-        fuzzy_positions = apply_corrections(sequences, self.corrections)
-        self._term, self._positions, self._matched = term_scores(index, sequences,
-                                                                 fuzzy_positions)
+        self.corrections, self._term, self._positions, self._matched = match_answers(
+            index, self._tokens, self._surface, self._vocabulary, self.vectors)
         k = len(self.codebook.themes)
         if self.vectors is not None and index.terms:
             affinity = term_affinity(self.vectors, index.terms, self._word_vectors, k,
@@ -203,15 +160,6 @@ class Coder:
         self._labels = self.codebook.labels()
         self._classifier_features = learn.Features(self._tfidf, self._vectors, self._evidence)
         self._classifier = learn.ThemeClassifier()
-
-    def _originals(self, index: TermIndex) -> dict[str, str]:
-        """Map folded (and stemmed) words back to a written form, for vector look-ups."""
-        originals: dict[str, str] = {}
-        words = [w for t in index.terms for w in _WORD.findall(t.text.lower())]
-        for word in words + self._vocabulary:
-            originals.setdefault(fold(word), word)
-            originals.setdefault(stem(fold(word)), word)
-        return originals
 
     def set_codebook(self, codebook: Codebook) -> Coder:
         """Code with an edited codebook; the coordinator's codings of kept themes stay."""

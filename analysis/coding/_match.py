@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis._coding_codebook import Codebook
+from ._codebook import Codebook
 
 #: Confidence given by one full-weight seed term; several combine as a noisy-or.
 TERM_STRENGTH = 0.75
@@ -325,3 +325,50 @@ def term_scores(index: TermIndex, sequences, fuzzy_positions):
             positions[row, theme] = first
         matched.append({theme: texts for theme, (_, _, texts) in found.items()})
     return scores, positions, matched
+
+
+def written_forms(index: TermIndex, vocabulary: Sequence[str]) -> dict[str, str]:
+    """Map folded (and stemmed) words back to a written form, for vector look-ups."""
+    originals: dict[str, str] = {}
+    words = [w for t in index.terms for w in _WORDS.findall(t.text.lower())]
+    for word in [*words, *vocabulary]:
+        originals.setdefault(fold(word), word)
+        originals.setdefault(stem(fold(word)), word)
+    return originals
+
+
+def match_answers(index: TermIndex, tokens, surface, vocabulary: Sequence[str], vectors):
+    """Match the codebook's terms in every answer, near-misspellings included.
+
+    Parameters
+    ----------
+    index : TermIndex
+    tokens : list of list of str
+        Content lemmas of each answer (empty for useless answers).
+    surface : list of list of str
+        Written words of each answer.
+    vocabulary : sequence of str
+        Words of the answers' bag of words (for vector look-ups of corrections).
+    vectors : WordVectors or None
+        When given, a near-misspelling is accepted only if its vector is compatible.
+
+    Returns
+    -------
+    corrections : dict
+        ``misspelt word -> codebook word`` accepted.
+    term, positions, matched
+        As :func:`term_scores`.
+    """
+    sequences = [([fold(t) for t in words_of],
+                  [stem(w) for w in written if w not in index.stop and len(w) > 1],
+                  [stem(w) for w in written])
+                 for words_of, written in zip(tokens, surface)]
+    words = sorted({w for seqs in sequences for seq in seqs for w in seq})
+    originals = written_forms(index, vocabulary)
+    corrections = index.corrections(
+        words, None if vectors is None else
+        lambda word, term: vectors.compatible(originals.get(word, word),
+                                              originals.get(term, term)))
+    fuzzy_positions = apply_corrections(sequences, corrections)
+    term, positions, matched = term_scores(index, sequences, fuzzy_positions)
+    return corrections, term, positions, matched

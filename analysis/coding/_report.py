@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.topics import find_themes, weighted_share_estimator
+from ..topics import find_themes, weighted_share_estimator
 
 #: Row of :func:`coding_agreement` for the main theme (first theme of each coding).
 MAIN_THEME = "__theme_principal__"

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+
+from ._match import FUNCTION_WORDS, fold
 
 
 #: spaCy package whose 300-dimension vectors are used.
@@ -121,6 +124,54 @@ def load_word_vectors(model: str = VECTOR_MODEL) -> WordVectors:
 
 
 # --- features ----------------------------------------------------------------------------
+
+@dataclass
+class AnswerFeatures:
+    """What the coder knows of each answer, computed once.
+
+    Attributes
+    ----------
+    counts : sparse matrix (answers x vocabulary)
+    vocabulary : list of str
+    tfidf : sparse matrix
+        Sublinear TF-IDF of ``counts``.
+    word_vectors : ndarray (vocabulary x dim)
+        Unit vectors of the vocabulary (zero for function words and unknown words).
+    vectors : ndarray (answers x dim)
+        IDF-weighted mean word vector of each answer, unit length.
+    density : ndarray (answers,)
+        Representativeness of each answer (see :func:`density`).
+    """
+
+    counts: sparse.csr_matrix
+    vocabulary: list
+    tfidf: sparse.csr_matrix
+    word_vectors: np.ndarray
+    vectors: np.ndarray
+    density: np.ndarray
+
+
+def answer_features(tokens: Sequence[Sequence[str]], vectors: WordVectors | None, *,
+                    seed: int = 0) -> AnswerFeatures:
+    """Return the bag of words, TF-IDF, word vectors and density of the answers."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    counts, vocabulary = bag_of_words(tokens)
+    transformer = TfidfTransformer(sublinear_tf=True)
+    tfidf = transformer.fit_transform(counts) if counts.shape[1] else counts
+    idf = transformer.idf_ if counts.shape[1] else np.zeros(0)
+    dim = vectors.dim if vectors is not None else 1
+    if vectors is not None and vocabulary:
+        word_vectors, _ = vectors.matrix(vocabulary)
+        meaningful = np.array([fold(w) not in FUNCTION_WORDS for w in vocabulary])
+        word_vectors[~meaningful] = 0.0
+        answer = answer_vectors(counts, word_vectors, idf)
+    else:
+        word_vectors = np.zeros((len(vocabulary), dim), dtype=np.float32)
+        answer = np.zeros((counts.shape[0], dim), dtype=np.float32)
+    return AnswerFeatures(counts, vocabulary, tfidf, word_vectors, answer,
+                          density(answer, seed=seed))
+
 
 def bag_of_words(token_lists: Sequence[Sequence[str]]):
     """Return the answers x vocabulary count matrix (CSR) and the vocabulary."""

@@ -1,4 +1,4 @@
-"""Vectorised domain estimation and confidence intervals (private).
+"""Vectorised estimation in every domain of a ``by`` variable at once (private).
 
 All domains of a ``by`` variable are estimated at once: the influence functions of the
 D domain estimates are the columns of one matrix (zero outside their domain, as R's
@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
-from ._design import Design, domain_covariance, linearised_variance
+from ..weighting import Design, domain_covariance, linearised_variance
 
-__all__ = ["Domains", "DomainEstimates", "domains_of", "estimate_domains",
-           "ci_logit", "ci_beta", "ci_wilson", "ci_wald", "PROPORTION_CI_METHODS"]
+__all__ = ["Domains", "DomainEstimates", "domains_of", "estimate_domains"]
 
 #: Columns of influence functions processed at once, to bound memory on big samples.
 MAX_BLOCK_COLUMNS = 96
@@ -157,70 +155,3 @@ def _finish(design, codes, group, inset, d, estimate, cov, weight_total):
     n_rows = np.bincount(group, minlength=d + 1)[:d]
     return DomainEstimates(estimate, cov, n_valid, n_rows, weight_total,
                            lambda: design.domain_degrees_of_freedom(codes, d))
-
-
-def _t(level, df):
-    df = np.asarray(df, dtype=float)
-    return stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan))
-
-
-def ci_wald(p, se, df, level=0.95, **_):
-    """Symmetric interval ``p +/- t(df) se`` (R ``svyciprop(method = "mean")``)."""
-    half = _t(level, df) * se
-    return p - half, p + half
-
-
-def ci_logit(p, se, df, level=0.95, **_):
-    """Logit interval, R ``svyciprop(method = "logit")``.
-
-    ``expit(logit(p) +/- t(df) se / (p (1 - p)))``: the Wald interval of the intercept
-    of a quasi-binomial ``svyglm``, whose standard error is the delta-method one.
-    Undefined (NaN) when p is 0 or 1.
-    """
-    p = np.asarray(p, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half = _t(level, df) * se / (p * (1 - p))
-        centre = special.logit(p)
-        low, high = special.expit(centre - half), special.expit(centre + half)
-    degenerate = (p <= 0) | (p >= 1)
-    return np.where(degenerate, np.nan, low), np.where(degenerate, np.nan, high)
-
-
-def ci_beta(p, se, df, level=0.95, n_rows=None, **_):
-    """Korn-Graubard beta interval, R ``svyciprop(method = "beta")``.
-
-    The effective sample size ``p (1 - p) / var`` is multiplied by
-    ``(t(n_rows - 1) / t(df))**2`` and used in Clopper-Pearson limits. ``n_rows`` is
-    R's ``nrow(design)`` of the (domain) design.
-    """
-    p = np.asarray(p, dtype=float)
-    alpha = 1 - level
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = p * (1 - p) / np.asarray(se, dtype=float) ** 2
-        n_eff = n_eff * (stats.t.ppf(alpha / 2, np.asarray(n_rows, dtype=float) - 1)
-                         / stats.t.ppf(alpha / 2, np.asarray(df, dtype=float))) ** 2
-        low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-        high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
-    return low, high
-
-
-def ci_wilson(p, se, df, level=0.95, **_):
-    """Wilson score interval on the effective sample size (no R equivalent).
-
-    With ``n* = p (1 - p) / var`` (Kish's effective sample size of the estimate) and
-    ``z = t(df)``, the limits are ``(p + z^2/(2 n*) -/+ z sqrt(p (1 - p)/n* +
-    z^2/(4 n*^2))) / (1 + z^2/n*)``, Kott & Carr (1997). R's survey package offers no
-    Wilson interval; it is tested against this formula.
-    """
-    p = np.asarray(p, dtype=float)
-    z = _t(level, df)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = p * (1 - p) / np.asarray(se, dtype=float) ** 2
-        denom = 1 + z**2 / n_eff
-        centre = (p + z**2 / (2 * n_eff)) / denom
-        half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
-    return centre - half, centre + half
-
-
-PROPORTION_CI_METHODS = {"logit": ci_logit, "beta": ci_beta, "wilson": ci_wilson,
-                         "wald": ci_wald}

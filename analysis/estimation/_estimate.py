@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._design import Design
-from ._design_margins import as_labels, label_codes
-from ._stats import PROPORTION_CI_METHODS, domains_of, estimate_domains
+from ..weighting import Design
+from ..weighting._margins import as_labels, label_codes
+from ._domains import domains_of, estimate_domains
+from ._intervals import PROPORTION_CI_METHODS
 
 __all__ = ["survey_mean", "survey_total", "survey_proportion", "is_categorical"]
 

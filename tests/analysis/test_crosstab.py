@@ -21,40 +21,14 @@ from analysis.crosstab import (
     rao_scott_test,
 )
 from analysis.estimation import survey_proportion
-from analysis.weighting import Design, post_stratify, rake, trim_weights
+from analysis.weighting import Design
+
+from .conftest import TOWN_DESIGNS
 
 RTOL = 1e-6
 RTOL_P = 1e-4
-TOWN_DESIGNS = ["unweighted", "rake", "rake_default", "poststrat", "trim"]
 DISTRICTS = ["Centre", "Gare", "Les Tilleuls", "Plateau", "Port", "Saint-Roch",
              "Val Fleuri", "Zola"]
-
-
-@pytest.fixture(scope="module")
-def town(reference_dir):
-    return pd.read_csv(reference_dir / "town_survey.csv")
-
-
-@pytest.fixture(scope="module")
-def r_town(reference_dir):
-    return pd.read_csv(reference_dir / "town_figures.csv").set_index("key")["value"]
-
-
-@pytest.fixture(scope="module")
-def designs(town, reference_dir):
-    """The designs of town_survey.R (see test_estimation.py for the R calls)."""
-    margins = pd.read_csv(reference_dir / "town_census_margins.csv")
-    cells = pd.read_csv(reference_dir / "town_census_cells.csv")
-    des0 = Design.from_frame(town, weights="base_weight")
-    rk = rake(town, margins, des0, epsilon=1e-10, max_iter=100, criterion="change")
-    return {
-        "unweighted": des0,
-        "rake": rk.design,
-        "rake_default": rake(town, margins, des0, epsilon=1, max_iter=10,
-                             criterion="change").design,
-        "poststrat": post_stratify(town, cells, des0).design,
-        "trim": trim_weights(rk, upper=2.5, lower=0.6, relative=True).design,
-    }
 
 
 TESTS = [("acces_soins", "district", "acces_soins_district"),
@@ -81,39 +55,29 @@ def test_svychisq_second_and_first_order(town, designs, r_town, name, question, 
     assert_allclose(got.p_value, r_town[f"{prefix}.p_value"], rtol=RTOL_P)
 
 
-@pytest.fixture(scope="module")
-def r_api(reference_dir):
-    return pd.read_csv(reference_dir / "api_figures.csv").set_index("key")["value"]
+API_TESTS = [
+    # R: svychisq(~awards + yr.rnd, dstrat, statistic = ...)
+    ("strat", "awards", "yr.rnd", "awards_yr_rnd"),
+    # R: svychisq(~sch.wide + stype, dclus1, statistic = ...)
+    ("clus1", "sch.wide", "stype", "sch_wide_stype"),
+    # R: svychisq(~awards + stype, rclus1, statistic = ...)
+    ("clus1_rake", "awards", "stype", "awards_stype"),
+]
 
 
-def test_svychisq_on_api_designs(r_survey_dir, r_api):
-    apistrat = pd.read_csv(r_survey_dir / "survey_apistrat.csv")
-    apiclus1 = pd.read_csv(r_survey_dir / "survey_apiclus1.csv")
-    dstrat = Design.from_frame(apistrat, weights="pw", strata="stype", fpc="fpc")
-    dclus1 = Design.from_frame(apiclus1, weights="pw", clusters="dnum", fpc="fpc")
-    pop = pd.DataFrame({"variable": ["stype"] * 3 + ["sch.wide"] * 2,
-                        "category": ["E", "H", "M", "No", "Yes"],
-                        "count": [4421, 755, 1018, 1072, 5122]})
-    rclus1 = rake(apiclus1, pop, dclus1, epsilon=1, max_iter=10, criterion="change").design
-    cases = [
-        # R: svychisq(~awards + yr.rnd, dstrat, statistic = ...)
-        (apistrat, dstrat, "awards", "yr.rnd", "strat", "awards_yr_rnd"),
-        # R: svychisq(~sch.wide + stype, dclus1, statistic = ...)
-        (apiclus1, dclus1, "sch.wide", "stype", "clus1", "sch_wide_stype"),
-        # R: svychisq(~awards + stype, rclus1, statistic = ...)
-        (apiclus1, rclus1, "awards", "stype", "clus1_rake", "awards_stype"),
-    ]
-    for df, design, row, col, prefix, key in cases:
-        f = rao_scott_test(df, design, row, col, statistic="F")
-        k = f"{prefix}.svychisq_F.{key}"
-        assert_allclose([f.statistic, f.ndf, f.ddf],
-                        [r_api[f"{k}.statistic"], r_api[f"{k}.parameter.1"],
-                         r_api[f"{k}.parameter.2"]], rtol=RTOL)
-        assert_allclose(f.p_value, r_api[f"{k}.p_value"], rtol=RTOL_P)
-        c = rao_scott_test(df, design, row, col, statistic="Chisq")
-        k = f"{prefix}.svychisq_Chisq.{key}"
-        assert_allclose(c.statistic, r_api[f"{k}.statistic"], rtol=RTOL)
-        assert_allclose(c.p_value, r_api[f"{k}.p_value"], rtol=RTOL_P)
+@pytest.mark.parametrize("name, row, col, key", API_TESTS)
+def test_svychisq_on_api_designs(api, r_api, name, row, col, key):
+    case = api[name]
+    f = rao_scott_test(case.data, case.design, row, col, statistic="F")
+    k = f"{name}.svychisq_F.{key}"
+    assert_allclose([f.statistic, f.ndf, f.ddf],
+                    [r_api[f"{k}.statistic"], r_api[f"{k}.parameter.1"],
+                     r_api[f"{k}.parameter.2"]], rtol=RTOL)
+    assert_allclose(f.p_value, r_api[f"{k}.p_value"], rtol=RTOL_P)
+    c = rao_scott_test(case.data, case.design, row, col, statistic="Chisq")
+    k = f"{name}.svychisq_Chisq.{key}"
+    assert_allclose(c.statistic, r_api[f"{k}.statistic"], rtol=RTOL)
+    assert_allclose(c.p_value, r_api[f"{k}.p_value"], rtol=RTOL_P)
 
 
 @pytest.mark.parametrize("name", TOWN_DESIGNS)

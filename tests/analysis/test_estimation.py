@@ -13,152 +13,124 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from analysis.estimation import survey_mean, survey_proportion, survey_total
-from analysis.weighting import Design, post_stratify, rake, trim_weights
+from analysis.weighting import Design, domain_covariance, linearised_variance, post_stratify, rake
+
+from .conftest import TOWN_DESIGNS
 
 RTOL = 1e-6
-TOWN_DESIGNS = ["unweighted", "rake", "rake_default", "poststrat", "trim"]
-
-
-@pytest.fixture(scope="module")
-def town(reference_dir):
-    return pd.read_csv(reference_dir / "town_survey.csv")
-
-
-@pytest.fixture(scope="module")
-def r_town(reference_dir):
-    return pd.read_csv(reference_dir / "town_figures.csv").set_index("key")["value"]
-
-
-@pytest.fixture(scope="module")
-def designs(town, reference_dir, r_town):
-    """The designs of town_survey.R, built the same way."""
-    margins = pd.read_csv(reference_dir / "town_census_margins.csv")
-    cells = pd.read_csv(reference_dir / "town_census_cells.csv")
-    # des0 <- svydesign(ids = ~1, weights = ~base_weight, data = town)
-    des0 = Design.from_frame(town, weights="base_weight")
-    # rk <- rake(des0, ..., control = list(maxit = 100, epsilon = 1e-10))
-    rk = rake(town, margins, des0, epsilon=1e-10, max_iter=100, criterion="change")
-    # rk_default <- rake(des0, list(~district, ~age_band, ~sex), pop)
-    rk_default = rake(town, margins, des0, epsilon=1, max_iter=10, criterion="change")
-    # ps <- postStratify(des0, ~age_band + sex, cells_df)
-    ps = post_stratify(town, cells, des0)
-    # tr <- trimWeights(rk, upper = 2.5 * mean(weights(rk)), lower = 0.6 * ..., strict = TRUE)
-    tr = trim_weights(rk, upper=2.5, lower=0.6, relative=True)
-    return {"unweighted": des0, "rake": rk.design, "rake_default": rk_default.design,
-            "poststrat": ps.design, "trim": tr.design}
+ESTIMATORS = {"svymean": survey_mean, "svytotal": survey_total}
+CIPROP = {"estimate": "estimate", "se": "se", "ci_low": "ci_l", "ci_high": "ci_u"}
+BY_STATS = {"estimate": "estimate", "se": "se"}
 
 
 def _pairs(table, figures, key_of, stats_map):
     got, want = [], []
-    for row in table.itertuples(index=False):
+    for row in table.to_dict("records"):
         for column, r_name in stats_map.items():
-            got.append(getattr(row, column))
+            got.append(row[column])
             want.append(figures[key_of(row, r_name)])
-    return np.array(got), np.array(want)
+    return np.array(got, dtype=float), np.array(want, dtype=float)
 
 
-@pytest.mark.parametrize("name", TOWN_DESIGNS)
-def test_svymean_and_svytotal_overall(town, designs, r_town, name):
-    design = designs[name]
+def _domain(row, by):
+    return ".".join(f"{row[b]}" for b in by)
+
+
+def _by_key(by):
+    return "_".join(b.replace(".", "_") for b in by)
+
+
+# ---- the synthetic town survey: one case per R call of town_survey.R ----------------
+
+OVERALL = [
     # R: svymean(~sans_medecin_traitant, d)
-    got = survey_mean(town, design, "sans_medecin_traitant").iloc[0]
-    key = f"{name}.svymean.sans_medecin_traitant.sans_medecin_traitant"
-    assert_allclose([got.estimate, got.se], [r_town[key], r_town[key + ".se"]], rtol=RTOL)
-    assert got.n == 2000
+    ("svymean", "sans_medecin_traitant"),
     # R: svymean(~isolement, d, na.rm = TRUE)
-    got = survey_mean(town, design, "isolement").iloc[0]
-    key = f"{name}.svymean.isolement.isolement"
-    assert_allclose([got.estimate, got.se], [r_town[key], r_town[key + ".se"]], rtol=RTOL)
-    assert got.n == town["isolement"].notna().sum()
+    ("svymean", "isolement"),
     # R: svymean(~acces_soins, d)
-    table = survey_mean(town, design, "acces_soins")
-    g, w = _pairs(table, r_town,
-                  lambda r, s: f"{name}.svymean.acces_soins.acces_soins{r.category}{s}",
-                  {"estimate": "", "se": ".se"})
-    assert_allclose(g, w, rtol=RTOL)
-    assert table["n_category"].sum() == 2000
+    ("svymean", "acces_soins"),
     # R: svytotal(~acces_soins, d)
-    table = survey_total(town, design, "acces_soins")
-    g, w = _pairs(table, r_town,
-                  lambda r, s: f"{name}.svytotal.acces_soins.acces_soins{r.category}{s}",
-                  {"estimate": "", "se": ".se"})
-    assert_allclose(g, w, rtol=RTOL)
+    ("svytotal", "acces_soins"),
+]
 
 
 @pytest.mark.parametrize("name", TOWN_DESIGNS)
-def test_svyby_means_and_totals(town, designs, r_town, name):
-    design = designs[name]
-    stats_map = {"estimate": "estimate", "se": "se"}
+@pytest.mark.parametrize("function, column", OVERALL)
+def test_svymean_and_svytotal_overall(town, designs, r_town, name, function, column):
+    table = ESTIMATORS[function](town, designs[name], column)
+    key = f"{name}.{function}.{column}.{column}"
+    g, w = _pairs(table, r_town, lambda r, s: f"{key}{r.get('category', '')}{s}",
+                  {"estimate": "", "se": ".se"})
+    assert_allclose(g, w, rtol=RTOL)
+    if "category" in table:
+        assert table["n_category"].sum() == town[column].notna().sum()
+    else:
+        assert table["n"].iloc[0] == town[column].notna().sum()
+
+
+BY = [
     # R: svyby(~sans_medecin_traitant, ~district, d, svymean)
-    table = survey_mean(town, design, "sans_medecin_traitant", by="district")
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_mean.sans_medecin_traitant"
-                  f".district.{r.district}.{s}.sans_medecin_traitant", stats_map)
-    assert_allclose(g, w, rtol=RTOL)
-    assert table["n"].sum() == 2000
+    ("svymean", "sans_medecin_traitant", ["district"]),
     # R: svyby(~acces_soins, ~district, d, svymean)
-    table = survey_mean(town, design, "acces_soins", by="district")
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_mean.acces_soins.district."
-                  f"{r.district}.{s}.acces_soins{r.category}", stats_map)
-    assert_allclose(g, w, rtol=RTOL)
+    ("svymean", "acces_soins", ["district"]),
     # R: svyby(~isolement, ~age_band, d, svymean, na.rm = TRUE)
-    table = survey_mean(town, design, "isolement", by="age_band")
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_mean.isolement.age_band."
-                  f"{r.age_band}.{s}.isolement", stats_map)
-    assert_allclose(g, w, rtol=RTOL)
+    ("svymean", "isolement", ["age_band"]),
     # R: svyby(~sans_medecin_traitant, ~qpv + sex, d, svymean)
-    table = survey_mean(town, design, "sans_medecin_traitant", by=["qpv", "sex"])
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_mean.sans_medecin_traitant"
-                  f".qpv_sex.{r.qpv}.{r.sex}.{s}.sans_medecin_traitant", stats_map)
-    assert_allclose(g, w, rtol=RTOL)
+    ("svymean", "sans_medecin_traitant", ["qpv", "sex"]),
     # R: svyby(~sans_medecin_traitant, ~district, d, svytotal)
-    table = survey_total(town, design, "sans_medecin_traitant", by="district")
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_total.sans_medecin_traitant"
-                  f".district.{r.district}.{s}.sans_medecin_traitant", stats_map)
+    ("svytotal", "sans_medecin_traitant", ["district"]),
+]
+
+
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+@pytest.mark.parametrize("function, column, by", BY)
+def test_svyby_means_and_totals(town, designs, r_town, name, function, column, by):
+    table = ESTIMATORS[function](town, designs[name], column, by=by)
+    prefix = f"{name}.svyby_{function[3:]}.{column}.{_by_key(by)}"
+    g, w = _pairs(table, r_town, lambda r, s: f"{prefix}.{_domain(r, by)}.{s}.{column}"
+                  f"{r.get('category', '')}", BY_STATS)
     assert_allclose(g, w, rtol=RTOL)
+    if "category" not in table:
+        assert table["n"].sum() == (town[column].notna() & town[by].notna().all(axis=1)).sum()
 
 
-CIPROP = {"estimate": "estimate", "se": "se", "ci_low": "ci_l", "ci_high": "ci_u"}
+PROPORTIONS = [
+    # R: svyciprop(~sans_medecin_traitant, d, method = method)
+    ("sans_medecin_traitant", None, (), None, "sans_medecin_traitant"),
+    # R: svyciprop(~renonce, d, method = method, na.rm = TRUE), renonce = NA for "nsp"
+    ("renoncement_soins", ("oui",), ("nsp",), None, "renonce"),
+    # R: svyby(~sans_medecin_traitant, ~district, d, svyciprop, method = method,
+    #          vartype = c("se", "ci"))
+    ("sans_medecin_traitant", None, (), "district", "sans_medecin_traitant"),
+    # R: svyby(~renonce, ~qpv, d, svyciprop, method = method, na.rm = TRUE,
+    #          vartype = c("se", "ci"))
+    ("renoncement_soins", ("oui",), ("nsp",), "qpv", "renonce"),
+    # R: svyby(~acces_difficile, ~age_band, d, svyciprop, method = method,
+    #          vartype = c("se", "ci")), acces_difficile = acces_soins == "difficile"
+    ("acces_soins", ("difficile",), (), "age_band", "acces_difficile"),
+]
 
 
 @pytest.mark.parametrize("method", ["logit", "beta"])
 @pytest.mark.parametrize("name", TOWN_DESIGNS)
-def test_svyciprop(town, designs, r_town, name, method):
-    design = designs[name]
-    # R: svyciprop(~sans_medecin_traitant, d, method = method)
-    got = survey_proportion(town, design, "sans_medecin_traitant", method=method).iloc[0]
-    key = f"{name}.svyciprop_{method}.sans_medecin_traitant"
-    assert_allclose(got[["estimate", "se", "ci_low", "ci_high"]].to_numpy(float),
-                    [r_town[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
-                    rtol=RTOL)
-    # R: svyciprop(~renonce, d, method = method, na.rm = TRUE), renonce = NA for "nsp"
-    got = survey_proportion(town, design, "renoncement_soins", need={"oui"},
-                            exclude={"nsp"}, method=method).iloc[0]
-    key = f"{name}.svyciprop_{method}.renonce"
-    assert_allclose(got[["estimate", "se", "ci_low", "ci_high"]].to_numpy(float),
-                    [r_town[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
-                    rtol=RTOL)
-    assert got.n == (town.renoncement_soins != "nsp").sum()
-    assert got.n_need == (town.renoncement_soins == "oui").sum()
-    # R: svyby(~sans_medecin_traitant, ~district, d, svyciprop, method = method,
-    #          vartype = c("se", "ci"))
-    table = survey_proportion(town, design, "sans_medecin_traitant", by="district",
+@pytest.mark.parametrize("column, need, exclude, by, r_name", PROPORTIONS)
+def test_svyciprop(town, designs, r_town, name, method, column, need, exclude, by, r_name):
+    table = survey_proportion(town, designs[name], column, need=need, exclude=exclude, by=by,
                               method=method)
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_ciprop_{method}."
-                  f"sans_medecin_traitant.district.{r.district}.{s}.sans_medecin_traitant",
-                  CIPROP)
-    assert_allclose(g, w, rtol=RTOL)
-    # R: svyby(~renonce, ~qpv, d, svyciprop, method = method, na.rm = TRUE, ...)
-    table = survey_proportion(town, design, "renoncement_soins", need=["oui"],
-                              exclude=["nsp"], by="qpv", method=method)
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_ciprop_{method}.renonce.qpv."
-                  f"{r.qpv}.{s}.renonce", CIPROP)
-    assert_allclose(g, w, rtol=RTOL)
-    # R: svyby(~acces_difficile, ~age_band, d, svyciprop, method = method, ...)
-    table = survey_proportion(town, design, "acces_soins", need=["difficile"],
-                              by="age_band", method=method)
-    g, w = _pairs(table, r_town, lambda r, s: f"{name}.svyby_ciprop_{method}."
-                  f"acces_difficile.age_band.{r.age_band}.{s}.acces_difficile", CIPROP)
-    assert_allclose(g, w, rtol=RTOL)
+    if by is None:
+        key = f"{name}.svyciprop_{method}.{r_name}"
+        got = table.iloc[0]
+        assert_allclose(got[["estimate", "se", "ci_low", "ci_high"]].to_numpy(float),
+                        [r_town[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
+                        rtol=RTOL)
+    else:
+        prefix = f"{name}.svyby_ciprop_{method}.{r_name}.{by}"
+        g, w = _pairs(table, r_town, lambda r, s: f"{prefix}.{r[by]}.{s}.{r_name}", CIPROP)
+        assert_allclose(g, w, rtol=RTOL)
+    answered = town[column].notna() & ~town[column].isin(exclude)
+    has_need = town[column].isin(need) if need else town[column] == 1
+    assert table["n"].sum() == answered.sum()
+    assert table["n_need"].sum() == (answered & has_need).sum()
 
 
 def test_wilson_interval_follows_the_textbook_formula(town, designs):
@@ -189,170 +161,102 @@ def test_missing_answers_kept_give_nan_like_r(town, designs):
     assert table["estimate"].isna().all()
 
 
-# ---- R's API samples -------------------------------------------------------------
+# ---- R's API samples: one case per R call of api_reference.R ----------------------
+# The designs (strat, strat_ps, clus1, clus1_rake, clus1_ps, clus1_trim) are built by the
+# ``api`` fixture of conftest.py, the R call quoted above each.
 
 
-@pytest.fixture(scope="module")
-def r_api(reference_dir):
-    return pd.read_csv(reference_dir / "api_figures.csv").set_index("key")["value"]
+@pytest.mark.parametrize("name", ["strat", "clus1"])
+def test_api_degrees_of_freedom(api, r_api, name):
+    # R: degf(d)
+    assert api[name].design.degrees_of_freedom() == r_api[f"{name}.degf"]
 
 
-@pytest.fixture(scope="module")
-def apistrat(r_survey_dir):
-    df = pd.read_csv(r_survey_dir / "survey_apistrat.csv")
-    return df.assign(awards_yes=df["awards"] == "Yes")
+API_OVERALL = [
+    # R: svymean(~api00, d) for d in dstrat, pstrat, dclus1, rclus1, pclus1, tclus1
+    *[("svymean", name, "api00")
+      for name in ("strat", "strat_ps", "clus1", "clus1_rake", "clus1_ps", "clus1_trim")],
+    # R: svymean(~awards, dstrat)
+    ("svymean", "strat", "awards"),
+    # R: svytotal(~enroll, d) for d in dstrat, pstrat, dclus1, rclus1
+    *[("svytotal", name, "enroll") for name in ("strat", "strat_ps", "clus1", "clus1_rake")],
+]
 
 
-@pytest.fixture(scope="module")
-def apiclus1(r_survey_dir):
-    df = pd.read_csv(r_survey_dir / "survey_apiclus1.csv")
-    return df.assign(awards_yes=df["awards"] == "Yes", sch_wide_yes=df["sch.wide"] == "Yes")
-
-
-def test_apistrat_stratified_with_fpc(apistrat, r_api):
-    # R: dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat,
-    #                        fpc = ~fpc)
-    design = Design.from_frame(apistrat, weights="pw", strata="stype", fpc="fpc")
-    assert design.degrees_of_freedom() == r_api["strat.degf"]
-    # R: svymean(~api00, dstrat)
-    got = survey_mean(apistrat, design, "api00").iloc[0]
-    assert_allclose([got.estimate, got.se], [r_api["strat.svymean.api00.api00"],
-                                             r_api["strat.svymean.api00.api00.se"]], rtol=RTOL)
-    # R: svytotal(~enroll, dstrat)
-    got = survey_total(apistrat, design, "enroll").iloc[0]
-    assert_allclose([got.estimate, got.se], [r_api["strat.svytotal.enroll.enroll"],
-                                             r_api["strat.svytotal.enroll.enroll.se"]],
-                    rtol=RTOL)
-    # R: svyby(~api00, ~stype, dstrat, svymean)
-    table = survey_mean(apistrat, design, "api00", by="stype")
-    g, w = _pairs(table, r_api, lambda r, s: f"strat.svyby_mean.api00.stype.{r.stype}.{s}"
-                  ".api00", {"estimate": "estimate", "se": "se"})
+@pytest.mark.parametrize("function, name, column", API_OVERALL)
+def test_api_svymean_and_svytotal(api, r_api, function, name, column):
+    case = api[name]
+    table = ESTIMATORS[function](case.data, case.design, column)
+    key = f"{name}.{function}.{column}.{column}"
+    g, w = _pairs(table, r_api, lambda r, s: f"{key}{r.get('category', '')}{s}",
+                  {"estimate": "", "se": ".se"})
     assert_allclose(g, w, rtol=RTOL)
+
+
+API_BY = [
+    # R: svyby(~api00, ~stype, d, svymean) for d in dstrat, pstrat, dclus1, rclus1
+    *[(name, "api00", "stype") for name in ("strat", "strat_ps", "clus1", "clus1_rake")],
     # R: svyby(~awards, ~stype, dstrat, svymean)
-    table = survey_mean(apistrat, design, "awards", by="stype")
-    g, w = _pairs(table, r_api, lambda r, s: f"strat.svyby_mean.awards.stype.{r.stype}.{s}"
-                  f".awards{r.category}", {"estimate": "estimate", "se": "se"})
-    assert_allclose(g, w, rtol=RTOL)
-    for method in ("logit", "beta"):
-        # R: svyciprop(~awards_yes, dstrat, method = method)
-        got = survey_proportion(apistrat, design, "awards_yes", method=method).iloc[0]
-        key = f"strat.svyciprop_{method}.awards"
-        assert_allclose([got.estimate, got.se, got.ci_low, got.ci_high],
-                        [r_api[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
-                        rtol=RTOL)
-        # R: svyby(~awards_yes, ~stype, dstrat, svyciprop, method = method,
-        #          vartype = c("se", "ci"))
-        table = survey_proportion(apistrat, design, "awards_yes", by="stype", method=method)
-        g, w = _pairs(table, r_api, lambda r, s: f"strat.svyby_ciprop_{method}.awards.stype."
-                      f"{r.stype}.{s}.awards_yes", CIPROP)
-        assert_allclose(g, w, rtol=RTOL)
-
-
-def test_apistrat_post_stratified(apistrat, r_survey_dir, r_api):
-    # R: pstrat <- postStratify(dstrat, ~sch.wide, pop_schwide)
-    apipop = pd.read_csv(r_survey_dir / "survey_apipop.csv")
-    cells = apipop.groupby("sch.wide").size().rename("count").reset_index()
-    design = post_stratify(apistrat, cells, Design.from_frame(
-        apistrat, weights="pw", strata="stype", fpc="fpc")).design
-    # R: svymean(~api00, pstrat); svytotal(~enroll, pstrat)
-    got = [survey_mean(apistrat, design, "api00").iloc[0],
-           survey_total(apistrat, design, "enroll").iloc[0]]
-    assert_allclose([got[0].estimate, got[0].se, got[1].estimate, got[1].se],
-                    [r_api["strat_ps.svymean.api00.api00"],
-                     r_api["strat_ps.svymean.api00.api00.se"],
-                     r_api["strat_ps.svytotal.enroll.enroll"],
-                     r_api["strat_ps.svytotal.enroll.enroll.se"]], rtol=RTOL)
-    # R: svyby(~api00, ~stype, pstrat, svymean)
-    table = survey_mean(apistrat, design, "api00", by="stype")
-    g, w = _pairs(table, r_api, lambda r, s: f"strat_ps.svyby_mean.api00.stype.{r.stype}."
-                  f"{s}.api00", {"estimate": "estimate", "se": "se"})
-    assert_allclose(g, w, rtol=RTOL)
-    # R: svyciprop(~awards_yes, pstrat, method = "beta")
-    got = survey_proportion(apistrat, design, "awards_yes", method="beta").iloc[0]
-    assert_allclose([got.estimate, got.se, got.ci_low, got.ci_high],
-                    [r_api[f"strat_ps.svyciprop_beta.awards.{s}"]
-                     for s in ("estimate", "se", "ci_low", "ci_high")], rtol=RTOL)
-    # R: svyby(~awards_yes, ~stype, pstrat, svyciprop, method = "beta", ...)
-    table = survey_proportion(apistrat, design, "awards_yes", by="stype", method="beta")
-    g, w = _pairs(table, r_api, lambda r, s: f"strat_ps.svyby_ciprop_beta.awards.stype."
-                  f"{r.stype}.{s}.awards_yes", CIPROP)
-    assert_allclose(g, w, rtol=RTOL)
-
-
-POP = pd.DataFrame({"variable": ["stype"] * 3 + ["sch.wide"] * 2,
-                    "category": ["E", "H", "M", "No", "Yes"],
-                    "count": [4421, 755, 1018, 1072, 5122]})
-
-
-def test_apiclus1_cluster_raked_post_stratified_trimmed(apiclus1, r_api):
-    # R: dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
-    design = Design.from_frame(apiclus1, weights="pw", clusters="dnum", fpc="fpc")
-    assert design.degrees_of_freedom() == r_api["clus1.degf"]
-    # R: svymean(~api00, dclus1); svytotal(~enroll, dclus1)
-    m = survey_mean(apiclus1, design, "api00").iloc[0]
-    t = survey_total(apiclus1, design, "enroll").iloc[0]
-    assert_allclose([m.estimate, m.se, t.estimate, t.se],
-                    [r_api[k] for k in ("clus1.svymean.api00.api00",
-                                        "clus1.svymean.api00.api00.se",
-                                        "clus1.svytotal.enroll.enroll",
-                                        "clus1.svytotal.enroll.enroll.se")], rtol=RTOL)
-    # R: svyby(~api00, ~stype, dclus1, svymean)
-    table = survey_mean(apiclus1, design, "api00", by="stype")
-    g, w = _pairs(table, r_api, lambda r, s: f"clus1.svyby_mean.api00.stype.{r.stype}.{s}"
-                  ".api00", {"estimate": "estimate", "se": "se"})
-    assert_allclose(g, w, rtol=RTOL)
-    for method in ("logit", "beta"):
-        # R: svyciprop(~sch_wide_yes, dclus1, method = method)
-        got = survey_proportion(apiclus1, design, "sch_wide_yes", method=method).iloc[0]
-        key = f"clus1.svyciprop_{method}.sch_wide"
-        assert_allclose([got.estimate, got.se, got.ci_low, got.ci_high],
-                        [r_api[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
-                        rtol=RTOL)
-
-    # R: rclus1 <- rake(dclus1, list(~stype, ~sch.wide), list(pop_types, pop_schwide2))
-    raked = rake(apiclus1, POP, design, epsilon=1, max_iter=10, criterion="change").design
-    m = survey_mean(apiclus1, raked, "api00").iloc[0]
-    t = survey_total(apiclus1, raked, "enroll").iloc[0]
-    # R: svymean(~api00, rclus1); svytotal(~enroll, rclus1)
-    assert_allclose([m.estimate, m.se, t.estimate, t.se],
-                    [r_api[k] for k in ("clus1_rake.svymean.api00.api00",
-                                        "clus1_rake.svymean.api00.api00.se",
-                                        "clus1_rake.svytotal.enroll.enroll",
-                                        "clus1_rake.svytotal.enroll.enroll.se")], rtol=RTOL)
-    # R: svyby(~api00, ~stype, rclus1, svymean)
-    table = survey_mean(apiclus1, raked, "api00", by="stype")
-    g, w = _pairs(table, r_api, lambda r, s: f"clus1_rake.svyby_mean.api00.stype.{r.stype}."
-                  f"{s}.api00", {"estimate": "estimate", "se": "se"})
-    assert_allclose(g, w, rtol=RTOL)
-    for method in ("logit", "beta"):
-        # R: svyciprop(~awards_yes, rclus1, method = method)
-        got = survey_proportion(apiclus1, raked, "awards_yes", method=method).iloc[0]
-        key = f"clus1_rake.svyciprop_{method}.awards"
-        assert_allclose([got.estimate, got.se, got.ci_low, got.ci_high],
-                        [r_api[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
-                        rtol=RTOL)
-
-    # R: pclus1 <- postStratify(dclus1, ~stype, pop_types); svymean(~api00, pclus1)
-    cells = pd.DataFrame({"stype": ["E", "H", "M"], "count": [4421, 755, 1018]})
-    ps = post_stratify(apiclus1, cells, design).design
-    m = survey_mean(apiclus1, ps, "api00").iloc[0]
-    assert_allclose([m.estimate, m.se], [r_api["clus1_ps.svymean.api00.api00"],
-                                         r_api["clus1_ps.svymean.api00.api00.se"]], rtol=RTOL)
+    ("strat", "awards", "stype"),
     # R: svyby(~api00, ~sch.wide, pclus1, svymean)
-    table = survey_mean(apiclus1, ps, "api00", by="sch.wide")
-    got = table[["estimate", "se"]].to_numpy().ravel()
-    want = [r_api[f"clus1_ps.svyby_mean.api00.sch_wide.{lvl}.{s}.api00"]
-            for lvl in ("No", "Yes") for s in ("estimate", "se")]
-    assert_allclose(got, want, rtol=RTOL)
+    ("clus1_ps", "api00", "sch.wide"),
+]
 
-    # R: tclus1 <- trimWeights(rclus1, upper = 1.45 * mean(weights(rclus1)), strict = TRUE)
-    #    svymean(~api00, tclus1)
-    raked_result = rake(apiclus1, POP, design, epsilon=1, max_iter=10, criterion="change")
-    trimmed = trim_weights(raked_result, upper=1.45, relative=True).design
-    m = survey_mean(apiclus1, trimmed, "api00").iloc[0]
-    assert_allclose([m.estimate, m.se], [r_api["clus1_trim.svymean.api00.api00"],
-                                         r_api["clus1_trim.svymean.api00.api00.se"]],
+
+@pytest.mark.parametrize("name, column, by", API_BY)
+def test_api_svyby_means(api, r_api, name, column, by):
+    case = api[name]
+    table = survey_mean(case.data, case.design, column, by=by)
+    prefix = f"{name}.svyby_mean.{column}.{_by_key([by])}"
+    g, w = _pairs(table, r_api, lambda r, s: f"{prefix}.{r[by]}.{s}.{column}"
+                  f"{r.get('category', '')}", BY_STATS)
+    assert_allclose(g, w, rtol=RTOL)
+    assert len(g) == 2 * len(table)
+
+
+API_PROPORTIONS = [
+    # R: svyciprop(~awards_yes, dstrat, method = method)
+    ("strat", "awards_yes", "awards", "logit"),
+    ("strat", "awards_yes", "awards", "beta"),
+    # R: svyciprop(~awards_yes, pstrat, method = "beta")
+    ("strat_ps", "awards_yes", "awards", "beta"),
+    # R: svyciprop(~sch_wide_yes, dclus1, method = method)
+    ("clus1", "sch_wide_yes", "sch_wide", "logit"),
+    ("clus1", "sch_wide_yes", "sch_wide", "beta"),
+    # R: svyciprop(~awards_yes, rclus1, method = method)
+    ("clus1_rake", "awards_yes", "awards", "logit"),
+    ("clus1_rake", "awards_yes", "awards", "beta"),
+]
+
+
+@pytest.mark.parametrize("name, column, r_name, method", API_PROPORTIONS)
+def test_api_svyciprop(api, r_api, name, column, r_name, method):
+    case = api[name]
+    got = survey_proportion(case.data, case.design, column, method=method).iloc[0]
+    key = f"{name}.svyciprop_{method}.{r_name}"
+    assert_allclose([got.estimate, got.se, got.ci_low, got.ci_high],
+                    [r_api[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
                     rtol=RTOL)
+
+
+API_BY_PROPORTIONS = [
+    # R: svyby(~awards_yes, ~stype, dstrat, svyciprop, method = method,
+    #          vartype = c("se", "ci"))
+    ("strat", "logit"),
+    ("strat", "beta"),
+    # R: svyby(~awards_yes, ~stype, pstrat, svyciprop, method = "beta",
+    #          vartype = c("se", "ci"))
+    ("strat_ps", "beta"),
+]
+
+
+@pytest.mark.parametrize("name, method", API_BY_PROPORTIONS)
+def test_api_svyby_ciprop(api, r_api, name, method):
+    case = api[name]
+    table = survey_proportion(case.data, case.design, "awards_yes", by="stype", method=method)
+    prefix = f"{name}.svyby_ciprop_{method}.awards.stype"
+    g, w = _pairs(table, r_api, lambda r, s: f"{prefix}.{r['stype']}.{s}.awards_yes", CIPROP)
+    assert_allclose(g, w, rtol=RTOL)
 
 
 def test_single_psu_stratum_is_refused():
@@ -367,16 +271,12 @@ def test_rows_must_match_the_design(town, designs):
         survey_mean(town.iloc[:10], designs["rake"], "isolement")
 
 
-def test_fast_domain_variance_equals_the_expanded_computation(town, designs,
-                                                               reference_dir):
+def test_fast_domain_variance_equals_the_expanded_computation(town, designs, cells,
+                                                               margins):
     # Without clusters, domain covariances come from sufficient statistics; they must
     # equal svyrecvar's computation on the full n x (domains x categories) matrix.
-    from analysis._design import domain_covariance, linearised_variance
-
     strata = Design.from_frame(town, weights="base_weight", strata="qpv")
     calibrated = designs["trim"]  # raked, then trimmed
-    cells = pd.read_csv(reference_dir / "town_census_cells.csv")
-    margins = pd.read_csv(reference_dir / "town_census_margins.csv")
     # post-stratified then raked, within strata: two calibration steps in a row
     both = rake(town, margins, post_stratify(town, cells, strata).design).design
     rng = np.random.default_rng(1)

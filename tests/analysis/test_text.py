@@ -3,17 +3,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import text as text_module
 from analysis.text import (
+    STOP_WORDS,
     FrenchPreprocessor,
     LemmaCache,
+    default_preprocessor,
     load_french,
     normalise_text,
     preprocess_answers,
     text_hash,
     useless_reason,
 )
-from analysis._text_lexicon import STOP_WORDS
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def test_multi_word_expressions_are_single_tokens(nlp):
 def test_extra_expressions_can_be_added(nlp):
     preprocessor = FrenchPreprocessor(expressions=("maison médicale",))
     assert preprocessor.preprocess(["une maison médicale"]).tokens == [["maison médicale"]]
-    assert preprocessor.salt != text_module.default_preprocessor().salt
+    assert preprocessor.salt != default_preprocessor().salt
 
 
 def test_stop_words_keep_meaningful_words(nlp):
@@ -129,7 +129,7 @@ def test_warm_cache_never_calls_spacy(nlp, monkeypatch):
     def no_spacy(*args, **kwargs):
         raise AssertionError("spaCy must not run on a warm cache")
 
-    monkeypatch.setattr(text_module, "load_french", no_spacy)
+    monkeypatch.setattr(FrenchPreprocessor, "nlp", property(no_spacy))
     warm = FrenchPreprocessor().preprocess(ANSWERS, cache=cache)
     assert warm.tokens == cold.tokens
     assert warm.n_parsed == 0

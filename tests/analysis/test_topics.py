@@ -9,9 +9,8 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
 
-from analysis import text as text_module
 from analysis.axes import DEFAULT_AXES, best_axis, score_axes
-from analysis.text import load_french
+from analysis.text import FrenchPreprocessor, load_french
 from analysis.topics import MIN_ANSWERS, analyse_answers, find_themes
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "free_text_fr.csv"
@@ -256,7 +255,7 @@ def test_analyse_each_question_and_all_together(corpus, cache, monkeypatch):
     def no_spacy(*args, **kwargs):
         raise AssertionError("spaCy must not run on a warm cache")
 
-    monkeypatch.setattr(text_module, "load_french", no_spacy)
+    monkeypatch.setattr(FrenchPreprocessor, "nlp", property(no_spacy))
     again = analyse_answers(frame, cache=cache, k_range=(3, 8), by_question=False)
     pd.testing.assert_frame_equal(again.together.answers, analysis.together.answers)
 

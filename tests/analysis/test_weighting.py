@@ -2,7 +2,8 @@
 
 Tolerance: relative 1e-6 for weights and estimates (``RTOL``), as in DESIGN.md.
 Reference figures: ``tests/reference/town_survey.R`` -> ``town_weights.csv`` and
-``tests/reference/api_reference.R`` -> ``api_weights.csv`` (R survey 4.1.1).
+``tests/reference/api_reference.R`` -> ``api_weights.csv`` (R survey 4.1.1). The designs
+are built by the fixtures of ``conftest.py``, the R call quoted above each.
 """
 import numpy as np
 import pandas as pd
@@ -10,7 +11,6 @@ import pytest
 from numpy.testing import assert_allclose
 
 from analysis.weighting import (
-    Design,
     EmptyCategoryError,
     MarginsError,
     RakingConvergenceError,
@@ -26,52 +26,34 @@ from analysis.weighting import (
 RTOL = 1e-6
 
 
-@pytest.fixture(scope="module")
-def town(reference_dir):
-    return pd.read_csv(reference_dir / "town_survey.csv")
+# ---- R's weights -------------------------------------------------------------------
+# Each column of town_weights.csv is one design of town_survey.R, built by the
+# ``town_weightings`` fixture (conftest.py) with the R call quoted above it.
 
 
-@pytest.fixture(scope="module")
-def margins(reference_dir):
-    return pd.read_csv(reference_dir / "town_census_margins.csv")
+@pytest.mark.parametrize("name", ["rake", "rake_default", "poststrat", "trim"])
+def test_town_weights_match_r(town_weightings, r_weights, name):
+    # R: weights(rk), weights(rk_default), weights(ps), weights(tr)
+    assert_allclose(town_weightings[name].weights.to_numpy(), r_weights[name], rtol=RTOL)
 
 
-@pytest.fixture(scope="module")
-def cells(reference_dir):
-    return pd.read_csv(reference_dir / "town_census_cells.csv")
+@pytest.mark.parametrize("dataset, name, column", [
+    # R: weights(rclus1), rclus1 <- rake(dclus1, list(~stype, ~sch.wide), ...)
+    ("apiclus1", "clus1_rake", "rake"),
+    # R: weights(pclus1), pclus1 <- postStratify(dclus1, ~stype, pop_types)
+    ("apiclus1", "clus1_ps", "post_stratify"),
+    # R: weights(tclus1), tclus1 <- trimWeights(rclus1, upper = 1.45 * mean(...), strict = TRUE)
+    ("apiclus1", "clus1_trim", "trim"),
+    # R: weights(pstrat), pstrat <- postStratify(dstrat, ~sch.wide, pop_schwide)
+    ("apistrat", "strat_ps", "post_stratify"),
+])
+def test_api_weights_match_r(api, api_weights, dataset, name, column):
+    expected = api_weights.loc[api_weights.dataset == dataset, column]
+    assert_allclose(api[name].result.weights.to_numpy(), expected, rtol=RTOL)
 
 
-@pytest.fixture(scope="module")
-def r_weights(reference_dir):
-    return pd.read_csv(reference_dir / "town_weights.csv")
-
-
-@pytest.fixture(scope="module")
-def r_figures(reference_dir):
-    return pd.read_csv(reference_dir / "town_figures.csv").set_index("key")["value"]
-
-
-@pytest.fixture(scope="module")
-def base(town):
-    # R: des0 <- svydesign(ids = ~1, weights = ~base_weight, data = town)
-    return Design.from_frame(town, weights="base_weight")
-
-
-# ---- synthetic town survey -------------------------------------------------------
-
-
-def test_rake_to_convergence_matches_r(town, margins, base, r_weights):
-    # R: rake(des0, list(~district, ~age_band, ~sex), pop,
-    #         control = list(maxit = 100, epsilon = 1e-10))
-    result = rake(town, margins, base, epsilon=1e-10, max_iter=100, criterion="change")
-    assert result.converged
-    assert_allclose(result.weights.to_numpy(), r_weights["rake"], rtol=RTOL)
-
-
-def test_rake_default_rule_matches_r_default_control(town, margins, base, r_weights):
-    # R: rake(des0, list(~district, ~age_band, ~sex), pop)   # maxit = 10, epsilon = 1
-    result = rake(town, margins, base, epsilon=1, max_iter=10, criterion="change")
-    assert_allclose(result.weights.to_numpy(), r_weights["rake_default"], rtol=RTOL)
+def test_rake_to_convergence_converges(town_weightings):
+    assert town_weightings["rake"].converged
 
 
 def test_rake_on_targets_reaches_every_margin(town, margins, base):
@@ -83,82 +65,21 @@ def test_rake_on_targets_reaches_every_margin(town, margins, base):
                                                                            rel=1e-8)
 
 
-def test_post_stratify_on_joint_cells_matches_r(town, cells, base, r_weights):
-    # R: postStratify(des0, ~age_band + sex, cells_df)
-    result = post_stratify(town, cells, base)
-    assert_allclose(result.weights.to_numpy(), r_weights["poststrat"], rtol=RTOL)
-    assert result.max_gap < 1e-6
+def test_post_stratify_reaches_the_cells(town_weightings):
+    assert town_weightings["poststrat"].max_gap < 1e-6
 
 
-def test_trim_matches_r_strict(town, margins, base, r_weights, r_figures):
+def test_trim_is_strict_and_keeps_the_calibration(town_weightings, r_town):
     # R: trimWeights(rk, upper = 2.5 * mean(weights(rk)), lower = 0.6 * mean(weights(rk)),
     #                strict = TRUE)
-    raked = rake(town, margins, base, epsilon=1e-10, max_iter=100, criterion="change")
-    trimmed = trim_weights(raked, upper=2.5, lower=0.6, relative=True)
-    assert trimmed.upper == pytest.approx(r_figures["trim.upper"], rel=1e-12)
-    assert_allclose(trimmed.weights.to_numpy(), r_weights["trim"], rtol=RTOL)
+    raked, trimmed = town_weightings["rake"], town_weightings["trim"]
+    assert trimmed.upper == pytest.approx(r_town["trim.upper"], rel=1e-12)
     assert trimmed.weights.max() <= trimmed.upper
     assert trimmed.weights.min() >= trimmed.lower
     assert trimmed.weights.sum() == pytest.approx(raked.weights.sum(), rel=1e-12)
     assert trimmed.rounds > 1 and trimmed.n_trimmed > 0
     # Calibration steps are kept for the standard errors, as R keeps postStrata.
     assert trimmed.design.calibration == raked.design.calibration
-
-
-# ---- R's API samples -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def apiclus1(r_survey_dir):
-    return pd.read_csv(r_survey_dir / "survey_apiclus1.csv")
-
-
-@pytest.fixture(scope="module")
-def api_weights(reference_dir):
-    return pd.read_csv(reference_dir / "api_weights.csv")
-
-
-POP_TYPES = pd.DataFrame({"variable": ["stype"] * 3, "category": ["E", "H", "M"],
-                          "count": [4421, 755, 1018]})
-POP_SCHWIDE = pd.DataFrame({"variable": ["sch.wide"] * 2, "category": ["No", "Yes"],
-                            "count": [1072, 5122]})
-
-
-def test_apiclus1_rake_matches_r(apiclus1, api_weights):
-    # R: dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
-    #    rclus1 <- rake(dclus1, list(~stype, ~sch.wide), list(pop_types, pop_schwide2))
-    design = Design.from_frame(apiclus1, weights="pw", clusters="dnum", fpc="fpc")
-    result = rake(apiclus1, pd.concat([POP_TYPES, POP_SCHWIDE]), design, epsilon=1,
-                  max_iter=10, criterion="change")
-    expected = api_weights.loc[api_weights.dataset == "apiclus1", "rake"]
-    assert_allclose(result.weights.to_numpy(), expected, rtol=RTOL)
-
-
-def test_apiclus1_post_stratify_and_trim_match_r(apiclus1, api_weights):
-    # R: pclus1 <- postStratify(dclus1, ~stype, pop_types)
-    design = Design.from_frame(apiclus1, weights="pw", clusters="dnum", fpc="fpc")
-    cells = POP_TYPES.rename(columns={"category": "stype"})[["stype", "count"]]
-    ps = post_stratify(apiclus1, cells, design)
-    expected = api_weights.loc[api_weights.dataset == "apiclus1"]
-    assert_allclose(ps.weights.to_numpy(), expected["post_stratify"], rtol=RTOL)
-    # R: tclus1 <- trimWeights(rclus1, upper = 1.45 * mean(weights(rclus1)), strict = TRUE)
-    raked = rake(apiclus1, pd.concat([POP_TYPES, POP_SCHWIDE]), design, epsilon=1,
-                 max_iter=10, criterion="change")
-    trimmed = trim_weights(raked, upper=1.45, relative=True)
-    assert_allclose(trimmed.weights.to_numpy(), expected["trim"], rtol=RTOL)
-
-
-def test_apistrat_post_stratify_matches_r(r_survey_dir, api_weights):
-    # R: dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat,
-    #                        fpc = ~fpc)
-    #    pstrat <- postStratify(dstrat, ~sch.wide, as.data.frame(table(sch.wide = ...)))
-    apistrat = pd.read_csv(r_survey_dir / "survey_apistrat.csv")
-    apipop = pd.read_csv(r_survey_dir / "survey_apipop.csv")
-    cells = apipop.groupby("sch.wide").size().rename("count").reset_index()
-    design = Design.from_frame(apistrat, weights="pw", strata="stype", fpc="fpc")
-    result = post_stratify(apistrat, cells, design)
-    expected = api_weights.loc[api_weights.dataset == "apistrat", "post_stratify"]
-    assert_allclose(result.weights.to_numpy(), expected, rtol=RTOL)
 
 
 # ---- errors and reporting --------------------------------------------------------

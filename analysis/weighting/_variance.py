@@ -1,0 +1,194 @@
+"""Linearised variance of a one-stage design after calibration, as R's ``svyrecvar``.
+
+Influence functions are first projected on each calibration step of the design, in
+the order the steps were applied, then the with-replacement-within-stratum variance of
+PSU totals is taken, with the finite population correction.
+
+References
+----------
+Lumley T (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley, sections 2.2
+and 7.4.
+Lumley T (2024). survey: analysis of complex survey samples. R package version 4.x,
+functions ``svyrecvar`` and ``onestrat``.
+Binder DA (1983). On the variances of asymptotically normal estimators from complex
+surveys. *Int. Stat. Rev.* 51, 279-292.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._design import RAKING_PROJECTION_PASSES, Grouping, PostStratumStep
+
+__all__ = ["calibration_residuals", "linearised_variance", "domain_covariance"]
+
+def calibration_residuals(design, x):
+    """Project influence functions on each calibration step, in order."""
+    for step in design.calibration:
+        x = step.residuals(x)
+    return x
+
+
+def linearised_variance(design, x, blocks=None):
+    """Variance of the estimator whose influence functions are the columns of ``x``.
+
+    Reproduces ``survey:::svyrecvar`` for a one-stage design: calibration residuals,
+    PSU totals, centring within strata and ``f_h n_h / (n_h - 1)`` scaling, where
+    ``f_h = 1 - n_h / N_h`` is the finite population correction.
+
+    Parameters
+    ----------
+    design : Design
+    x : ndarray, shape (n,) or (n, k)
+        Influence functions, already multiplied by the weights (as R passes them).
+    blocks : int or None
+        When given, ``k`` must be ``d * blocks`` and only the ``d`` diagonal blocks of
+        size ``blocks`` are computed (domains are independent columns groups); the
+        result then has shape ``(d, blocks, blocks)``.
+
+    Returns
+    -------
+    ndarray
+        ``(k, k)`` covariance matrix, or ``(d, blocks, blocks)`` diagonal blocks.
+
+    Raises
+    ------
+    ValueError
+        If a stratum has a single PSU (R's default ``lonely.psu = "fail"``).
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    x = calibration_residuals(design, x)
+    if design.rows_are_psus:
+        z, z_stratum = x, design.strata
+    else:
+        z, z_stratum = design._psu_grouping.sum(x), design._psu_stratum
+    n_h, f = design._stratum_sizes_and_fpc()
+    scale = _stratum_scale(n_h, f)
+    grouping = Grouping(z_stratum, n_h.size)
+    means = grouping.sum(z) / n_h[:, None]
+    zc = z - means[z_stratum]
+    scaled = zc * scale[z_stratum][:, None]
+    if blocks is None:
+        return scaled.T @ zc
+    p, k = zc.shape
+    d = k // blocks
+    return np.einsum("pdk,pdl->dkl", scaled.reshape(p, d, blocks), zc.reshape(p, d, blocks))
+
+
+def domain_covariance(design, u, rows, dom, n_domains):
+    """Covariance of domain estimates without forming the n x (d k) influence matrix.
+
+    The influence function of domain ``d`` is ``u_i`` on its rows and zero elsewhere,
+    so every quantity ``svyrecvar`` needs (group sums of the influence functions, and
+    the cross-products of the calibration residuals) reduces to weighted counts by
+    (group, domain) plus small matrix products. Used when each row is its own PSU;
+    equal to :func:`linearised_variance` on the expanded matrix up to rounding.
+
+    Parameters
+    ----------
+    design : Design
+        Without clusters.
+    u : ndarray (m, k)
+        Influence values of the ``m`` rows that belong to a domain.
+    rows : ndarray (m,) of int
+        Their row numbers.
+    dom : ndarray (m,) of int
+        Their domain codes, ``0 <= dom < n_domains``.
+    n_domains : int
+
+    Returns
+    -------
+    ndarray (n_domains * k, n_domains * k)
+    """
+    m, k = u.shape
+    d = n_domains
+    dk = d * k
+
+    def block_sums(codes, n_groups, q):
+        idx = codes[rows] * d + dom if n_groups > 1 else dom
+        wts = u if q is None else u * q[rows][:, None]
+        out = np.empty((n_groups * d, k))
+        for j in range(k):
+            out[:, j] = np.bincount(idx, weights=wts[:, j], minlength=n_groups * d)
+        return out.reshape(n_groups, dk)
+
+    cache = design._cross_cache  # these matrices depend on the design only
+
+    def cross(key, codes_a, n_a, codes_b, n_b, z):
+        if key not in cache:
+            c = np.bincount(codes_a * n_b + codes_b, weights=z(), minlength=n_a * n_b)
+            cache[key] = c.reshape(n_a, n_b)
+        return cache[key]
+
+    terms = []  # (codes, n_groups, multiplier, coefficients): residual = x - sum v A[c]
+
+    def residual_sums(key, codes, n_groups, q):
+        out = block_sums(codes, n_groups, q)
+        for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
+            out -= cross((key, j), codes, n_groups, codes_j, n_j,
+                         lambda v_j=v_j: q * v_j) @ a_j
+        return out
+
+    for step_index, step in enumerate(design.calibration):
+        if isinstance(step, PostStratumStep):
+            grp = step.groups
+            psw = step.weights_after.copy()
+            oldw = step.weights_before
+            psw[(psw == 0) & (oldw == 0)] = 1.0
+            means = residual_sums(("post", step_index), grp.codes, grp.n_groups,
+                                  oldw / psw) / \
+                grp.sum(oldw)[:, None]
+            terms.append((grp.codes, grp.n_groups, psw, means))
+        else:
+            totals = [residual_sums(("rake", step_index, i), grp.codes, grp.n_groups,
+                                    1.0 / psw)
+                      for i, (grp, psw) in enumerate(step.margins)]
+            coef = [np.zeros((grp.n_groups, dk)) for grp, _ in step.margins]
+            for _ in range(RAKING_PROJECTION_PASSES):
+                for i, (grp, _psw) in enumerate(step.margins):
+                    current = totals[i].copy()
+                    for l_idx in range(len(step.margins)):
+                        current -= step._cross[i][l_idx] @ coef[l_idx]
+                    coef[i] += current / grp.counts[:, None]
+            terms.extend((grp.codes, grp.n_groups, psw, c)
+                         for (grp, psw), c in zip(step.margins, coef))
+
+    n_h, f = design._stratum_sizes_and_fpc()
+    scale_h = _stratum_scale(n_h, f)
+    s = scale_h[design.strata]
+    # sum_i s_i r_i r_i' with r = x - sum_j v_j A_j[c_j]
+    sr = s[rows]
+    xx = np.zeros((d, k, k))
+    for a in range(k):
+        for b in range(a, k):
+            xx[:, a, b] = np.bincount(dom, weights=sr * u[:, a] * u[:, b], minlength=d)
+            xx[:, b, a] = xx[:, a, b]
+    v = np.zeros((dk, dk))
+    for i in range(d):
+        v[i * k:(i + 1) * k, i * k:(i + 1) * k] = xx[i]
+    for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
+        g = block_sums(codes_j, n_j, s * v_j)
+        v -= g.T @ a_j + a_j.T @ g
+        for l_idx, (codes_l, n_l, v_l, a_l) in enumerate(terms):
+            v += a_j.T @ cross(("ss", j, l_idx), codes_j, n_j, codes_l, n_l,
+                               lambda v_j=v_j, v_l=v_l: s * v_j * v_l) @ a_l
+    # minus sum_h scale_h / n_h (sum_{i in h} r_i)(sum_{i in h} r_i)'
+    n_strata = n_h.size
+    r_h = block_sums(design.strata, n_strata, None)
+    for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
+        r_h -= cross(("strata", j), design.strata, n_strata, codes_j, n_j,
+                     lambda v_j=v_j: v_j) @ a_j
+    v -= r_h.T @ ((scale_h / n_h)[:, None] * r_h)
+    return v
+
+
+def _stratum_scale(n_h, f):
+    lonely = (n_h == 1) & (f >= 1e-7)
+    if np.any(lonely):
+        raise ValueError(
+            f"{int(lonely.sum())} stratum/strata with a single PSU: variance undefined "
+            "(R's lonely.psu = 'fail')"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(f < 1e-7, 0.0, f * n_h / (n_h - 1))
