@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,7 +67,6 @@ SERIES_STYLES = (
 _RC = {
     "svg.fonttype": "none",          # text stays text: selectable, read by screen readers
     "svg.hashsalt": "cls-diagnostic",  # ids from content, not from random numbers
-    "svg.image_inline": True,
     "text.parse_math": False,        # "$" in a label is a dollar, not TeX
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],  # shipped with matplotlib: same metrics everywhere
@@ -119,13 +119,18 @@ def chart_id_for(kind: str, title: str, data: pd.DataFrame) -> str:
     return f"graphique-{digest}"
 
 
+# rc_context changes matplotlib's process-wide settings: one chart at a time per process,
+# so that a threaded worker never draws with another chart's settings half applied.
+_LOCK = threading.Lock()
+
+
 @contextmanager
 def figure(width: float, height: float) -> Iterator:
     """A white matplotlib Figure of `width` x `height` inches with the charts' settings."""
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+    with _LOCK, matplotlib.rc_context(_RC), warnings.catch_warnings():
         # A character DejaVu Sans lacks (an emoji in a label) is still written as
         # text; matplotlib's warning about its width is no error of the data.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)

@@ -209,7 +209,11 @@ class CandidateSet(Sequence):
     """
 
     candidates: tuple[Candidate, ...]
+    #: Evidence no candidate took (no declared need, no candidate of its axis).
     unmatched: tuple = ()
+    #: Declared evidence not found in the inputs (``"need: themes key"``): a typo in
+    #: the mapping, or a source not computed.
+    missing: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -271,7 +275,8 @@ def build_candidates(indicators: Iterable[IndicatorEvidence] = (),
     -------
     CandidateSet
         Declared needs first, in declaration order, then the other indicators in
-        their order; ``unmatched`` holds the evidence tied to no candidate.
+        their order; ``unmatched`` holds the evidence tied to no candidate and
+        ``missing`` the declared keys found in no input.
     """
     indicators, themes = list(indicators), list(themes)
     ranking, professional, needs = list(ranking), list(professional), list(needs)
@@ -286,17 +291,20 @@ def build_candidates(indicators: Iterable[IndicatorEvidence] = (),
         "professional": (professional, lambda e: e.key,
                          {n.key: list(n.professional) for n in needs}),
     }
-    attached = {}
-    mapped = {}
+    attached, mapped, missing = {}, {}, []
     for source, (items, key_of, declared) in sources.items():
         by_key = {key_of(item): item for item in items}
+        missing += [f"{need}: {source} {k}" for need, keys in declared.items()
+                    for k in keys if k not in by_key]
         attached[source] = {need: [by_key[k] for k in keys if k in by_key]
                             for need, keys in declared.items()}
         if source != "indicators":
             attached[source] = {need: [dataclasses.replace(e, match="mapping") for e in found]
                                 for need, found in attached[source].items()}
         mapped[source] = {k for keys in declared.values() for k in keys}
-    order = [(n.key, n.label, n.axis) for n in needs]
+    # a need declared without an axis takes the axis of its first indicator
+    order = [(n.key, n.label, n.axis or next(
+        (e.axis for e in attached["indicators"][n.key] if e.axis), None)) for n in needs]
     for indicator in indicators:
         if indicator.name in mapped["indicators"]:
             continue
@@ -333,4 +341,4 @@ def build_candidates(indicators: Iterable[IndicatorEvidence] = (),
         lead = candidate.lead
         candidates.append(dataclasses.replace(
             candidate, thin=lead is None, fragile=lead is not None and lead[1].fragile))
-    return CandidateSet(tuple(candidates), tuple(unmatched))
+    return CandidateSet(tuple(candidates), tuple(unmatched), tuple(missing))

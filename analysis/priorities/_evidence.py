@@ -247,6 +247,24 @@ class IndicatorEvidence:
         """The town figure cannot be published."""
         return self.town.suppressed
 
+    def groups_frame(self, variable: str = "district"):
+        """Figures of the groups of `variable` with their gap direction, one row per group.
+
+        Columns ``group, estimate, ci_low, ci_high, n, suppressed, direction``: ready
+        for :func:`analysis.charts.bar_chart_with_ci` with ``highlight="direction"``
+        and ``reference=self.town.estimate``.
+        """
+        import pandas as pd
+
+        directions = {g.group: g.direction for g in self.gaps if g.variable == variable}
+        rows = [{"group": g.group, "estimate": g.figure.estimate, "ci_low": g.figure.ci_low,
+                 "ci_high": g.figure.ci_high, "n": g.figure.n,
+                 "suppressed": g.figure.suppressed,
+                 "direction": directions.get(g.group) if not g.figure.suppressed else None}
+                for g in self.groups if g.variable == variable]
+        return pd.DataFrame(rows, columns=["group", "estimate", "ci_low", "ci_high", "n",
+                                           "suppressed", "direction"])
+
     @property
     def significant_gaps(self) -> tuple[DistrictGap, ...]:
         """Groups significantly different from the rest, the less favourable first."""

@@ -28,7 +28,14 @@ def test_declared_needs_gather_their_evidence_and_other_indicators_stand_alone()
     stress = found["stress_eleve"]
     assert [(t.key, t.match) for t in stress.themes] == [("sante_mentale", "axis")]
     assert [(o.option, o.match) for o in stress.ranking] == [("sante_mentale", "axis")]
-    assert found.unmatched == ()
+    assert found.unmatched == () and found.missing == ()
+
+
+def test_a_need_without_axis_takes_its_indicators_and_typos_are_reported():
+    needs = [Need("medecin", "Médecin traitant", indicators=("mt",), themes=("medecin_generalist",))]
+    found = build_candidates([indicator("mt", 0.2, "acces_soins")], needs=needs)
+    assert found["medecin"].axis == "acces_soins"
+    assert found.missing == ("medecin: themes medecin_generalist",)
 
 
 def test_axis_matching_can_be_turned_off_and_leftovers_are_reported():

@@ -145,3 +145,20 @@ def test_theme_evidence_from_theme_shares():
                   themes=("logement",))]
     candidate = build_candidates(themes=evidence, needs=needs)["logement"]
     assert candidate.verbatims == ("Moisissures partout",)
+
+
+def test_district_figures_feed_the_bar_chart(town, design):
+    from analysis.charts import bar_chart_with_ci
+
+    tables = indicator_tables(town, design, INDICATORS, by=["district"])
+    comparisons = compare_indicators(town, design, INDICATORS, ["district"])
+    evidence = indicator_evidence(tables, comparisons)[0]
+    frame = evidence.groups_frame("district")
+    assert len(frame) == town["district"].nunique()
+    gaps = {g.group: g.direction for g in evidence.gaps}
+    assert frame.set_index("group")["direction"].to_dict() == gaps
+    chart = bar_chart_with_ci(frame, "group", "estimate", "ci_low", "ci_high",
+                              evidence.label, "Source : enquête", highlight="direction",
+                              reference=evidence.town.estimate)
+    assert chart.data["estimate"].is_monotonic_decreasing
+    assert "Ensemble de la ville" in chart.alt_text
