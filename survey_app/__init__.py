@@ -134,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts import admin, auth
     from .campaigns import blueprint as campaigns
     from .coding import blueprint as coding
+    from .findings import blueprint as findings
     from .web import errors, public
     from .survey import views as survey
 
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey.bp)
     app.register_blueprint(campaigns.links_bp)
     app.register_blueprint(coding.bp)
+    app.register_blueprint(findings.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(admin.bp)

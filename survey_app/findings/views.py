@@ -1,0 +1,210 @@
+"""Result pages of a campaign: indicators, cross-tables, themes by district, downloads.
+
+Views read the request, call :mod:`.tables` (imported inside each view: it loads pandas
+and the analysis library, which the residents' pages never need) and render.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..domain import ServiceError
+from ..extensions import db
+from ..models import Role
+from ..web.access import member_campaign_or_404, requires
+from ..web.forms import EmptyForm
+from .forms import SORT_CHOICES, CrossTableForm, IndicatorFilterForm
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(sheet, slug: str, name: str, fmt: str) -> Response:
+    from . import downloads
+
+    if fmt == "xlsx":
+        body, mimetype, ext = downloads.to_xlsx(sheet), XLSX_TYPE, "xlsx"
+    else:
+        body, mimetype, ext = downloads.to_csv(sheet), CSV_TYPE, "csv"
+    safe = re.sub(r"[^a-z0-9_-]+", "-", f"{slug}-{name}".lower()).strip("-")
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.{ext}"'})
+
+
+def _unavailable(campaign, message: str, status: int = 200):
+    db.session.rollback()
+    return render_template("findings/unavailable.html", campaign=campaign, message=message), status
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+@requires(Role.COORDINATOR)
+def indicators(slug: str):
+    """Every indicator by district, QPV, age band and sex, with the district flags."""
+    from . import tables
+
+    campaign = member_campaign_or_404(slug)
+    try:
+        state = tables.indicator_state(db.session, campaign)
+    except ServiceError as error:
+        return _unavailable(campaign, str(error))
+    form = IndicatorFilterForm(formdata=request.args)
+    result = state.result
+    axes = (result or {}).get("axes", {})
+    form.axe.choices = [("", _("tous les axes"))] + sorted(axes.items(), key=lambda item: item[1])
+    axis = form.axe.data if form.axe.data in axes else ""
+    sort = form.tri.data if form.tri.data in dict(SORT_CHOICES) else "questionnaire"
+    descending = form.ordre.data == "desc"
+    views = tables.indicator_views(result, axis=axis or None, sort=sort, descending=descending) if result else []
+    job_status = None
+    if state.job is not None:
+        from ..jobs.views import job_status as describe
+
+        job_status = describe(campaign, state.job)
+    return render_template(
+        "findings/indicators.html", campaign=campaign, state=state, result=result, views=views, form=form,
+        job_status=job_status,
+        variable_labels=tables.VARIABLE_LABELS, start_form=EmptyForm(), rule=tables.publication_rule(),
+        query=dict(axe=axis or None, tri=sort, ordre="desc" if descending else "asc"),
+    )
+
+
+@requires(Role.COORDINATOR)
+def start(slug: str):
+    """Start computing the indicator tables as a background job."""
+    from . import tables
+
+    campaign = member_campaign_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for(".indicators", slug=slug))
+    try:
+        job = tables.start_indicators(db.session, campaign, current_user._get_current_object())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".indicators", slug=slug))
+    db.session.commit()
+    if job.state.finished:
+        flash(_("Tableaux d'indicateurs calculés."), "success")
+    else:
+        flash(_("Calcul des tableaux d'indicateurs lancé : la page montre son avancement."), "success")
+    return redirect(url_for(".indicators", slug=slug))
+
+
+@requires(Role.COORDINATOR)
+def indicators_download(slug: str, fmt: str):
+    """The indicator tables as CSV or XLSX (same suppression as the page)."""
+    from . import downloads, tables
+
+    campaign = member_campaign_or_404(slug)
+    try:
+        state = tables.indicator_state(db.session, campaign)
+    except ServiceError as error:
+        return _unavailable(campaign, str(error), 409)
+    if not state.result:
+        return _unavailable(campaign, _("Les tableaux d'indicateurs n'ont pas encore été calculés."), 409)
+    return _download(downloads.indicator_sheet(state.result), slug, "indicateurs", fmt)
+
+
+# --------------------------------------------------------------------------- cross-tables
+
+
+def _cross_form(campaign):
+    from ..campaigns import questionnaires as questionnaire_service
+    from . import tables
+
+    form = CrossTableForm(formdata=request.args)
+    version = questionnaire_service.current_version(db.session, campaign, "resident")
+    if version is None:
+        raise ServiceError(_("Le questionnaire des habitants n'est pas chargé dans cette campagne."))
+    definition = questionnaire_service.definition_of(version)
+    choices = [("", _("— choisir —"))] + [(v.id, v.label) for v in tables.closed_variables(campaign, definition).values()]
+    form.ligne.choices = form.colonne.choices = choices
+    return form
+
+
+@requires(Role.COORDINATOR)
+def cross_tables(slug: str):
+    """Choose two closed questions; show weighted shares with CIs and the Rao–Scott test."""
+    from . import tables
+
+    campaign = member_campaign_or_404(slug)
+    try:
+        form = _cross_form(campaign)
+    except ServiceError as error:
+        return _unavailable(campaign, str(error))
+    result, error, status = None, None, 200
+    if "ligne" in request.args or "colonne" in request.args:
+        try:
+            result = tables.cross_table(db.session, campaign, form.ligne.data, form.colonne.data,
+                                        shares=form.parts.data or "row", statistic=form.test.data or "F")
+        except ServiceError as refusal:
+            db.session.rollback()
+            error, status = str(refusal), 400
+    return render_template("findings/cross_tables.html", campaign=campaign, form=form, result=result,
+                           error=error, rule=tables.publication_rule()), status
+
+
+@requires(Role.COORDINATOR)
+def cross_table_download(slug: str, fmt: str):
+    """The cross-table chosen in the query string, as CSV or XLSX."""
+    from . import downloads, tables
+
+    campaign = member_campaign_or_404(slug)
+    try:
+        result = tables.cross_table(db.session, campaign, request.args.get("ligne"), request.args.get("colonne"),
+                                    shares=request.args.get("parts") or "row",
+                                    statistic=request.args.get("test") or "F")
+    except ServiceError as error:
+        return _unavailable(campaign, str(error), 400)
+    return _download(downloads.cross_table_sheet(result), slug, f"croisement-{result['row']['id']}-{result['column']['id']}", fmt)
+
+
+# --------------------------------------------------------------------------- themes by district
+
+
+def _themes(campaign):
+    from . import tables
+
+    state = tables.indicator_state(db.session, campaign)
+    return tables.themes_by_district(db.session, campaign, state.result), state
+
+
+@requires(Role.COORDINATOR)
+def themes(slug: str):
+    """Themes of the free text and indicators side by side, district by district."""
+    campaign = member_campaign_or_404(slug)
+    try:
+        result, state = _themes(campaign)
+    except ServiceError as error:
+        return _unavailable(campaign, str(error))
+    _keep_lemmas()
+    return render_template("findings/themes.html", campaign=campaign, result=result, state=state)
+
+
+@requires(Role.COORDINATOR)
+def themes_download(slug: str, fmt: str):
+    """Themes and indicators by district as CSV or XLSX."""
+    from . import downloads
+
+    campaign = member_campaign_or_404(slug)
+    try:
+        result, _state = _themes(campaign)
+    except ServiceError as error:
+        return _unavailable(campaign, str(error), 409)
+    _keep_lemmas()
+    return _download(downloads.themes_sheet(result), slug, "themes-par-quartier", fmt)
+
+
+def _keep_lemmas() -> None:
+    """Commit what the coder stored while computing the shares (lemmas); harmless if raced."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
