@@ -6,7 +6,6 @@ import time
 from typing import Mapping
 
 from flask import Flask
-from flask_limiter import Limiter
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -116,15 +115,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    # Only decorated views have limits here (no default or application limits), and a
-    # decorated view checks its limits itself; the request-level check Flask-Limiter 4
-    # always adds then finds nothing to do on every request, a noticeable cost on the
-    # residents' pages (the ``auto_check`` option that disabled it was removed:
-    # https://github.com/alisaifee/flask-limiter/issues/489).
-    if not limiter.limit_manager.default_limits and not limiter.limit_manager.application_limits:
-        app.before_request_funcs[None] = [
-            f for f in app.before_request_funcs.get(None, []) if getattr(f, "__func__", None) is not Limiter._check_request_limit
-        ]
     init_security(app)
     init_access(app)
     app.context_processor(template_context)
@@ -136,7 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .coding import blueprint as coding
     from .findings import blueprint as findings
     from .web import errors, public
-    from .survey import views as survey
+    from .survey import blueprint as survey
 
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)

@@ -18,7 +18,7 @@ from ..web.forms import EmptyForm
 
 
 QR_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
-MAX_INVITATIONS = 20_000
+MAX_INVITATIONS = answering.MAX_INVITATIONS  # one limit, the service's
 
 
 def public_url(slug: str, key: str) -> str:

@@ -12,6 +12,7 @@ from ..questionnaire import Definition, DefinitionDiff, diff_definitions, load_d
 from ..questionnaire.model import OTHER_SUFFIX
 from ..domain import ServiceError
 from .. import audit
+from ..infra import caches
 
 
 @dataclass
@@ -58,34 +59,23 @@ def current_versions(session: Session, campaign: Campaign) -> list[Questionnaire
     )
 
 
-#: Definitions rebuilt from the database, by content hash (a version never changes).
-_DEFINITIONS: dict[str, Definition] = {}
-_DEFINITIONS_LIMIT = 64
-
-
 def definition_of(version: QuestionnaireVersion) -> Definition:
-    """Rebuild the definition stored with ``version`` once per content, then reuse it.
-
-    On a hit the (deferrable) ``definition`` column is not even read.
-    """
-    found = _DEFINITIONS.get(version.content_hash)
+    """Rebuild the definition stored with ``version`` once per content, then reuse it
+    (``caches.DEFINITIONS``). On a hit the (deferrable) ``definition`` column is not even read."""
+    found = caches.DEFINITIONS.get(version.content_hash)
     if found is None:
-        if len(_DEFINITIONS) >= _DEFINITIONS_LIMIT:
-            _DEFINITIONS.clear()
-        found = Definition.from_dict(version.definition, source=f"{version.key} v{version.version}")
-        _DEFINITIONS[version.content_hash] = found
+        found = caches.DEFINITIONS.put(version.content_hash, Definition.from_dict(
+            version.definition, source=f"{version.key} v{version.version}"))
     return found
 
 
 def definition_by_hash(session: Session, version_id: int, content_hash: str, source: str) -> Definition:
     """Like :func:`definition_of` for a version known by id and content hash: the stored
     definition is read only the first time this content is seen."""
-    found = _DEFINITIONS.get(content_hash)
+    found = caches.DEFINITIONS.get(content_hash)
     if found is None:
         data = session.scalar(select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id))
-        if len(_DEFINITIONS) >= _DEFINITIONS_LIMIT:
-            _DEFINITIONS.clear()
-        found = _DEFINITIONS[content_hash] = Definition.from_dict(data, source=source)
+        found = caches.DEFINITIONS.put(content_hash, Definition.from_dict(data, source=source))
     return found
 
 

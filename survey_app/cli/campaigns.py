@@ -108,7 +108,7 @@ def add_member(slug, email):
 
 @group.command("invitations")
 @click.argument("slug")
-@click.option("--count", type=click.IntRange(min=1, max=100_000), required=True)
+@click.option("--count", type=click.IntRange(min=1, max=answering.MAX_INVITATIONS), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV des codes (montrés une seule fois).")
 def invitations(slug, count, out):
     """Create invitation codes for paper-mailed letters: one response per code; only hashes are kept."""

@@ -6,11 +6,13 @@ more than the statements themselves. A :class:`HotStatement` is a Core statement
 SQLAlchemy compiles once per database dialect; it then runs on the cursor of the
 session's own connection, inside the session's transaction (commit and rollback go
 through the session as usual). Parameters must be plain values (no type processing
-is applied) and rows come back as the driver returns them: see :func:`as_date` and
-:func:`as_json` for the two types the drivers return differently.
+is applied) and rows come back as the driver returns them, as named tuples read by
+column name (``row.question_id``): see :func:`as_date` and :func:`as_json` for the two
+types the drivers return differently. Only :mod:`survey_app.survey.store` uses it.
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 from typing import Any, Mapping
@@ -24,7 +26,9 @@ class HotStatement:
 
     def __init__(self, statement: ClauseElement):
         self.statement = statement
+        #: SQL text and parameter order per dialect name: the statement never changes.
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._row_type: type | None = None
 
     def _compile(self, dialect) -> tuple[str, tuple[str, ...] | None]:
         found = self._compiled.get(dialect.name)
@@ -40,18 +44,37 @@ class HotStatement:
         connection = session.connection()
         sql, order = self._compile(connection.dialect)
         cursor = connection.connection.driver_connection.cursor()
+        parameters = tuple(params[name] for name in order) if order is not None else params
+        listeners = connection.dispatch.before_cursor_execute
+        if listeners:  # statements stay visible to SQLAlchemy's listeners (logging, counting)
+            for listener in listeners:
+                listener(connection, cursor, sql, parameters, None, False)
         try:
-            cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
+            cursor.execute(sql, parameters)
         except BaseException:
             cursor.close()
             raise
         return cursor
 
-    def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple]:
-        """Run the statement and return every row (tuples, in the order of the columns)."""
+    def rows(self, session: Session, params: Mapping[str, Any]) -> list:
+        """Run the statement and return every row, as named tuples (``row.column``)."""
         cursor = self.send(session, params)
         try:
-            return cursor.fetchall()
+            make = self._row_type
+            if make is None:
+                names = [d[0] for d in cursor.description]
+                make = self._row_type = collections.namedtuple("Row", names)._make
+            return [make(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def many(self, session: Session, rows: list[Mapping[str, Any]]) -> None:
+        """Run the statement once per parameter set (``executemany``)."""
+        connection = session.connection()
+        sql, order = self._compile(connection.dialect)
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(sql, [tuple(p[name] for name in order) if order is not None else p for p in rows])
         finally:
             cursor.close()
 

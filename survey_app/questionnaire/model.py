@@ -289,9 +289,6 @@ class Section:
         return out
 
 
-_REBUILT: dict[str, "Definition"] = {}
-
-
 class Definition:
     """A validated questionnaire (build it with ``load_definition``/``parse_definition``)."""
 
@@ -350,16 +347,12 @@ class Definition:
         return self.roles().get(role)
 
     def condition_trees(self) -> dict:
-        """JSON trees of every show_if and constraint, for a browser-side evaluator.
+        """JSON trees of every show_if and constraint, for a browser-side evaluator
+        (derived once from this definition, like :attr:`content_hash`; do not modify)."""
+        return self._condition_trees
 
-        Built once per definition (which never changes); do not modify the result.
-        """
-        trees = self.__dict__.get("_condition_trees")
-        if trees is None:
-            trees = self.__dict__["_condition_trees"] = self._build_condition_trees()
-        return trees
-
-    def _build_condition_trees(self) -> dict:
+    @cached_property
+    def _condition_trees(self) -> dict:
         return {
             "sections": {s.id: s.show_if_node.to_json()
                          for s in self.sections if s.show_if_node is not None},
@@ -386,19 +379,11 @@ class Definition:
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> "Definition":
         """Rebuild (and re-validate) a definition from ``to_dict()`` output.
 
-        Validation takes a fraction of a second, so the last few definitions rebuilt
-        are kept: equal data gives the same (shared, not to be modified) object.
+        Validation takes a fraction of a second: the service keeps the definitions it
+        rebuilt (``survey_app.infra.caches.DEFINITIONS``), not this plain-data module.
         """
         from .loader import build_definition
-        key = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode(
-            "utf-8")).hexdigest()
-        definition = _REBUILT.get(key)
-        if definition is None:
-            definition = build_definition(data, source=source)
-            _REBUILT[key] = definition
-            while len(_REBUILT) > 32:
-                _REBUILT.pop(next(iter(_REBUILT)))
-        return definition
+        return build_definition(data, source=source)
 
     @cached_property
     def canonical_json(self) -> str:

@@ -85,51 +85,8 @@ class _Walk:
                     self.effective[q.id] = value
 
 
-#: Walks kept per definition: a page computes the same walk several times (which pages
-#: are shown, what is hidden, what is valid), and the next page repeats it.
-_WALK_MEMO_LIMIT = 512
-
-
-def _frozen(value: Any) -> Any:
-    kind = type(value)
-    if kind is str or kind is int:  # the usual answers: the value is its own key (1 != "1")
-        return value
-    if kind is list:
-        return ("list", *(_frozen(v) for v in value))
-    if kind is dict:
-        return ("dict", *sorted((str(k), _frozen(v)) for k, v in value.items()))
-    return (kind.__name__, value)  # floats (1.0 == 1), booleans (True == 1) and the rest
-
-
-_DISTRICT_KEYS: dict = {}
-
-
-def _districts_key(districts: tuple) -> tuple:
-    found = _DISTRICT_KEYS.get(id(districts))
-    if found is None or found[0] is not districts:
-        key = tuple((d.get("code"), d.get("name")) if isinstance(d, Mapping) else d for d in districts)
-        if len(_DISTRICT_KEYS) >= 64:
-            _DISTRICT_KEYS.clear()
-        found = _DISTRICT_KEYS[id(districts)] = (districts, key)
-    return found[1]
-
-
 def _walk(definition: Definition, answers: Mapping[str, Any], *, districts: Iterable = ()) -> _Walk:
-    """The walk of ``answers`` (shared: callers must not modify it)."""
-    districts = districts if type(districts) is tuple else tuple(districts or ())
-    try:
-        key = (_districts_key(districts), tuple([(k, _frozen(answers[k])) for k in sorted(answers)]))
-        hash(key)
-    except TypeError:  # an unhashable value (a forged post): walk without keeping it
-        return _Walk(definition, answers, districts=districts)
-    memo = definition.__dict__.setdefault("_walks", {})
-    walk = memo.get(key)
-    if walk is None:
-        walk = _Walk(definition, answers, districts=districts)
-        if len(memo) >= _WALK_MEMO_LIMIT:
-            memo.clear()
-        memo[key] = walk
-    return walk
+    return _Walk(definition, answers, districts=districts)
 
 
 def effective_answers(definition: Definition, answers: Mapping[str, Any], *,

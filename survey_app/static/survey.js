@@ -156,10 +156,20 @@
     window.addEventListener("online", function () { if (box) { box.textContent = ""; box.classList.remove("shown"); } });
   }
 
+  /* A resume link carries the code after "#" (never sent to the server): put it in the
+     field; the resident still presses the button to continue. */
+  function resumeFromLink() {
+    var field = document.getElementById("f-code"), code = decodeURIComponent(location.hash.slice(1));
+    if (!field || field.value || !/^[0-9A-Za-z -]{12,20}$/.test(code)) return;
+    field.value = code;
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("erreurs");
     if (summary) summary.focus();
     document.querySelectorAll("form.survey-form").forEach(offlineGuard);
+    resumeFromLink();
     var form = document.getElementById("survey-form"), script = document.getElementById("conditions");
     if (!form) return;
     var data = script ? JSON.parse(script.textContent) : { show: {}, answers: {} };

@@ -18,12 +18,14 @@ from ..questionnaire.answers import TEXT_LIMITS
 
 #: A page never holds more fields than this; beyond, the post is forged.
 MAX_FIELDS = 2000
-#: Longest value read from one field (longer ones are cut, then refused as too long).
+#: Longest value read from a field holding a code or a number (longer ones are cut, then
+#: refused). A text is read whole (the body is bounded by MAX_CONTENT_LENGTH), so that
+#: the message says its real length; it is cut only where it is shown again.
 MAX_FIELD_LENGTH = TEXT_LIMITS["longtext"] * 4
 
 
-def _one(form: MultiDict, name: str) -> Any:
-    values = [v[:MAX_FIELD_LENGTH] for v in form.getlist(name)]
+def _one(form: MultiDict, name: str, *, text: bool = False) -> Any:
+    values = form.getlist(name) if text else [v[:MAX_FIELD_LENGTH] for v in form.getlist(name)]
     if not values:
         return None
     return values[0] if len(values) == 1 else values  # several values: refused as « one answer expected »
@@ -43,11 +45,11 @@ def parse_page(section: Section, form: MultiDict) -> dict[str, Any]:
         elif q.type == "ranking":
             value = [v for v in (_one(form, f"{q.id}.{i}") for i in range(1, rank_positions(q) + 1)) if v not in (None, "")] or None
         else:
-            value = _one(form, q.id)
+            value = _one(form, q.id, text=q.type in TEXT_LIMITS)
         if value is not None:
             raw[q.id] = value
         if q.other_option is not None:
-            other = _one(form, q.id + OTHER_SUFFIX)
+            other = _one(form, q.id + OTHER_SUFFIX, text=True)
             if other is not None:
                 raw[q.id + OTHER_SUFFIX] = other
     return raw
@@ -72,12 +74,12 @@ def is_checked(value: Any, code: str) -> bool:
 
 
 def as_text(value: Any) -> str:
-    """The value to put back in a text field."""
+    """The value to put back in a text field (a text far too long is cut: it was refused)."""
     if value is None or isinstance(value, (list, dict)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return str(value)[:MAX_FIELD_LENGTH]
 
 
 def first_field_id(q: Question) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Answer, Campaign, Channel, District, Response, ResponseStatus
-from survey_app.survey import answering
+from survey_app.survey import answering, store
 from survey_app.campaigns import questionnaires
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "survey_mini.yaml"
@@ -92,7 +92,7 @@ def test_a_page_save_is_atomic(survey, db_session, monkeypatch):
     def failing_insert(session, rows):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(answering, "write_answers", failing_insert)
+    monkeypatch.setattr(store, "write_answers", failing_insert)
     with pytest.raises(RuntimeError):
         answering.save_page(db_session, survey, response, "un", {"fume": "oui", "cigarettes": "9"}, version_id=survey.version.id)
     db_session.rollback()

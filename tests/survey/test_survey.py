@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from survey_app.models import Answer, Campaign, CampaignStatus, InvitationCode, Response, ResponseStatus
-from survey_app.survey import answering
+from survey_app.survey import answering, store
 from survey_app.campaigns import questionnaires
 from tests.conftest import PROJECT_ROOT
 
@@ -127,7 +127,7 @@ def test_closing_elsewhere_stops_answers_at_once_and_the_pages_follow_within_the
     assert client.post(f"{BASE}/mini/commencer").status_code == 200  # no new draft either
     assert db_session.scalars(select(Response)).one()
     now = time.monotonic()
-    monkeypatch.setattr(answering.time, "monotonic", lambda: now + app.config["CLS_SURVEY_CACHE_SECONDS"] + 1)
+    monkeypatch.setattr(time, "monotonic", lambda: now + app.config["CLS_SURVEY_CACHE_SECONDS"] + 1)
     assert "est fermé" in html(client.get(f"{BASE}/mini"))
 
 
@@ -306,7 +306,7 @@ def test_a_save_that_fails_midway_changes_nothing_even_after_a_read_only_page(
     def disk_full(session, rows):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(answering, "write_answers", disk_full)
+    monkeypatch.setattr(store, "write_answers", disk_full)
     # the old answer is deleted, then the new one cannot be written: an error page, nothing changed
     assert post_page(client, "mini", "un", {"fume": "oui", "cigarettes": "9"}, version=version).status_code == 500
     assert stored(db_session) == {"fume": "oui", "cigarettes": 5}
@@ -356,9 +356,13 @@ def test_resume_with_the_code_on_another_device(app, client, survey_campaign, db
     assert response.headers["Location"].endswith("/page/un")  # where the respondent stopped
     assert 'value="3"' in html(other.get(f"{BASE}/mini/page/un"))
     post_page(other, "mini", "un", {"fume": "oui", "cigarettes": "4"})
-    # the link works too, and leads to the page reached on the other device
+    # the link shows the form with a button (the code after "#", which no server sees);
+    # posting it leads to the page reached on the other device
+    link = re.search(r'href="(http://localhost[^"]+/reprendre[^"]*)"', page).group(1)
+    assert link.endswith("/reprendre#" + code) and "code=" not in link
     third = app.test_client()
-    assert third.get(f"{BASE}/mini/reprendre?code={code}").headers["Location"].endswith("/page/deux")
+    assert third.get(f"{BASE}/mini/reprendre").status_code == 200
+    assert third.post(f"{BASE}/mini/reprendre", data={"code": code}).headers["Location"].endswith("/page/deux")
 
 
 def test_unknown_expired_and_sent_codes_get_a_message_and_the_form(client, survey_campaign, db_session):
@@ -488,22 +492,22 @@ def _forged_post(strict, db_session):
     client = strict.test_client()
     page = html(client.get(f"{BASE}/mini"))
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert client.post(f"{BASE}/mini/commencer").status_code == 422
+    assert client.post(f"{BASE}/mini/commencer").status_code == 400
     assert client.post(f"{BASE}/mini/commencer", data={"csrf_token": token}).status_code == 302
     version = version_id(html(client.get(f"{BASE}/mini/page/un")))
     response = client.post(f"{BASE}/mini/page/un", data={"version_id": version, "section_id": "un", "fume": "oui", "cigarettes": "4"})
     assert response.status_code == 400
     assert "Le formulaire a expiré" in html(response) and 'value="4"' in html(response)
     assert stored(db_session) == {}
-    # every page hands out the same signed token; it saves the page, and only in its own session
+    # the token of a page saves the page, and only in its own session (Flask-WTF signs it
+    # afresh for each page: the signature carries the time)
     page = html(client.get(f"{BASE}/mini/page/un"))
     mine = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert mine == token
     other = strict.test_client()
     other_page = html(other.get(f"{BASE}/mini"))
     theirs = re.search(r'name="csrf_token" value="([^"]+)"', other_page).group(1)
     assert theirs != mine
-    assert other.post(f"{BASE}/mini/commencer", data={"csrf_token": mine}).status_code == 422
+    assert other.post(f"{BASE}/mini/commencer", data={"csrf_token": mine}).status_code == 400
     data = {"version_id": version, "section_id": "un", "fume": "oui", "cigarettes": "4"}
     assert client.post(f"{BASE}/mini/page/un", data={**data, "csrf_token": theirs}).status_code == 400
     assert client.post(f"{BASE}/mini/page/un", data={**data, "csrf_token": mine[:-2] + "xx"}).status_code == 400

@@ -1,0 +1,92 @@
+"""Every cache kept in the process, each with the rule that keeps it right.
+
+A cache lives here, and only here, when the survey benchmark (``bench/bench_survey.py``,
+which serves the survey once more without each cache in the same run) shows it is worth
+at least 5 % of the saturated throughput; the figures are in ``bench/README.md``. Each
+entry says what its key is made of and why an entry cannot go stale, or what forgets it.
+A full cache is emptied (the next requests fill it again): no cache grows without bound.
+
+Caches that did not earn their place were removed (the walk of a definition's conditions
+per set of answers, the signed CSRF tokens, the per-(key set) cookie serializer had
+been measured below 5 % or never been measured: see ``bench/README.md``).
+"""
+from __future__ import annotations
+
+from typing import Any, Hashable
+
+
+class Memo:
+    """A bounded mapping emptied when full; :meth:`disable` turns it off (measurements)."""
+
+    def __init__(self, name: str, limit: int, rule: str):
+        self.name, self.limit, self.rule = name, limit, rule
+        self.enabled = True
+        self._entries: dict = {}
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        return self._entries.get(key, default)
+
+    def put(self, key: Hashable, value: Any) -> Any:
+        if self.enabled:
+            if len(self._entries) >= self.limit:
+                self._entries.clear()
+            self._entries[key] = value
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def disable(self) -> None:
+        """Never keep anything (to measure what the cache is worth)."""
+        self.enabled = False
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"<Memo {self.name}: {len(self._entries)}/{self.limit}>"
+
+
+#: Questionnaire definitions rebuilt from the database, by the version's content hash.
+#: Rule: the hash is the SHA-256 of the canonical content, and a stored version never
+#: changes, so equal keys mean equal definitions; nothing goes stale. Values are shared
+#: between requests and must not be modified (a Definition is plain data, read only).
+DEFINITIONS = Memo("definitions", 64, "key = content hash of an immutable version: never stale")
+
+#: Survey snapshots (campaign, current version, districts, whether invitations are
+#: needed), by every value they are built from. Rule: a change of any of those values
+#: gives another key, hence a new snapshot; nothing goes stale. (Gives each snapshot
+#: one identity, which ``SHARED_PAGES`` and ``QUESTION_HTML`` key on.)
+SURVEYS = Memo("surveys", 256, "key = every value the snapshot is built from: never stale")
+
+#: The survey served lately per (database, campaign slug, questionnaire key), with when
+#: it was read. Rule: an entry is used for ``CLS_SURVEY_CACHE_SECONDS`` at most (another
+#: worker's change is seen after that delay); a change of a campaign, its districts, its
+#: invitation codes or its questionnaire versions committed in this process empties it at
+#: once (see :func:`survey_app.survey.surveys.watch`). What must be exact at once (is the
+#: campaign open?) is read again with the draft, whatever this cache says.
+RECENT_SURVEYS = Memo("recent_surveys", 256, "age at most CLS_SURVEY_CACHE_SECONDS; emptied on commit of a change")
+
+#: Pages whose content depends only on the survey snapshot, the language, the page and
+#: which of its questions are shown (see :mod:`survey_app.survey.pages`). Rule: the key
+#: holds the snapshot's identity, so a change of the survey gives other keys; every
+#: value of one resident (CSRF token, resume code, earlier answers used by the page's
+#: script, page number and count) is a placeholder filled in after, for each request.
+SHARED_PAGES = Memo("shared_pages", 500, "key = snapshot + language + page + shown questions; per-resident values injected after")
+
+#: HTML of one unanswered question without error, per (content hash, language, question,
+#: shown live by the script or not, the campaign's districts for a district question).
+#: Rule: a version's content never changes; districts are in the key.
+QUESTION_HTML = Memo("question_html", 5000, "key = content hash + language + question + districts: never stale")
+
+ALL = (DEFINITIONS, SURVEYS, RECENT_SURVEYS, SHARED_PAGES, QUESTION_HTML)
+
+
+def by_name(name: str) -> Memo:
+    return next(memo for memo in ALL if memo.name == name)
+
+
+def clear_all() -> None:
+    for memo in ALL:
+        memo.clear()
