@@ -4,6 +4,7 @@ from .coding import AnswerCoding, Codebook
 from .campaign import Campaign, CampaignStatus, District, Margin
 from .invitation import InvitationCode
 from .questionnaire import QuestionnaireVersion
+from .priority import PRIORITY_STATUSES, PriorityDecision, PriorityGrid
 from .paper import DoubleEntry, FormState, PaperDiscrepancy, PaperEntry, PaperForm, PaperSerial, PaperSettings, ResponseChange
 from .response import Answer, Channel, Response, ResponseStatus
 from .text_cache import LemmaCache
@@ -23,6 +24,9 @@ __all__ = [
     "InvitationCode",
     "LemmaCache",
     "Margin",
+    "PriorityDecision",
+    "PriorityGrid",
+    "PRIORITY_STATUSES",
     "QuestionnaireVersion",
     "Response",
     "ResponseStatus",
