@@ -32,6 +32,9 @@ _ENV_SETTINGS = {
     "CLS_PUBLIC_URL": ("CLS_PUBLIC_URL", lambda v: v.rstrip("/")),
     "CLS_PING_AFTER_IDLE_SECONDS": ("CLS_PING_AFTER_IDLE_SECONDS", lambda v: _seconds("CLS_PING_AFTER_IDLE_SECONDS", v)),
     "CLS_SURVEY_CACHE_SECONDS": ("CLS_SURVEY_CACHE_SECONDS", lambda v: _seconds("CLS_SURVEY_CACHE_SECONDS", v)),
+    "CLS_TRUSTED_PROXIES": ("CLS_TRUSTED_PROXIES", lambda v: _count("CLS_TRUSTED_PROXIES", v, 0, 5)),
+    "CLS_LOGIN_LOCKOUT_FAILURES": ("CLS_LOGIN_LOCKOUT_FAILURES", lambda v: _count("CLS_LOGIN_LOCKOUT_FAILURES", v, 1, 1000)),
+    "CLS_LOGIN_LOCKOUT_MINUTES": ("CLS_LOGIN_LOCKOUT_MINUTES", lambda v: _count("CLS_LOGIN_LOCKOUT_MINUTES", v, 1, 24 * 60)),
 }
 
 LANGUAGES = ("fr", "en")
@@ -45,6 +48,16 @@ def _seconds(name: str, value: str) -> float:
     if not 0 <= seconds < 86400:
         raise ConfigError(f"{name} doit être un nombre de secondes (par exemple 10), pas « {value} ».")
     return seconds
+
+
+def _count(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise ConfigError(f"{name} doit être un nombre entier entre {low} et {high}, pas « {value} ».")
+    return number
 
 
 def default_settings(instance_path: str) -> dict:
@@ -69,6 +82,13 @@ def default_settings(instance_path: str) -> dict:
         # a campaign's settings are read again after this long by the residents' pages of
         # another worker (at once in the worker that changed them)
         "CLS_SURVEY_CACHE_SECONDS": 5.0,
+        # how many reverse proxies stand in front of the service and add X-Forwarded-*
+        # headers (0: none, the headers are ignored, as a client can forge them)
+        "CLS_TRUSTED_PROXIES": 0,
+        # after this many failed logins for one e-mail address within the delay below,
+        # logins with that address are refused for the delay
+        "CLS_LOGIN_LOCKOUT_FAILURES": 10,
+        "CLS_LOGIN_LOCKOUT_MINUTES": 15,
     }
 
 

@@ -21,26 +21,38 @@ def users():
     status = 200
     if form.validate_on_submit():
         try:
-            user_service.create_user(
-                db.session,
-                form.email.data,
-                form.password.data,
-                form.role.data,
-                display_name=form.display_name.data,
-                actor=current_user,
-            )
+            user_service.check_password_strength(form.password.data, email=form.email.data)
         except ServiceError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
+            form.password.errors.append(str(error))
             status = 400
         else:
-            db.session.commit()
-            flash(_("Compte créé."), "success")
-            return redirect(url_for("admin.users"))
+            status = _create(form)
+            if status is None:
+                flash(_("Compte créé."), "success")
+                return redirect(url_for("admin.users"))
     elif form.is_submitted():
         status = 400
     accounts = user_service.list_users(db.session)
     return render_template("admin/users.html", form=form, accounts=accounts, toggle=EmptyForm()), status
+
+
+def _create(form: UserCreateForm) -> int | None:
+    """Create the account of ``form``; return 400 (the error put on the form) or ``None``."""
+    try:
+        user_service.create_user(
+            db.session,
+            form.email.data,
+            form.password.data,
+            form.role.data,
+            display_name=form.display_name.data,
+            actor=current_user,
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        form.email.errors.append(str(error))
+        return 400
+    db.session.commit()
+    return None
 
 
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])

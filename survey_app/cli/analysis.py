@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from ..extensions import db
 from ..campaigns import services as campaign_service
 from ..infra.lazy import lazy_import
+from ..infra.spreadsheet import safe_frame
 
 # The analysis stack (pandas, SciPy, scikit-learn, spaCy) loads when a command runs.
 indicator_service = lazy_import("survey_app.findings.indicators")
@@ -66,7 +67,7 @@ def tables(slug: str, key: str, out_dir: Path):
     out_dir.mkdir(parents=True, exist_ok=True)
     published = indicator_service.publishable(result)
     for name, frame in published.groupby("indicator", sort=False):
-        frame.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8")
+        safe_frame(frame).to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8")
     click.echo(f"{published['indicator'].nunique()} indicateurs écrits dans {out_dir} ({int(published['suppressed'].sum())} cellules masquées : moins de 11 répondants).")
 
 

@@ -13,6 +13,7 @@ from analysis.topics import analyse_answers
 
 from ..models import Campaign
 from ..domain import ServiceError
+from ..infra.spreadsheet import safe_frame
 from .lemmas import DatabaseLemmaCache
 from .weights import WeightedSample, weight_sample
 
@@ -161,11 +162,12 @@ def write_theme_outputs(run: ThemesRun, out_dir: str | Path) -> dict[str, int]:
             verbatim_rows.append(verbatims)
             result.wordcloud(theme.theme_id, out / "nuages" / name)
             clouds += 1
-    pd.DataFrame(theme_rows).to_csv(out / "themes.csv", index=False)
+    # Residents' words and theme labels are text a spreadsheet must never run.
+    safe_frame(pd.DataFrame(theme_rows)).to_csv(out / "themes.csv", index=False)
     if share_rows:
-        pd.concat(share_rows, ignore_index=True).to_csv(out / "themes_par_quartier.csv", index=False)
+        safe_frame(pd.concat(share_rows, ignore_index=True)).to_csv(out / "themes_par_quartier.csv", index=False)
     if verbatim_rows:
-        pd.concat(verbatim_rows, ignore_index=True).to_csv(out / "verbatims.csv", index=False)
+        safe_frame(pd.concat(verbatim_rows, ignore_index=True)).to_csv(out / "verbatims.csv", index=False)
     counts = dict(run.analysis.counts)
     counts["nuages"] = clouds
     counts["themes"] = sum(len(r.themes) for r in results.values() if r.has_themes)

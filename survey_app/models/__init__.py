@@ -8,7 +8,7 @@ from .priority import PRIORITY_STATUSES, PriorityDecision, PriorityGrid
 from .paper import DoubleEntry, FormState, PaperDiscrepancy, PaperEntry, PaperForm, PaperSerial, PaperSettings, ResponseChange
 from .response import Answer, Channel, Response, ResponseStatus
 from .text_cache import LemmaCache
-from .user import CampaignMember, Role, User
+from .user import CampaignMember, LoginThrottle, Role, User
 from .weighting import ResponseWeight, WeightingRun
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "District",
     "InvitationCode",
     "LemmaCache",
+    "LoginThrottle",
     "Margin",
     "PriorityDecision",
     "PriorityGrid",

@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    #: Raised to end every session of the account (logout, new password, deactivation):
+    #: a session remembers the generation it was opened in, and an older one is refused.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list["CampaignMember"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -46,12 +49,38 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """Return what the session keeps: the account and the generation of its sessions."""
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Make every session opened so far for this account invalid."""
+        self.session_generation = (self.session_generation or 0) + 1
+
     def has_role(self, role: Role) -> bool:
         """Tell whether this account's role is ``role`` or above."""
         return self.role.rank >= role.rank
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed logins for one e-mail address, known or not, shared by every worker.
+
+    Keyed by a keyed hash of the normalised address, so that unknown addresses are
+    counted (and locked) exactly like real accounts without storing them.
+    """
+
+    __tablename__ = "login_throttle"
+
+    #: HMAC-SHA256 (hex) of the lower-cased address with the application's secret key.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Failures since ``window_started_at``.
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    #: Logins with this address are refused until then.
+    locked_until: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
 class CampaignMember(db.Model):

@@ -56,11 +56,22 @@ def _enforce():
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    """Return the account of the session if that session has not been ended since.
+
+    The session keeps ``"<id>:<generation>"`` (:meth:`User.get_id`); logging out,
+    changing the password or deactivating the account raises the generation, so a
+    cookie copied before then no longer signs anybody in.
+    """
+    user_id, _, generation = str(session_id).partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        generation_number = int(generation)
     except ValueError:
         return None
+    if user is None or user.session_generation != generation_number:
+        return None
+    return user
 
 
 def init_access(app: Flask) -> None:

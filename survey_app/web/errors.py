@@ -21,7 +21,8 @@ def _messages():
     }
 
 
-def _render(code: int, message: str | None = None):
+def render_error(code: int, message: str | None = None):
+    """Return the error page for ``code``, with ``message`` or the usual one."""
     return render_template("errors/error.html", code=code, message=message or _messages().get(code, "")), code
 
 
@@ -30,22 +31,22 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render(400, _("Le formulaire a expiré ou a été envoyé deux fois. Rechargez la page et réessayez."))
+        return render_error(400, _("Le formulaire a expiré ou a été envoyé deux fois. Rechargez la page et réessayez."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code in _messages():
-            return _render(error.code)
+            return render_error(error.code)
         return error
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         db.session.rollback()
         app.logger.error("database unavailable: %s", error.orig)
-        return _render(503)
+        return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected(error):
         db.session.rollback()
         app.logger.exception("unexpected error")
-        return _render(500)
+        return render_error(500)

@@ -28,7 +28,7 @@ class UserCreateForm(FlaskForm):
     )
     password = PasswordField(
         _l("Mot de passe provisoire"),
-        validators=[DataRequired(_l("Indiquez un mot de passe.")), Length(min=10, max=200, message=_l("Le mot de passe doit contenir au moins 10 caractères."))],
+        validators=[DataRequired(_l("Indiquez un mot de passe.")), Length(min=12, max=200, message=_l("Le mot de passe doit contenir au moins 12 caractères."))],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, request, session
 
 from ..models import Role
+from .security import safe_next_url  # noqa: F401  (the one check of every ``next``)
 
 RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
 
@@ -23,13 +24,6 @@ def select_locale() -> str:
 def text_direction(lang: str) -> str:
     """Return ``rtl`` for right-to-left languages, else ``ltr``."""
     return "rtl" if lang.split("_")[0] in RTL_LANGUAGES else "ltr"
-
-
-def safe_next_url(target: str | None, fallback: str) -> str:
-    """Return ``target`` only when it is a path on this site (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return fallback
-    return target
 
 
 def current_path() -> str:

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Campaign, CampaignStatus
 from .access import public
-from .i18n import available_languages, safe_next_url
+from .i18n import available_languages
+from .security import safe_next_url
 
 bp = Blueprint("public", __name__)
 
