@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts import admin, auth
     from .campaigns import blueprint as campaigns
     from .coding import blueprint as coding
+    from .entry import blueprint as entry
     from .findings import blueprint as findings
     from .web import errors, public
     from .survey import blueprint as survey
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey.bp)
     app.register_blueprint(campaigns.links_bp)
     app.register_blueprint(coding.bp)
+    app.register_blueprint(entry.bp)
     app.register_blueprint(findings.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(campaigns.bp)

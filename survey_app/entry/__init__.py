@@ -1,0 +1,1 @@
+"""Paper questionnaires: the printable form, keyboard entry by agents, double entry and reconciliation."""

@@ -1,0 +1,38 @@
+"""Forms of the paper-entry pages (the keyed answers themselves are read by :mod:`.keying`)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..models import DoubleEntry
+
+
+class StartForm(FlaskForm):
+    serial = StringField(_l("Numéro du questionnaire"),
+                         validators=[DataRequired(_l("Indiquez le numéro du questionnaire.")), Length(max=60)])
+    questionnaire = SelectField(_l("Questionnaire"), coerce=int, validate_choice=False)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Raison"), validators=[DataRequired(_l("Indiquez la raison.")), Length(max=500)])
+
+
+class DoubleEntryForm(FlaskForm):
+    mode = RadioField(
+        _l("Double saisie"),
+        choices=[(DoubleEntry.NONE.value, _l("Non : chaque questionnaire est saisi une fois")),
+                 (DoubleEntry.ALL.value, _l("Oui, pour chaque questionnaire")),
+                 (DoubleEntry.SAMPLE.value, _l("Oui, pour une part tirée au hasard"))],
+        validators=[InputRequired(_l("Choisissez une règle de double saisie."))],
+    )
+    percent = IntegerField(_l("Part tirée au hasard (%)"), default=10,
+                           validators=[Optional(), NumberRange(1, 100, _l("De 1 à 100 %."))])
+
+
+class PrintForm(FlaskForm):
+    questionnaire = SelectField(_l("Questionnaire"), coerce=int, validate_choice=False)
+    lang = SelectField(_l("Langue du questionnaire"), validate_choice=False)
+    copies = IntegerField(_l("Nombre d'exemplaires numérotés"), default=20,
+                          validators=[InputRequired(_l("Indiquez le nombre d'exemplaires.")),
+                                      NumberRange(1, 2000, _l("De 1 à 2000 exemplaires."))])
+    format = RadioField(_l("Format"), choices=[("pdf", "PDF"), ("html", _l("Page web à imprimer"))], default="pdf")

@@ -1,0 +1,268 @@
+"""Keying paper questionnaires: which entry a serial calls for, saving it, cancelling it.
+
+Services take the session, the acting agent and plain values. A first entry creates the
+response (channel ``paper``) and the :class:`PaperForm`; a second entry, keyed blind by
+another agent, is compared with the first at once (:mod:`.reconciliation`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..campaigns.questionnaires import current_versions, definition_of
+from ..domain import ServiceError
+from ..models import (Answer, Campaign, Channel, DoubleEntry, FormState, PaperEntry, PaperForm,
+                      PaperSettings, QuestionnaireVersion, Response, ResponseChange, ResponseStatus, User)
+from ..models._types import utcnow
+from ..questionnaire.model import Definition
+from .. import audit
+from . import keying, serials
+
+
+class AlreadyKeyed(ServiceError):
+    """The serial was keyed already (and no second entry of it is awaited)."""
+
+    def __init__(self, message: str, form: PaperForm):
+        super().__init__(message)
+        self.form_id = form.id
+
+
+class SerialTaken(ServiceError):
+    """Another agent saved the same serial a moment before."""
+
+
+@dataclass
+class Start:
+    """What keying a serial means: a first or a second entry, of which questionnaire."""
+
+    serial: str
+    round: int
+    version: QuestionnaireVersion
+    form: PaperForm | None = None
+
+    @property
+    def definition(self) -> Definition:
+        return definition_of(self.version)
+
+
+def districts_of(campaign: Campaign) -> tuple:
+    return tuple({"code": d.code, "name": d.name} for d in campaign.districts)
+
+
+def settings_of(session: Session, campaign: Campaign) -> PaperSettings:
+    found = session.get(PaperSettings, campaign.id)
+    return found if found is not None else PaperSettings(
+        campaign_id=campaign.id, double_entry=DoubleEntry.NONE, sample_percent=10)
+
+
+def set_double_entry(session: Session, campaign: Campaign, mode: DoubleEntry, percent: int,
+                     actor: User) -> PaperSettings:
+    """Switch double entry on or off for the campaign (``percent`` for a random share)."""
+    if mode is DoubleEntry.SAMPLE and not 1 <= percent <= 100:
+        raise ServiceError("La part de questionnaires saisis deux fois va de 1 à 100 %.")
+    settings = session.get(PaperSettings, campaign.id)
+    old = None if settings is None else {"mode": settings.double_entry.value, "percent": settings.sample_percent}
+    if settings is None:
+        settings = PaperSettings(campaign_id=campaign.id)
+        session.add(settings)
+    settings.double_entry, settings.sample_percent = mode, percent
+    settings.updated_at, settings.updated_by_id = utcnow(), actor.id
+    audit.record(session, actor, "paper.double_entry", "campaign", campaign.id, old=old,
+                 new={"mode": mode.value, "percent": percent})
+    return settings
+
+
+def _check_open(campaign: Campaign, today: dt.date) -> None:
+    if not campaign.is_open_on(today):
+        raise ServiceError(
+            f"La campagne « {campaign.name} » n'est pas ouverte : aucun questionnaire papier ne peut être "
+            "enregistré. Rien n'a été modifié."
+        )
+
+
+def paper_versions(session: Session, campaign: Campaign) -> list[QuestionnaireVersion]:
+    return current_versions(session, campaign)
+
+
+def form_by_serial(session: Session, campaign: Campaign, serial: str) -> PaperForm | None:
+    return session.scalar(select(PaperForm).where(PaperForm.campaign_id == campaign.id, PaperForm.serial == serial))
+
+
+def form_by_id(session: Session, campaign: Campaign, form_id: int) -> PaperForm | None:
+    form = session.get(PaperForm, form_id)
+    return form if form is not None and form.campaign_id == campaign.id else None
+
+
+def start(session: Session, campaign: Campaign, agent: User, serial_text: str,
+          version_id: int | None = None, *, today: dt.date | None = None) -> Start:
+    """Decide what keying ``serial_text`` means for ``agent``; raise ServiceError when refused."""
+    _check_open(campaign, today or dt.date.today())
+    serial = serials.normalise(serial_text)
+    form = form_by_serial(session, campaign, serial)
+    if form is None:
+        printed = serials.check(session, campaign, serial)
+        versions = {v.id: v for v in paper_versions(session, campaign)}
+        if printed is not None:
+            version = session.get(QuestionnaireVersion, printed.questionnaire_version_id)
+        elif version_id in versions:
+            version = versions[version_id]
+        elif len(versions) == 1:
+            version = next(iter(versions.values()))
+        else:
+            raise ServiceError("Choisissez le questionnaire saisi.")
+        return Start(serial, 1, version)
+    shown = serials.display(serial)
+    if form.state is FormState.AWAITING_SECOND and form.entry(2) is None:
+        first = form.entry(1)
+        if first is not None and first.agent_id == agent.id:
+            raise ServiceError(
+                f"Vous avez fait la première saisie du questionnaire n° {shown} : la seconde saisie doit "
+                "être faite par un autre agent."
+            )
+        return Start(serial, 2, form.questionnaire_version, form)
+    raise AlreadyKeyed(f"Le questionnaire n° {shown} a déjà été saisi.", form)
+
+
+def _keyed(start_: Start, campaign: Campaign, texts: dict) -> keying.Keyed:
+    return keying.read(start_.definition, texts, districts_of(campaign))
+
+
+def save(session: Session, campaign: Campaign, agent: User, serial_text: str, version_id: int | None,
+         texts: dict, *, complete: bool = True, reason: str = "", today: dt.date | None = None,
+         draw: Callable[[], float] = random.random) -> tuple[PaperForm, int, dict]:
+    """Check and store one entry of a paper form; return (form, round, errors).
+
+    Nothing is written when ``errors`` is not empty. The round (first or second entry) is
+    decided again from the database, so that an entry saved in between is taken into account.
+    """
+    today = today or dt.date.today()
+    start_ = start(session, campaign, agent, serial_text, version_id, today=today)
+    reason = (reason or "").strip()
+    if not complete and not reason:
+        raise ServiceError("Indiquez pourquoi le questionnaire est enregistré comme incomplet.")
+    definition, districts = start_.definition, districts_of(campaign)
+    keyed = _keyed(start_, campaign, texts)
+    errors = keying.check(definition, keyed, districts, require=complete)
+    if errors:
+        return start_.form, start_.round, errors
+    values = keying.typed_answers(definition, keyed, districts)
+    markers = keying.visible_markers(definition, keyed)
+    entry = PaperEntry(round=start_.round, agent_id=agent.id, answers=values, markers=markers,
+                       complete=complete, incomplete_reason=reason or None)
+    try:
+        if start_.round == 1:
+            form = _first_entry(session, campaign, agent, start_, entry, values, today, draw)
+        else:
+            form = start_.form
+            form.entries.append(entry)
+            session.flush()
+            from .reconciliation import compare_entries
+
+            compare_entries(session, form, definition, agent)
+    except IntegrityError:
+        session.rollback()
+        raise SerialTaken(
+            f"Le questionnaire n° {serials.display(start_.serial)} vient d'être enregistré par un autre agent : "
+            "votre saisie n'a pas été enregistrée, elle est toujours à l'écran. Vérifiez le numéro écrit sur le "
+            "questionnaire, puis enregistrez de nouveau."
+        ) from None
+    return form, start_.round, {}
+
+
+def _first_entry(session, campaign, agent, start_: Start, entry: PaperEntry, values: dict,
+                 today: dt.date, draw) -> PaperForm:
+    settings = settings_of(session, campaign)
+    if not entry.complete:
+        needs_second = False
+    elif settings.double_entry is DoubleEntry.ALL:
+        needs_second = True
+    elif settings.double_entry is DoubleEntry.SAMPLE:
+        needs_second = draw() * 100 < settings.sample_percent
+    else:
+        needs_second = False
+    state = (FormState.INCOMPLETE if not entry.complete
+             else FormState.AWAITING_SECOND if needs_second else FormState.KEYED)
+    status = ResponseStatus.COMPLETE if state is FormState.KEYED else ResponseStatus.DRAFT
+    printed = serials.issued(session, campaign, start_.serial)
+    response = Response(campaign_id=campaign.id, questionnaire_version_id=start_.version.id,
+                        channel=Channel.PAPER, status=status, created_on=today,
+                        submitted_on=today if entry.complete else None,
+                        language=printed.language if printed else "fr", paper_serial=start_.serial,
+                        entered_by_id=agent.id)
+    for question_id, value in values.items():
+        answer = Answer(question_id=question_id)
+        answer.value = value
+        response.answers.append(answer)
+    session.add(response)
+    session.flush()
+    form = PaperForm(campaign_id=campaign.id, serial=start_.serial, keyed_serial=start_.serial,
+                     questionnaire_version_id=start_.version.id, response_id=response.id, state=state,
+                     needs_second=needs_second)
+    session.add(form)
+    session.flush()
+    form.entries.append(entry)
+    session.flush()
+    return form
+
+
+def cancel(session: Session, campaign: Campaign, form: PaperForm, agent: User, reason: str) -> None:
+    """Cancel a form keyed by mistake (by its first agent, before validation), with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Indiquez pourquoi cette saisie est annulée.")
+    first = form.entry(1)
+    if first is None or first.agent_id != agent.id:
+        raise ServiceError("Seul l'agent qui a saisi ce questionnaire peut annuler sa saisie.")
+    if form.state in (FormState.VALIDATED, FormState.CANCELLED):
+        raise ServiceError("Ce questionnaire est déjà validé ou annulé : sa saisie ne peut plus être annulée.")
+    response = form.response
+    old = {"kind": "status", "status": response.status.value, "serial": form.serial}
+    response.status = ResponseStatus.EXCLUDED
+    response.exclusion_reason = f"Saisie annulée : {reason}"
+    response.paper_serial = None
+    form.state, form.serial, form.cancel_reason = FormState.CANCELLED, None, reason
+    session.add(ResponseChange(response_id=response.id, actor_id=agent.id, action="cancel", old_value=old,
+                               new_value={"kind": "status", "status": ResponseStatus.EXCLUDED.value, "serial": None},
+                               reason=reason))
+    audit.record(session, agent, "paper.cancel", "response", response.id, field="status",
+                 old=old, new={"status": "excluded", "reason": reason})
+    session.flush()
+
+
+def keyed_today(session: Session, campaign: Campaign, agent: User, now: dt.datetime | None = None) -> int:
+    """Entries the agent saved today (UTC day) in this campaign."""
+    now = now or utcnow()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return session.scalar(
+        select(func.count(PaperEntry.id)).join(PaperForm, PaperForm.id == PaperEntry.form_id)
+        .where(PaperForm.campaign_id == campaign.id, PaperEntry.agent_id == agent.id,
+               PaperEntry.created_at >= day_start)
+    ) or 0
+
+
+def recent_entries(session: Session, campaign: Campaign, agent: User, limit: int = 15) -> list[PaperEntry]:
+    return list(session.scalars(
+        select(PaperEntry).join(PaperForm, PaperForm.id == PaperEntry.form_id)
+        .where(PaperForm.campaign_id == campaign.id, PaperEntry.agent_id == agent.id)
+        .order_by(PaperEntry.id.desc()).limit(limit)
+    ))
+
+
+def forms(session: Session, campaign: Campaign, states: Iterable[FormState] | None = None,
+          limit: int = 500) -> list[PaperForm]:
+    query = select(PaperForm).where(PaperForm.campaign_id == campaign.id)
+    if states is not None:
+        query = query.where(PaperForm.state.in_(list(states)))
+    return list(session.scalars(query.order_by(PaperForm.id.desc()).limit(limit)))
+
+
+def change_log(session: Session, response: Response) -> list[ResponseChange]:
+    return list(session.scalars(
+        select(ResponseChange).where(ResponseChange.response_id == response.id).order_by(ResponseChange.id)
+    ))

@@ -1,0 +1,248 @@
+"""The coordinator's paper pages: printing, double-entry rule, reconciliation, figures, a form's trail."""
+from __future__ import annotations
+
+from flask import Response as FlaskResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..campaigns.questionnaires import definition_of
+from ..domain import ServiceError
+from ..extensions import db
+from ..models import DoubleEntry, FormState, QuestionnaireVersion, Role
+from ..web.access import member_campaign_or_404, requires
+from . import keying, reconciliation, serials, stats
+from . import services as entry
+from .forms import DoubleEntryForm, PrintForm
+
+STATE_LABELS = {
+    FormState.KEYED: "saisi", FormState.INCOMPLETE: "incomplet", FormState.AWAITING_SECOND: "en attente de seconde saisie",
+    FormState.RECONCILING: "à rapprocher", FormState.VALIDATED: "validé", FormState.CANCELLED: "annulé",
+}
+KIND_LABELS = {"blank": "non renseigné", "illegible": "illisible / réponses multiples", "missing": "(aucune réponse)"}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def describe(question, cell: dict | None, districts=()) -> str:
+    """A stored value in words: the codes typed and their labels."""
+    if not cell:
+        return "—"
+    kind = cell.get("kind")
+    if kind != "value":
+        return KIND_LABELS.get(kind, kind or "—")
+    if question is None:
+        return str(cell.get("value"))
+    value = cell.get("value")
+    labels = {o.code: o.label("fr") for o in question.options_for(districts)}
+    keys = {c.option.code: c.key for c in keying.codes.choices(question, districts)} if labels else {}
+
+    def one(code):
+        return f"{keys[code]} {labels[code]}" if code in labels else str(code)
+
+    if isinstance(value, dict):
+        rows = {r.id: r.label("fr") for r in question.rows}
+        text = " ; ".join(f"{rows.get(r, r)} : {one(c)}" for r, c in value.items())
+    elif isinstance(value, list):
+        text = ", ".join(one(c) for c in value)
+    else:
+        text = one(value) if labels else str(value)
+    for row, mark in (cell.get("marks") or {}).items():
+        text += f" ; {row} : {KIND_LABELS.get(mark, mark)}"
+    if cell.get("other"):
+        text += f" (précision : {cell['other']})"
+    return text
+
+
+def render_form(campaign, form):
+    """The page of one keyed form (agents see its state only, unless they keyed it)."""
+    actor = _actor()
+    definition = definition_of(form.questionnaire_version)
+    districts = entry.districts_of(campaign)
+    coordinator = actor.has_role(Role.COORDINATOR)
+    mine = [e for e in form.entries if e.agent_id == actor.id]
+    first = form.entry(1)
+    answers = []
+    if coordinator or mine:
+        values = form.response.answers_dict()
+        for question in definition.questions.values():
+            if question.answerable:
+                cell = reconciliation.cell(question, values, {})
+                answers.append((question, describe(question, cell, districts)))
+    changes = entry.change_log(db.session, form.response) if coordinator or mine else []
+    can_cancel = first is not None and first.agent_id == actor.id and form.state not in (
+        FormState.VALIDATED, FormState.CANCELLED)
+    return render_template(
+        "entry/form.html", campaign=campaign, form=form, definition=definition, answers=answers,
+        changes=changes, coordinator=coordinator, can_cancel=can_cancel, state_label=STATE_LABELS[form.state],
+        serial=serials.display(form.keyed_serial), describe=describe, districts=districts,
+        entries=form.entries if coordinator else mine, kind_labels=KIND_LABELS,
+    )
+
+
+@requires(Role.COORDINATOR)
+def correct(slug: str, form_id: int):
+    """Correct one answer of a keyed form from the paper, with a reason."""
+    campaign = member_campaign_or_404(slug)
+    form = entry.form_by_id(db.session, campaign, form_id)
+    if form is None:
+        abort(404)
+    question_id = request.form.get("question", "")
+    texts = {question_id: request.form.get("k-value", "")}
+    try:
+        reconciliation.correct(db.session, campaign, form, question_id, texts, request.form.get("reason", ""), _actor())
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("La réponse est corrigée ; la correction figure dans l'historique."), "success")
+    return redirect(url_for(".form_page", slug=slug, form_id=form_id))
+
+
+@requires(Role.COORDINATOR)
+def forms_list(slug: str):
+    campaign = member_campaign_or_404(slug)
+    return render_template("entry/forms.html", campaign=campaign, forms=entry.forms(db.session, campaign),
+                           state_labels=STATE_LABELS, display=serials.display)
+
+
+@requires(Role.COORDINATOR)
+def reconcile_list(slug: str):
+    campaign = member_campaign_or_404(slug)
+    return render_template("entry/reconcile_list.html", campaign=campaign,
+                           forms=reconciliation.reconciling_forms(db.session, campaign), display=serials.display)
+
+
+@requires(Role.COORDINATOR)
+def reconcile(slug: str, form_id: int):
+    """Each differing question with both values; the coordinator types what the paper says."""
+    campaign = member_campaign_or_404(slug)
+    form = entry.form_by_id(db.session, campaign, form_id)
+    if form is None:
+        abort(404)
+    errors: dict = {}
+    if request.method == "POST" and form.state is FormState.RECONCILING:
+        decisions: dict = {}
+        for key, value in request.form.items():
+            if key.startswith(keying.PREFIX):
+                name = key[len(keying.PREFIX):]
+                qid = name.split(".", 1)[0].removesuffix("__autre")
+                decisions.setdefault(qid, {})[name] = value
+        reasons = {k[len("reason-"):]: v for k, v in request.form.items() if k.startswith("reason-")}
+        try:
+            errors = reconciliation.resolve(db.session, campaign, form, decisions, reasons, _actor())
+        except ServiceError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+            return redirect(url_for(".reconcile", slug=slug, form_id=form_id))
+        db.session.commit()
+        if form.state is FormState.VALIDATED:
+            flash(_("Questionnaire n° %(serial)s rapproché et validé.", serial=serials.display(form.keyed_serial)),
+                  "success")
+            return redirect(url_for(".reconcile_list", slug=slug))
+    definition = definition_of(form.questionnaire_version)
+    districts = entry.districts_of(campaign)
+    numbers = {q.id: i for i, q in enumerate((q for q in definition.questions.values() if q.answerable), start=1)}
+    items = [(d, definition.questions[d.question_id], numbers.get(d.question_id),
+              keying.codes.choices(definition.questions[d.question_id], districts)
+              if definition.questions[d.question_id].type in keying.codes.CODED_TYPES else [])
+             for d in reconciliation.open_discrepancies(form)]
+    status = 422 if errors else 200
+    return render_template("entry/reconcile.html", campaign=campaign, form=form, items=items, errors=errors,
+                           describe=describe, districts=districts, serial=serials.display(form.keyed_serial),
+                           field_names=keying.field_names, decided=[d for d in form.discrepancies if d.decided_at],
+                           definition=definition), status
+
+
+@requires(Role.COORDINATOR)
+def figures(slug: str):
+    campaign = member_campaign_or_404(slug)
+    return render_template("entry/figures.html", campaign=campaign, stats=stats.entry_stats(db.session, campaign))
+
+
+def _print_form(campaign) -> PrintForm:
+    form = PrintForm()
+    versions = entry.paper_versions(db.session, campaign)
+    form.questionnaire.choices = [(v.id, v.title) for v in versions]
+    languages = sorted({lang for v in versions for lang in definition_of(v).languages}, key=lambda l: (l != "fr", l))
+    form.lang.choices = [(lang, lang) for lang in languages or ["fr"]]
+    return form
+
+
+@requires(Role.COORDINATOR)
+def settings(slug: str):
+    """Double-entry rule of the campaign, and the printing of forms."""
+    campaign = member_campaign_or_404(slug)
+    current = entry.settings_of(db.session, campaign)
+    rule = DoubleEntryForm(prefix="de")
+    if request.method == "GET":
+        rule.mode.data, rule.percent.data = current.double_entry.value, current.sample_percent
+    elif rule.validate_on_submit():
+        try:
+            entry.set_double_entry(db.session, campaign, DoubleEntry(rule.mode.data), rule.percent.data or 10, _actor())
+        except ServiceError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("La règle de double saisie est enregistrée."), "success")
+            return redirect(url_for(".settings", slug=slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("entry/settings.html", campaign=campaign, rule=rule, printing=_print_form(campaign),
+                           versions=entry.paper_versions(db.session, campaign)), status
+
+
+def _version_or_404(campaign, version_id: int) -> QuestionnaireVersion:
+    version = db.session.get(QuestionnaireVersion, version_id)
+    if version is None or version.campaign_id != campaign.id:
+        abort(404)
+    return version
+
+
+def _deliver(campaign, version, lang: str, serial_list: list, fmt: str):
+    from . import paper_form
+
+    definition = definition_of(version)
+    name = f"questionnaire-{campaign.slug}-{version.key}-{lang}"
+    if fmt == "pdf":
+        html = paper_form.render_html(campaign, definition, lang, serial_list)
+        pdf = paper_form.to_pdf(html)
+        return FlaskResponse(pdf, mimetype="application/pdf",
+                             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return paper_form.render_html(campaign, definition, lang, serial_list,
+                                  stylesheet_href=url_for("static", filename="print.css"))
+
+
+@requires(Role.COORDINATOR)
+def blank_form(slug: str, version_id: int, fmt: str):
+    """A copy without serial (the agent writes one), as HTML to print or as PDF."""
+    campaign = member_campaign_or_404(slug)
+    version = _version_or_404(campaign, version_id)
+    if fmt not in ("pdf", "html"):
+        abort(404)
+    return _deliver(campaign, version, request.args.get("lang", "fr")[:10], [None], fmt)
+
+
+@requires(Role.COORDINATOR)
+def numbered_forms(slug: str):
+    """N pre-numbered copies: serials recorded, each with its QR code."""
+    campaign = member_campaign_or_404(slug)
+    printing = _print_form(campaign)
+    if not printing.validate_on_submit():
+        for messages in printing.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for(".settings", slug=slug))
+    version = _version_or_404(campaign, printing.questionnaire.data)
+    lang = printing.lang.data if printing.lang.data in definition_of(version).languages else "fr"
+    try:
+        issued = serials.issue(db.session, campaign, version, printing.copies.data, _actor(), lang)
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for(".settings", slug=slug))
+    db.session.commit()
+    return _deliver(campaign, version, lang, issued, printing.format.data or "pdf")
