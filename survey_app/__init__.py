@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .coding import blueprint as coding
     from .entry import blueprint as entry
     from .findings import blueprint as findings
+    from .jobs import blueprint as jobs
     from .web import errors, public
     from .survey import blueprint as survey
 
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(coding.bp)
     app.register_blueprint(entry.bp)
     app.register_blueprint(findings.bp)
+    app.register_blueprint(jobs.bp)  # also attaches the job queue
     app.register_blueprint(auth.bp)
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(admin.bp)

@@ -32,6 +32,11 @@ _ENV_SETTINGS = {
     "CLS_PUBLIC_URL": ("CLS_PUBLIC_URL", lambda v: v.rstrip("/")),
     "CLS_PING_AFTER_IDLE_SECONDS": ("CLS_PING_AFTER_IDLE_SECONDS", lambda v: _seconds("CLS_PING_AFTER_IDLE_SECONDS", v)),
     "CLS_SURVEY_CACHE_SECONDS": ("CLS_SURVEY_CACHE_SECONDS", lambda v: _seconds("CLS_SURVEY_CACHE_SECONDS", v)),
+    "CLS_REDIS_URL": ("CLS_REDIS_URL", str),
+    "CLS_JOBS_IMMEDIATE": ("CLS_JOBS_IMMEDIATE", lambda v: v.lower() in {"1", "true", "yes", "oui"}),
+    "CLS_JOBS_FILE": ("CLS_JOBS_FILE", str),
+    "CLS_JOBS_STALE_SECONDS": ("CLS_JOBS_STALE_SECONDS", lambda v: _seconds("CLS_JOBS_STALE_SECONDS", v)),
+    "CLS_JOBS_QUEUE_NAME": ("CLS_JOBS_QUEUE_NAME", str),
     "CLS_TRUSTED_PROXIES": ("CLS_TRUSTED_PROXIES", lambda v: _count("CLS_TRUSTED_PROXIES", v, 0, 5)),
     "CLS_LOGIN_LOCKOUT_FAILURES": ("CLS_LOGIN_LOCKOUT_FAILURES", lambda v: _count("CLS_LOGIN_LOCKOUT_FAILURES", v, 1, 1000)),
     "CLS_LOGIN_LOCKOUT_MINUTES": ("CLS_LOGIN_LOCKOUT_MINUTES", lambda v: _count("CLS_LOGIN_LOCKOUT_MINUTES", v, 1, 24 * 60)),
@@ -82,6 +87,17 @@ def default_settings(instance_path: str) -> dict:
         # a campaign's settings are read again after this long by the residents' pages of
         # another worker (at once in the worker that changed them)
         "CLS_SURVEY_CACHE_SECONDS": 5.0,
+        # background jobs: huey on this SQLite file unless CLS_REDIS_URL is set; run at
+        # once in the calling process when CLS_JOBS_IMMEDIATE (default: when TESTING)
+        "CLS_JOBS_FILE": str(Path(instance_path) / "jobs.sqlite3"),
+        "CLS_REDIS_URL": None,
+        "CLS_JOBS_IMMEDIATE": None,
+        # a running job whose consumer gave no sign of life for this long was interrupted:
+        # it is run again, at most CLS_JOBS_MAX_ATTEMPTS times in all
+        "CLS_JOBS_STALE_SECONDS": 120.0,
+        "CLS_JOBS_MAX_ATTEMPTS": 3,
+        # several instances may share one Redis: each its own queue name
+        "CLS_JOBS_QUEUE_NAME": "cls-jobs",
         # how many reverse proxies stand in front of the service and add X-Forwarded-*
         # headers (0: none, the headers are ignored, as a client can forge them)
         "CLS_TRUSTED_PROXIES": 0,

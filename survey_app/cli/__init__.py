@@ -67,6 +67,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(campaigns.group)
     app.cli.add_command(questionnaires.group)
     app.cli.add_command(analysis.group)
+    from ..jobs import cli as jobs_cli
+
+    app.cli.add_command(jobs_cli.group)
     wrap_commands(app.cli)
     # ``flask db`` comes from Flask-Migrate's plugin; its failures (unreachable database)
     # deserve the same one-line message.

@@ -3,6 +3,7 @@ from .audit import AuditEvent
 from .coding import AnswerCoding, Codebook
 from .campaign import Campaign, CampaignStatus, District, Margin
 from .invitation import InvitationCode
+from .job import Job, JobState
 from .questionnaire import QuestionnaireVersion
 from .priority import PRIORITY_STATUSES, PriorityDecision, PriorityGrid
 from .paper import DoubleEntry, FormState, PaperDiscrepancy, PaperEntry, PaperForm, PaperSerial, PaperSettings, ResponseChange
@@ -22,6 +23,8 @@ __all__ = [
     "Channel",
     "District",
     "InvitationCode",
+    "Job",
+    "JobState",
     "LemmaCache",
     "LoginThrottle",
     "Margin",
