@@ -60,6 +60,13 @@ found in the database afterwards (nothing lost).
 
 Targets (issue): ratio ≥ 0.5, p99 < 150 ms, no error, nothing lost.
 
+Files: the bare app ``survey_bare_app.py``, the floor ``survey_floor_app.py``, the load
+generator ``survey_clients.py``, the report ``survey_report.py``, the settings
+``survey_settings.py``, and ``survey_variants.py``: the survey served again, saturated,
+without one of its caches (or without Flask-Limiter's request-level check) in the same
+run, for the rule of ``survey_app/infra/caches.py`` (``BENCH_VARIANTS``, comma-separated;
+empty to skip).
+
 Run: ``.venv/bin/python bench/bench_survey.py`` (``BENCH_QUICK=1`` for a short run;
 ``BENCH_THREADS`` and ``BENCH_WORKER_CLASS`` change gunicorn's threads and worker class,
 for both apps alike).
@@ -69,443 +76,28 @@ Writes bench/RESULTS_survey.md. PostgreSQL: 127.0.0.1:5432, user postgres (trust
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 import multiprocessing as mp
 import os
-import random
-import re
 import secrets
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import http.client
-import select
-from typing import NamedTuple
-from urllib.parse import urlencode, urlsplit
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(BENCH.parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-QUICK = os.environ.get("BENCH_QUICK") == "1"
-RESIDENTS = 50
-THINK = (0.5, 1.5)
-SEED = 20261122
-LAT_THREADS_PER_PROC = 10
-SAT_CLIENTS = int(os.environ.get("BENCH_SAT_CLIENTS", "16"))
-SAT_THREADS_PER_PROC = 4
-WARMUP = 1.5 if QUICK else 3.0
-LAT_DURATION = 6.0 if QUICK else 20.0
-SAT_DURATION = 5.0 if QUICK else 15.0
-TIMEOUT = 30
-WORKERS = 2
-WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")  # "sync" to compare
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
-PG_ADMIN = os.environ.get("CLS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-TICK = os.sysconf("SC_CLK_TCK")
-
-#: The pages each client answers, with the answer rows each acknowledged page stores.
-PAGES = [
-    ("profil", {"age": "35_49", "sexe": "f", "quartier": "centre", "foyer": "seul", "langues": "francais",
-                "etat_sante": "2", "limitation": "non"}, 7),
-    ("acces_soins", {"medecin_traitant": "oui_commune", "mt_depart": "non", "delai_generaliste": "jour",
-                     "renoncement": "non", "urgences": "0"}, 5),
-    ("bien_etre", {"who5.calme": "3", "stress": "5", "solitude": "jamais", "besoin_psy": "non"}, 4),
-]
-
-#: About the size of a questionnaire page (the sizes received are reported).
-BARE_APP = '''
-from flask import Flask, redirect, request
-app = Flask(__name__)
-BODY = ("<!doctype html><html><body><p>" + "x" * 90 + "</p>"
-        + ("<div class=q>" + "y" * 200 + "</div>") * int(__import__("os").environ.get("BARE_DIVS", "80"))
-        + "</body></html>")
-@app.get("/info")
-def info():
-    return BODY
-@app.post("/start")
-def start():
-    dict(request.form)
-    return redirect("/next")
-@app.post("/page")
-def page():
-    dict(request.form)
-    return redirect("/next")
-# The fewest round trips to PostgreSQL: no transaction blocks, each write one statement.
-def start_fewest():
-    dict(request.form)
-    token = secrets.token_hex(6)
-    cur = connection(True).cursor()
-    cur.execute("INSERT INTO response (campaign_id, questionnaire_version_id, channel, status, created_on, language, "
-                "current_section, resume_token_hash) SELECT id, %s, 'web', 'draft', current_date, 'fr', 'profil', %s "
-                "FROM campaign WHERE id = %s AND status = 'open' RETURNING id",
-                (VERSION, hashlib.sha256(token.encode()).hexdigest(), CAMPAIGN))
-    cur.fetchall()
-    cur.close()
-    reply = make_response(redirect("/next"))
-    reply.set_cookie("t", token, httponly=True, samesite="Lax")
-    return reply
-
-def page_fewest():
-    form = dict(request.form)
-    conn = connection(True)
-    rows = draft(conn)
-    answers = [(k, v) for k, v in form.items() if k not in ("section_id", "action")]
-    cur = conn.cursor()
-    cur.execute("WITH d AS (UPDATE response SET language = 'fr', current_section = %s WHERE id = %s "
-                "AND status = 'draft' RETURNING id) INSERT INTO answer (response_id, question_id, value_text, value_kind) "
-                "SELECT d.id, v.q, v.t, 'text' FROM d, (VALUES " + ", ".join(["(%s, %s)"] * len(answers)) + ") AS v(q, t)",
-                [form.get("section_id"), rows[0][0]] + [x for row in answers for x in row])
-    cur.close()
-    return redirect("/next")
-
-@app.get("/next")
-def next_page():
-    return BODY
-'''
-BARE_DIVS = 80
-
-#: The floor: the bare app above doing the survey's database work for each request, with
-#: the raw driver and no other logic (no validation, conditions, rendering, CSRF, signed
-#: session, ORM): same tables, same statements, same transactions, same answer rows.
-#: What the survey cannot go below while storing every page as it does.
-FLOOR_APP = BARE_APP.split('@app.post("/start")')[0] + '''
-import hashlib, os, secrets, threading
-from flask import make_response
-DB = os.environ["FLOOR_DB"]
-PG = not DB.startswith("sqlite:")
-CAMPAIGN, VERSION = int(os.environ["FLOOR_CAMPAIGN"]), int(os.environ["FLOOR_VERSION"])
-P = "%s" if PG else "?"
-READ = ("SELECT r.id, r.campaign_id, r.questionnaire_version_id, r.channel, r.status, r.created_on, r.language, "
-        "r.current_section, r.resume_token_hash, c.status, c.opens_on, c.closes_on, a.question_id, a.value_text, "
-        "a.value_number, a.value_json, a.value_kind FROM response r JOIN campaign c ON c.id = r.campaign_id "
-        "LEFT OUTER JOIN answer a ON a.response_id = r.id WHERE r.resume_token_hash = " + P)
-local = threading.local()
-
-def connection(autocommit):
-    conn = getattr(local, "conn", None)
-    if conn is None:
-        if PG:
-            import psycopg
-            conn = psycopg.connect(DB)
-        else:
-            import sqlite3
-            conn = sqlite3.connect(DB[len("sqlite:"):], timeout=15, check_same_thread=False)
-            for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
-                conn.execute("PRAGMA " + pragma)
-        local.conn = conn
-    if PG:
-        conn.autocommit = autocommit
-    return conn
-
-def draft(conn, for_update=False):
-    token = request.cookies.get("t", "")
-    cur = conn.cursor()
-    cur.execute(READ + (" FOR UPDATE OF r" if PG and for_update else ""), (hashlib.sha256(token.encode()).hexdigest(),))
-    rows = cur.fetchall()
-    cur.close()
-    return rows
-
-FEWEST = PG and os.environ.get("FLOOR_FEWEST") == "1"
-
-@app.post("/start")
-def start():
-    if FEWEST:
-        return start_fewest()
-    dict(request.form)
-    conn = connection(False)
-    token = secrets.token_hex(6)
-    cur = conn.cursor()
-    cur.execute("SELECT status, opens_on, closes_on FROM campaign WHERE id = " + P, (CAMPAIGN,))
-    cur.fetchall()
-    cur.execute("INSERT INTO response (campaign_id, questionnaire_version_id, channel, status, created_on, language, "
-                "current_section, resume_token_hash) VALUES (" + ", ".join([P] * 8) + ") RETURNING id",
-                (CAMPAIGN, VERSION, "web", "draft", "2026-11-22", "fr", "profil", hashlib.sha256(token.encode()).hexdigest()))
-    cur.fetchall()
-    cur.close()
-    conn.commit()
-    reply = make_response(redirect("/next"))
-    reply.set_cookie("t", token, httponly=True, samesite="Lax")
-    return reply
-
-@app.post("/page")
-def page():
-    if FEWEST:
-        return page_fewest()
-    form = dict(request.form)
-    conn = connection(False)
-    rows = draft(conn, for_update=True)
-    answers = [(rows[0][0], k, v, None, None, "text") for k, v in form.items() if k not in ("section_id", "action")]
-    cur = conn.cursor()
-    cur.execute("INSERT INTO answer (response_id, question_id, value_text, value_number, value_json, value_kind) VALUES "
-                + ", ".join(["(" + ", ".join([P] * 6) + ")"] * len(answers)), [x for row in answers for x in row])
-    cur.execute("UPDATE response SET language = " + P + ", current_section = " + P + " WHERE id = " + P,
-                ("fr", form.get("section_id"), rows[0][0]))
-    cur.close()
-    conn.commit()
-    return redirect("/next")
-
-# The fewest round trips to PostgreSQL: no transaction blocks, each write one statement.
-def start_fewest():
-    dict(request.form)
-    token = secrets.token_hex(6)
-    cur = connection(True).cursor()
-    cur.execute("INSERT INTO response (campaign_id, questionnaire_version_id, channel, status, created_on, language, "
-                "current_section, resume_token_hash) SELECT id, %s, 'web', 'draft', current_date, 'fr', 'profil', %s "
-                "FROM campaign WHERE id = %s AND status = 'open' RETURNING id",
-                (VERSION, hashlib.sha256(token.encode()).hexdigest(), CAMPAIGN))
-    cur.fetchall()
-    cur.close()
-    reply = make_response(redirect("/next"))
-    reply.set_cookie("t", token, httponly=True, samesite="Lax")
-    return reply
-
-def page_fewest():
-    form = dict(request.form)
-    conn = connection(True)
-    rows = draft(conn)
-    answers = [(k, v) for k, v in form.items() if k not in ("section_id", "action")]
-    cur = conn.cursor()
-    cur.execute("WITH d AS (UPDATE response SET language = 'fr', current_section = %s WHERE id = %s "
-                "AND status = 'draft' RETURNING id) INSERT INTO answer (response_id, question_id, value_text, value_kind) "
-                "SELECT d.id, v.q, v.t, 'text' FROM d, (VALUES " + ", ".join(["(%s, %s)"] * len(answers)) + ") AS v(q, t)",
-                [form.get("section_id"), rows[0][0]] + [x for row in answers for x in row])
-    cur.close()
-    return redirect("/next")
-
-@app.get("/next")
-def next_page():
-    draft(connection(True))
-    return BODY
-'''
-
-
-# --------------------------------------------------------------------------- clients
-
-class Reply(NamedTuple):
-    first: int  # status of the first response (302 when redirected)
-    status: int  # status of the final response
-    url: str  # final path
-    text: str
-
-
-class Browser:
-    """A minimal browser over ``http.client``: one keep-alive connection, cookies, one redirect.
-
-    Much cheaper in CPU than ``requests`` (the clients share 2 cores with the server).
-    """
-
-    def __init__(self, base: str):
-        parts = urlsplit(base)
-        self.host, self.port = parts.hostname, parts.port
-        self.conn: http.client.HTTPConnection | None = None
-        self.cookies: dict[str, str] = {}
-
-    def _connection(self) -> http.client.HTTPConnection:
-        if self.conn is not None and self.conn.sock is not None:
-            if select.select([self.conn.sock], [], [], 0)[0]:  # closed by the server while idle
-                self.conn.close()
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
-        return self.conn
-
-    def _request(self, method: str, path: str, data: dict | None) -> tuple[int, str | None, bytes]:
-        headers = {"Accept-Encoding": "identity"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = self._connection()
-        conn.request(method, path, body, headers)
-        response = conn.getresponse()
-        content = response.read()
-        for cookie in response.msg.get_all("Set-Cookie") or ():
-            name, _, rest = cookie.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, response.getheader("Location"), content
-
-    def fetch(self, method: str, path: str, data: dict | None = None) -> Reply:
-        status, location, content = self._request(method, path, data)
-        if status in (301, 302, 303) and location:
-            target = urlsplit(location)
-            path = target.path + (f"?{target.query}" if target.query else "")
-            final, _, content = self._request("GET", path, None)
-            return Reply(status, final, path, content.decode("utf-8", "replace"))
-        return Reply(status, status, path, content.decode("utf-8", "replace"))
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-
-
-class Flow:
-    """One resident's requests against one app: ``start`` then ``submit`` of each page."""
-
-    token_re = re.compile(r'name="csrf_token" value="([^"]+)"')
-    version_re = re.compile(r'name="version_id" value="(\d+)"')
-
-    def __init__(self, kind: str):
-        self.kind = kind
-
-    def start(self, browser: Browser) -> str:
-        if self.kind in ("bare", "floor"):
-            info = browser.fetch("GET", "/info")
-            reply = browser.fetch("POST", "/start", {"consent": "1"})
-        else:
-            info = browser.fetch("GET", "/enquete/bench/resident")
-            token = self.token_re.search(info.text) if info.status == 200 else None
-            if token is None:
-                raise RuntimeError(f"info: HTTP {info.status}")
-            reply = browser.fetch("POST", "/enquete/bench/resident/commencer", {"csrf_token": token.group(1)})
-        if info.status != 200 or reply.first != 302 or reply.status != 200:
-            raise RuntimeError(f"start: HTTP {info.status}, {reply.first} -> {reply.status}")
-        return reply.text
-
-    def submit(self, browser: Browser, index: int, page: str) -> Reply:
-        section, answers, _rows = PAGES[index]
-        if self.kind in ("bare", "floor"):
-            return browser.fetch("POST", "/page", {"section_id": section, "action": "next", **answers})
-        data = {"csrf_token": self.token_re.search(page).group(1), "version_id": self.version_re.search(page).group(1),
-                "section_id": section, "action": "next", **answers}
-        return browser.fetch("POST", f"/enquete/bench/resident/page/{section}", data)
-
-    @staticmethod
-    def acknowledged(index: int, reply: Reply, kind: str) -> bool:
-        """Saved and sent on to the next page (a stale or expired page redirects elsewhere)."""
-        if reply.first != 302 or reply.status != 200:
-            return False
-        if kind in ("bare", "floor"):
-            return reply.url == "/next"
-        if index + 1 < len(PAGES):
-            return reply.url.endswith(f"/page/{PAGES[index + 1][0]}")
-        return "/page/" in reply.url and not reply.url.endswith(f"/page/{PAGES[index][0]}")
-
-
-def client_thread(flow: Flow, base: str, think: tuple[float, float] | None, seed: int, window: tuple[float, float],
-                  stopping: threading.Event, out: dict, lock: threading.Lock) -> None:
-    rng = random.Random(seed)
-    start_w, end_w = window
-    if think:
-        stopping.wait(rng.uniform(0, think[1]))  # stagger the arrivals
-    while not stopping.is_set():
-        browser = Browser(base)  # a new device: no cookie, new connection
-        try:
-            page = flow.start(browser)
-        except Exception as error:  # noqa: BLE001 - counted
-            with lock:
-                out["errors"] += 1
-                if len(out["samples"]) < 5:
-                    out["samples"].append(f"start: {error!r}"[:200])
-            browser.close()
-            stopping.wait(0.5)
-            continue
-        for index, (section, _answers, rows) in enumerate(PAGES):
-            if think and stopping.wait(rng.uniform(*think)):  # reading the page
-                break
-            if stopping.is_set():
-                break
-            started = time.perf_counter()
-            try:
-                reply = flow.submit(browser, index, page)
-                ok = flow.acknowledged(index, reply, flow.kind)
-                what = f"{section}: HTTP {reply.first} -> {reply.status} {reply.url}"
-            except Exception as error:  # noqa: BLE001 - counted
-                ok, what = False, f"{section}: {error!r}"[:200]
-            finished = time.time()
-            elapsed = time.perf_counter() - started
-            with lock:
-                if not ok:
-                    out["errors"] += 1
-                    if len(out["samples"]) < 5:
-                        out["samples"].append(what)
-                else:
-                    out["pages"] += 1
-                    out["rows"] += rows
-                    if start_w <= finished < end_w:
-                        out["latencies"].append(elapsed)
-                        out["bytes"] += len(reply.text)
-            if not ok:
-                break
-            page = reply.text
-        browser.close()
-
-
-def client_process(kind: str, base: str, threads: int, think, seed: int, ready, go, t0, warmup: float,
-                   duration: float, results) -> None:
-    """A load-generator process: ``threads`` clients, its CPU time over the window."""
-    flow = Flow(kind)
-    out = {"latencies": [], "errors": 0, "samples": [], "pages": 0, "rows": 0, "bytes": 0, "cpu": 0.0}
-    lock, stopping = threading.Lock(), threading.Event()
-    ready.put(os.getpid())
-    go.wait(60)
-    start_w = t0.value + warmup
-    end_w = start_w + duration
-    pool = [threading.Thread(target=client_thread, daemon=True,
-                             args=(flow, base, think, seed * 1000 + i, (start_w, end_w), stopping, out, lock))
-            for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    time.sleep(max(0.0, start_w - time.time()))
-    cpu0 = sum(os.times()[:2])
-    time.sleep(max(0.0, end_w - time.time()))
-    out["cpu"] = sum(os.times()[:2]) - cpu0
-    stopping.set()
-    for thread in pool:
-        thread.join(TIMEOUT + 5)
-    with lock:
-        results.put(out)
-
-
-# --------------------------------------------------------------------------- CPU accounting
-
-def proc_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
-
-
-def tree_cpu(master: int) -> float:
-    """CPU seconds of a gunicorn master and its live workers."""
-    total = proc_cpu(master)
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == master:
-                total += proc_cpu(int(entry.name))
-    return total
-
-
-def database_cpu() -> dict[int, float]:
-    """CPU seconds of each PostgreSQL server process (none when serving SQLite: in-process)."""
-    cpu = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().startswith("postgres"):
-                    cpu[int(entry.name)] = proc_cpu(int(entry.name))
-            except OSError:
-                continue
-    return cpu
-
-
-def system_busy() -> tuple[float, float]:
-    """CPU seconds spent busy by the whole machine since boot (all cores), and of it in irq/softirq."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / TICK, (fields[5] + fields[6]) / TICK
+from survey_clients import Browser, client_process  # noqa: E402
+from survey_cpu import database_cpu, system_busy, tree_cpu  # noqa: E402
+from survey_report import describe, render_table, variants_table, write_results  # noqa: E402
+from survey_settings import (BARE_DIVS, GUNICORN, LAT_DURATION, LAT_THREADS_PER_PROC, PAGES, PG_ADMIN,  # noqa: E402,F401
+                             RESIDENTS, ROOT, SAT_CLIENTS, SAT_DURATION, SAT_THREADS_PER_PROC, SEED, THINK, THREADS,
+                             TICK, TIMEOUT, VARIANTS, WARMUP, WORKER_CLASS, WORKERS)
 
 
 # --------------------------------------------------------------------------- phases
@@ -664,17 +256,38 @@ def run_backend(name: str, url: str, workdir: str) -> dict:
         stop(proc)
     result["rows_stored"] = stored_rows(url)
     result["backend"] = name
-    result["floor"] = run_floor(url, workdir, result["rows_stored"])
+    if url.startswith("sqlite"):
+        result["variants"] = run_variants(url, env)
+        result["rows_after_variants"] = stored_rows(url)
+    result["floor"] = run_floor(url, workdir, result.get("rows_after_variants", result["rows_stored"]))
     if not url.startswith("sqlite"):
         result["floor_fewest"] = run_floor(url, workdir, result["rows_stored"] + result["floor"]["rows_stored"],
                                            fewest=True)
     return result
 
 
+def run_variants(url: str, env: dict) -> list[dict]:
+    """The survey served again for each of VARIANTS (``survey_variants.create``), saturated
+    only, on the same database right after the survey's own run."""
+    found = []
+    for variant in VARIANTS:
+        spec = f"survey_variants:create({variant!r})"
+        proc, base = serve(spec, {**env, "PYTHONPATH": f"{BENCH}:{ROOT}"}, str(ROOT), "/enquete/bench/resident")
+        try:
+            saturated = run_phase("survey", base, proc.pid, clients=SAT_CLIENTS, per_proc=SAT_THREADS_PER_PROC,
+                                  think=None, duration=SAT_DURATION, seed=SEED + 2)
+        finally:
+            stop(proc)
+        found.append({"variant": variant, "saturated": saturated})
+        print(f"variant {variant}: saturated {saturated['pages_per_s']:.0f} pages/s, errors {saturated['errors']}, "
+              f"server CPU {saturated['server_ms_per_page']:.2f} ms/page", flush=True)
+    return found
+
+
 def run_floor(url: str, workdir: str, rows_before: int, *, fewest: bool = False) -> dict:
     """The floor app on the same database (after the survey's run), counted the same way.
 
-    ``fewest``: on PostgreSQL, the same work in the fewest round trips (see FLOOR_APP)."""
+    ``fewest``: on PostgreSQL, the same work in the fewest round trips (see survey_floor_app.py)."""
     from sqlalchemy import create_engine, make_url, text
 
     engine = create_engine(url)
@@ -688,10 +301,9 @@ def run_floor(url: str, workdir: str, rows_before: int, *, fewest: bool = False)
     else:
         parts = make_url(url)
         database = f"host={parts.host} port={parts.port or 5432} user={parts.username} dbname={parts.database}"
-    Path(workdir, "floor_app.py").write_text(FLOOR_APP)
     env = {"BARE_DIVS": str(BARE_DIVS), "FLOOR_DB": database, "FLOOR_CAMPAIGN": str(campaign),
            "FLOOR_VERSION": str(version), "FLOOR_FEWEST": "1" if fewest else "0"}
-    proc, base = serve("floor_app:app", env, workdir, "/info")
+    proc, base = serve("survey_floor_app:app", env, str(BENCH), "/info")
     try:
         result = measure("floor", base, proc.pid)
     finally:
@@ -707,8 +319,7 @@ def main() -> int:
 
     started = time.time()
     workdir = tempfile.mkdtemp(prefix="bench-survey-")
-    Path(workdir, "bare_app.py").write_text(BARE_APP)
-    proc, base = serve("bare_app:app", {"BARE_DIVS": str(BARE_DIVS)}, workdir, "/info")
+    proc, base = serve("survey_bare_app:app", {"BARE_DIVS": str(BARE_DIVS)}, str(BENCH), "/info")
     try:
         bare = measure("bare", base, proc.pid)
     finally:
@@ -758,155 +369,11 @@ def main() -> int:
             print(f"FLOOR {r['backend']}: ratio {f['ratio']:.2f} ({what}: {f['saturated']['pages_per_s']:.0f} pages/s);"
                   f" the survey reaches {r['ratio'] / f['ratio']:.2f} of it; errors {f['errors']}; "
                   f"rows acknowledged {f['rows_expected']}, stored {f['rows_stored']}")
-    table = render_table(bare, results)
+    table = render_table(bare, results) + variants_table(bare, results)
     print()
     print(table)
     write_results(bare, results, table, time.time() - started)
     return 0 if ok else 1
-
-
-def describe(label: str, r: dict) -> str:
-    p, s = r["paced"], r["saturated"]
-    line = (f"{label}: paced {p['pages_per_s']:.1f} pages/s, p50 {p['p50']:.1f} ms, p99 {p['p99']:.1f} ms | "
-            f"saturated {s['pages_per_s']:.0f} pages/s (p50 {s['p50']:.1f} ms) | errors {r['errors']} | "
-            f"server CPU {s['server_ms_per_page']:.2f} ms/page")
-    if r["samples"]:
-        line += f"\n  error samples: {r['samples']}"
-    return line
-
-
-def render_table(bare: dict, results: list[dict]) -> str:
-    head = ("| server | paced pages/s | paced p50 (ms) | paced p99 (ms) | saturated pages/s | ratio to bare "
-            "| server CPU ms/page | CPU-cost ratio | errors | pages acknowledged | answer rows acknowledged | answer rows stored "
-            "| targets |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    rows = [f"| bare Flask | {bare['paced']['pages_per_s']:.1f} | {bare['paced']['p50']:.1f} | {bare['paced']['p99']:.1f} "
-            f"| {bare['saturated']['pages_per_s']:.0f} | 1 | {bare['saturated']['server_ms_per_page']:.2f} | 1 "
-            f"| {bare['errors']} | {bare['pages']} | – | – | – |"]
-    for r in results:
-        rows.append(
-            f"| survey, {r['backend']} | {r['paced']['pages_per_s']:.1f} | {r['paced']['p50']:.1f} "
-            f"| {r['paced']['p99']:.1f} | {r['saturated']['pages_per_s']:.0f} | **{r['ratio']:.2f}** "
-            f"| {r['saturated']['server_ms_per_page']:.2f} "
-            f"| {bare['saturated']['server_ms_per_page'] / r['saturated']['server_ms_per_page']:.2f} | {r['errors']} | {r['pages']} | {r['rows_expected']} "
-            f"| {r['rows_stored']} | {'met' if r['passed'] else 'missed'} |")
-        for key, label in (("floor", "bare Flask + the survey's SQL"), ("floor_fewest", "same writes, fewest round trips")):
-            f = r.get(key)
-            if f is None:
-                continue
-            rows.append(
-                f"| floor, {r['backend']} ({label}) | {f['paced']['pages_per_s']:.1f} "
-                f"| {f['paced']['p50']:.1f} | {f['paced']['p99']:.1f} | {f['saturated']['pages_per_s']:.0f} "
-                f"| {f['ratio']:.2f} | {f['saturated']['server_ms_per_page']:.2f} "
-                f"| {bare['saturated']['server_ms_per_page'] / f['saturated']['server_ms_per_page']:.2f} | {f['errors']} "
-                f"| {f['pages']} | {f['rows_expected']} | {f['rows_stored']} | – |")
-    return head + "\n" + "\n".join(rows)
-
-
-def cpu_table(bare: dict, results: list[dict]) -> str:
-    lines = ["| server | phase | pages measured | mean next-page size (bytes) | gunicorn CPU (% of a core) "
-             "| PostgreSQL CPU | client CPU | kernel irq/softirq (loopback) | other processes |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    servers = [("bare Flask", bare)]
-    for x in results:
-        servers += [(f"survey, {x['backend']}", x), (f"floor, {x['backend']}", x["floor"])]
-        if "floor_fewest" in x:
-            servers.append((f"floor with the fewest round trips, {x['backend']}", x["floor_fewest"]))
-    for label, r in servers:
-        for phase in ("paced", "saturated"):
-            p = r[phase]
-            lines.append(f"| {label} | {phase} | {p['n']} | {p['page_bytes']:.0f} | {p['server_cpu']:.0f} % "
-                         f"| {p['db_cpu']:.0f} % | {p['client_cpu']:.0f} % | {p['irq_cpu']:.0f} % | {p['other_cpu']:.0f} % |")
-    return "\n".join(lines)
-
-
-def busy_note(bare: dict, results: list[dict]) -> str:
-    worst = max(r[phase]["other_cpu"] for r in [bare, *results, *(x[k] for x in results for k in ("floor", "floor_fewest") if k in x)]
-                for phase in ("paced", "saturated"))
-    if worst <= 25:
-        return "Other processes used at most {:.0f} % of a core during the measured windows.".format(worst)
-    return (f"**The machine was shared with other work** (up to {worst:.0f} % of a core used by other\n"
-            "processes during a measured window, see below): pages/s are lower bounds and latency includes\n"
-            "that contention. The server CPU per page, and the CPU-cost ratio (bare ms/page ÷ survey\n"
-            "ms/page, the ratio the two apps would reach if CPU-bound), are much less affected.")
-
-
-def write_results(bare: dict, results: list[dict], table: str, elapsed: float) -> None:
-    offered = RESIDENTS / ((THINK[0] + THINK[1]) / 2)
-    samples = "".join(f"\nError samples, {r['backend']}: {r['samples']}" for r in results if r["samples"])
-    threads = f" with {THREADS} threads each" if WORKER_CLASS == "gthread" else ""
-    text_out = f"""# Survey page submission benchmark (bench/bench_survey.py)
-
-Run on {dt.datetime.now().strftime("%Y-%m-%d %H:%M")}, {os.cpu_count()} CPU(s), {"quick mode (BENCH_QUICK=1)" if QUICK else "full mode"}, {elapsed:.0f} s in all.
-gunicorn: {WORKERS} workers, {WORKER_CLASS}{threads}, on 127.0.0.1. Load generator on the same
-machine: threads in separate processes (multiprocessing, spawn), each thread a small
-`http.client` browser (keep-alive, cookies, one redirect followed).
-
-## Results
-
-{table}
-
-Targets: ratio ≥ 0.5 (saturated), p99 < 150 ms (paced, 50 residents), no error, answer rows
-stored = answer rows acknowledged.
-
-{busy_note(bare, results)}
-{samples}
-## Method
-
-* **Page submission** (the unit timed): POST of a resident page (CSRF check, validation,
-  conditions, atomic save, 302) + GET of the next page. Each client is a resident on a new
-  device: GET of the information page, POST "commencer" → 302 → GET of page 1 (not timed),
-  then pages profil, acces_soins, bien_etre (timed), then the next resident on that thread.
-* **Baseline**: a bare Flask app served the same way, in the same run, receiving the same
-  requests: GET /info, POST /start → 302 → GET /next, then three POST /page (the same form,
-  parsed) → 302 → GET /next of a page about the size of a questionnaire page (sizes below).
-* **Floor**: the bare app doing, for each request, the survey's database work and nothing
-  else, with the raw driver (sqlite3, psycopg) and one connection per thread: the same
-  tables and answer rows, the same statements and transactions (start: campaign state +
-  insert of the draft; page: draft and answers read with a row lock, one multi-row insert,
-  the draft's position updated, commit; next page: draft and answers read without a
-  transaction). Run on the same database right after the survey. Its ratio is what the
-  survey would reach if validation, conditions, rendering, CSRF, the signed session and
-  SQLAlchemy cost nothing: the part of the gap that Python code can still close.
-  On PostgreSQL, a second floor does the same writes in the fewest round trips: no
-  transaction blocks, the draft inserted by one statement that checks the campaign, a page
-  written by one statement (the draft's update and the answers' insert in one `WITH`), reads
-  in autocommit: about 4 statements per page instead of 7.7.
-* **Latency (paced)**: {RESIDENTS} concurrent residents (threads, {LAT_THREADS_PER_PROC} per process), each
-  reading every page for a think time uniform in [{THINK[0]}, {THINK[1]}] s (seeded) before submitting it;
-  arrivals staggered over the first {THINK[1]} s. Offered load ≈ {offered:.0f} pages/s (a little less: the
-  service time adds to each cycle); a server that cannot keep up shows fewer pages/s achieved and
-  latency that grows with the queue. p50/p99 of a page submission completed in the {LAT_DURATION:.0f} s window
-  after {WARMUP:.0f} s of warm-up. Same pacing and seed for the bare app and the survey app.
-* **Throughput (saturated)**: closed loop, no think time, {SAT_CLIENTS} clients ({SAT_THREADS_PER_PROC} threads per
-  process) for both apps, {SAT_DURATION:.0f} s after {WARMUP:.0f} s of warm-up. {SAT_CLIENTS} = twice the server's
-  {WORKERS * THREADS} request slots, so no slot waits for a client, and far fewer than the 50 closed-loop
-  threads of the previous method, in which the clients' CPU dominated (bare app, 2026-11-22:
-  8, 16, 32 clients → 250, 305, 243 pages/s). **Ratio = survey pages/s ÷ bare pages/s, both saturated.**
-  The clients use `http.client`: with `requests` they used more CPU per page than the bare server.
-* **Why gthread with 4 threads**: a submission waits on the database (commit and fsync on
-  PostgreSQL, the write lock on SQLite); with 2 sync workers only 2 requests are in the server
-  at a time and the CPU idles during those waits. Quick runs on 2026-11-22: survey saturated
-  32 (SQLite) / 19 (PostgreSQL) pages/s with gthread vs 16 / 16 with sync workers, gunicorn
-  using about 60 % of a core with sync vs 80–110 % with gthread.
-* **Errors**: exceptions, timeouts (30 s), an unexpected status, or a redirect to anything but the
-  next page (stale or expired page), in both phases. **Nothing lost**: the answer rows of every
-  acknowledged page (both phases; 7, 5 and 4 rows for the three pages) counted client side vs
-  `select count(*) from answer` after the server is stopped.
-* **CPU** (/proc, over each measured window, % of one core, 200 % = the whole machine): gunicorn
-  master + workers, PostgreSQL processes (the whole server, other databases included; backends
-  that exit during the window are missed), client processes, kernel irq/softirq (loopback TCP)
-  and everything else. Server CPU ms/page = gunicorn CPU ÷ pages in the saturated window (the start of
-  each draft included, one for three pages, as in the bare app). CPU-cost ratio = bare server
-  ms/page ÷ survey server ms/page: a cross-check of the throughput ratio that shared CPU hardly skews.
-* Bounded: every window is fixed, every request has a timeout; the temporary PostgreSQL database
-  is dropped; gunicorn masters and client processes are stopped by their PID.
-
-### CPU during the measured windows
-
-{cpu_table(bare, results)}
-"""
-    (ROOT / "bench" / "RESULTS_survey.md").write_text(text_out, encoding="utf-8")
-
 
 if __name__ == "__main__":
     sys.exit(main())

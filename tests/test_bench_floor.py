@@ -1,4 +1,4 @@
-"""The benchmark's floor app stores what it acknowledges, on both databases (bench/bench_survey.py)."""
+"""The benchmark's floor app stores what it acknowledges, on both databases (bench/survey_floor_app.py)."""
 from __future__ import annotations
 
 import importlib.util
@@ -28,10 +28,8 @@ def _floor_app(tmp_path, monkeypatch, database_url: str, campaign_id: int, versi
     monkeypatch.setenv("FLOOR_VERSION", str(version_id))
     monkeypatch.setenv("FLOOR_FEWEST", "1" if fewest else "0")
     monkeypatch.setenv("BARE_DIVS", "2")
-    name = f"floor_app_{secrets.token_hex(4)}"
-    path = tmp_path / f"{name}.py"
-    path.write_text(bench_survey.FLOOR_APP)
-    spec = importlib.util.spec_from_file_location(name, path)
+    name = f"floor_app_{secrets.token_hex(4)}"  # a fresh module: it reads its settings when imported
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "survey_floor_app.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
