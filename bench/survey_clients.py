@@ -5,6 +5,7 @@ import http.client
 import os
 import random
 import re
+import select
 import threading
 import time
 from typing import NamedTuple
