@@ -22,9 +22,12 @@ def safe_cell(value: Any) -> Any:
 
 def safe_frame(frame):
     """Return a copy of the pandas ``frame`` with :func:`safe_cell` applied to its text cells and headers."""
+    from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].dtype == object or str(frame[column].dtype) in ("string", "category"):
-            frame[column] = frame[column].map(safe_cell)
+        series = frame[column]
+        if not (is_numeric_dtype(series) or is_bool_dtype(series) or is_datetime64_any_dtype(series)):
+            frame[column] = series.astype(object).map(safe_cell)
     frame.columns = [safe_cell(name) if isinstance(name, str) else name for name in frame.columns]
     return frame
