@@ -5,14 +5,14 @@ string, every choice checked by the service, which explains a refusal in French.
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField
+from wtforms import RadioField, SelectChoice, SelectField
 
 SORT_CHOICES = [
-    ("questionnaire", _l("ordre du questionnaire")),
-    ("libelle", _l("libellé")),
-    ("ville", _l("part dans l'ensemble de la ville")),
-    ("ecart", _l("écart entre quartiers")),
-    ("signalements", _l("quartiers signalés")),
+    SelectChoice("questionnaire", _l("ordre du questionnaire")),
+    SelectChoice("libelle", _l("libellé")),
+    SelectChoice("ville", _l("part dans l'ensemble de la ville")),
+    SelectChoice("ecart", _l("écart entre quartiers")),
+    SelectChoice("signalements", _l("quartiers signalés")),
 ]
 
 
@@ -24,16 +24,16 @@ class _GetForm(FlaskForm):
 class IndicatorFilterForm(_GetForm):
     axe = SelectField(_l("Axe du CLS"), validate_choice=False, default="")
     tri = SelectField(_l("Trier par"), choices=SORT_CHOICES, validate_choice=False, default="questionnaire")
-    ordre = SelectField(_l("Ordre"), choices=[("asc", _l("croissant")), ("desc", _l("décroissant"))],
+    ordre = SelectField(_l("Ordre"), choices=[SelectChoice("asc", _l("croissant")), SelectChoice("desc", _l("décroissant"))],
                         validate_choice=False, default="asc")
 
 
 class CrossTableForm(_GetForm):
     ligne = SelectField(_l("Question en lignes"), validate_choice=False)
     colonne = SelectField(_l("Question en colonnes"), validate_choice=False)
-    parts = RadioField(_l("Parts calculées"), choices=[("row", _l("en ligne (chaque ligne fait 100 %)")),
-                                                      ("column", _l("en colonne (chaque colonne fait 100 %)"))],
+    parts = RadioField(_l("Parts calculées"), choices=[SelectChoice("row", _l("en ligne (chaque ligne fait 100 %)")),
+                                                      SelectChoice("column", _l("en colonne (chaque colonne fait 100 %)"))],
                        validate_choice=False, default="row")
-    test = RadioField(_l("Test de Rao–Scott"), choices=[("F", _l("second ordre (F), recommandé")),
-                                                      ("Chisq", _l("premier ordre (khi-deux)"))],
+    test = RadioField(_l("Test de Rao–Scott"), choices=[SelectChoice("F", _l("second ordre (F), recommandé")),
+                                                      SelectChoice("Chisq", _l("premier ordre (khi-deux)"))],
                       validate_choice=False, default="F")

@@ -10,6 +10,7 @@ import re
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..domain import ServiceError
 from ..extensions import db
@@ -55,9 +56,10 @@ def indicators(slug: str):
     form = IndicatorFilterForm(formdata=request.args)
     result = state.result
     axes = (result or {}).get("axes", {})
-    form.axe.choices = [("", _("tous les axes"))] + sorted(axes.items(), key=lambda item: item[1])
+    form.axe.choices = [SelectChoice("", _("tous les axes"))] + [
+        SelectChoice(key, label) for key, label in sorted(axes.items(), key=lambda item: item[1])]
     axis = form.axe.data if form.axe.data in axes else ""
-    sort = form.tri.data if form.tri.data in dict(SORT_CHOICES) else "questionnaire"
+    sort = form.tri.data if form.tri.data in {choice.value for choice in SORT_CHOICES} else "questionnaire"
     descending = form.ordre.data == "desc"
     views = tables.indicator_views(result, axis=axis or None, sort=sort, descending=descending) if result else []
     job_status = None
@@ -122,7 +124,8 @@ def _cross_form(campaign):
     if version is None:
         raise ServiceError(_("Le questionnaire des habitants n'est pas chargé dans cette campagne."))
     definition = questionnaire_service.definition_of(version)
-    choices = [("", _("— choisir —"))] + [(v.id, v.label) for v in tables.closed_variables(campaign, definition).values()]
+    choices = [SelectChoice("", _("— choisir —"))] + [
+        SelectChoice(v.id, v.label) for v in tables.closed_variables(campaign, definition).values()]
     form.ligne.choices = form.colonne.choices = choices
     return form
 
