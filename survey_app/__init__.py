@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from .entry import blueprint as entry
     from .findings import blueprint as findings
     from .jobs import blueprint as jobs
+    from .priorities import blueprint as priorities
     from .web import errors, public
     from .survey import blueprint as survey
 
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(entry.bp)
     app.register_blueprint(findings.bp)
     app.register_blueprint(jobs.bp)  # also attaches the job queue
+    app.register_blueprint(priorities.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(admin.bp)

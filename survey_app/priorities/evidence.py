@@ -126,6 +126,9 @@ def campaign_evidence(session: Session, campaign: Campaign) -> CampaignEvidence:
     found = EVIDENCE.get(key)
     if found is None:
         found = EVIDENCE.put(key, gather_evidence(session, campaign))
+        # Gathering may itself store what it needed (the codebook's first copy): the
+        # next request sees that state, which is the same data.
+        EVIDENCE.put(data_fingerprint(session, campaign), found)
     return found
 
 
