@@ -17,18 +17,30 @@ Kish L (1965). *Survey Sampling*. Wiley, section 11.7 (design effect of weightin
 Lumley T (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley, ch. 7.
 """
 from ._design import Design
-from ._diagnostics import WeightDiagnostics, structure_table, weight_diagnostics
-from ._margins import EmptyCategoryError, MarginsError, UnknownCategoryError, WeightingError
+from ._diagnostics import (
+    THIN_CATEGORY_MAX,
+    WeightDiagnostics,
+    WeightingDiagnostics,
+    structure_table,
+    weight_diagnostics,
+)
+from ._margins import (
+    EmptyCategoryError,
+    MarginsError,
+    MarginsWarning,
+    UnknownCategoryError,
+    WeightingError,
+)
 from ._poststratify import CELL_SEPARATOR, post_stratify
-from ._rake import rake
+from ._rake import UNMATCHED_RULES, rake
 from ._result import RakingConvergenceError, WeightingResult
 from ._trim import TrimResult, trim_weights
 from ._variance import domain_covariance, linearised_variance
 
 __all__ = [
-    "Design", "WeightingResult", "TrimResult", "WeightDiagnostics",
+    "Design", "WeightingResult", "TrimResult", "WeightDiagnostics", "WeightingDiagnostics",
     "WeightingError", "EmptyCategoryError", "UnknownCategoryError", "MarginsError",
-    "RakingConvergenceError",
+    "MarginsWarning", "RakingConvergenceError", "UNMATCHED_RULES", "THIN_CATEGORY_MAX",
     "rake", "post_stratify", "trim_weights", "weight_diagnostics", "structure_table",
     "linearised_variance", "domain_covariance", "CELL_SEPARATOR",
 ]

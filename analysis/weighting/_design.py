@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .._missing import blank_as_missing
+
 __all__ = ["Design", "Grouping", "PostStratumStep", "RakingStep", "RAKING_PROJECTION_PASSES"]
 
 #: Number of passes R's ``svyrecvar`` makes when projecting on raking margins.
@@ -177,6 +179,8 @@ class Design:
         Design
         """
         n = len(df)
+        df = blank_as_missing(df, [c for c in (weights, strata, clusters, fpc)
+                                   if isinstance(c, str)])
 
         def column(spec):
             if spec is None:

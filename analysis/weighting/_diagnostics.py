@@ -14,9 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._missing import blank_as_missing
 from ._margins import Labels, read_margins
 
-__all__ = ["WeightDiagnostics", "weight_diagnostics", "structure_table", "sample_structure"]
+__all__ = ["WeightDiagnostics", "WeightingDiagnostics", "weight_diagnostics", "structure_table",
+           "sample_structure", "thin_categories", "THIN_CATEGORY_MAX"]
+
+#: Weighting categories with this many respondents or fewer make extreme weights: the
+#: diagnostics name them, to be merged with a neighbour.
+THIN_CATEGORY_MAX = 3
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,83 @@ class WeightDiagnostics:
     def as_series(self):
         """Return the diagnostics as a pandas Series (for display or export)."""
         return pd.Series(self.__dict__)
+
+
+@dataclass(frozen=True)
+class WeightingDiagnostics(WeightDiagnostics):
+    """:class:`WeightDiagnostics` of a weighting, with what the weighting saw.
+
+    Returned by :meth:`WeightingResult.diagnostics`.
+
+    Attributes
+    ----------
+    to_collapse : tuple of (variable, category, respondents)
+        Categories with :data:`THIN_CATEGORY_MAX` respondents or fewer: their weights
+        carry a whole census category and are extreme; merge each with a neighbour
+        (``collapse=`` or ``min_respondents=``).
+    unmatched : tuple of (variable, category, respondents)
+        Respondents kept although their category is missing (``category`` None) or
+        absent from the margins; see :func:`analysis.weighting.rake`.
+    n_unmatched : int
+        Respondents concerned (a respondent may be unmatched on several variables).
+    messages : tuple of str
+        The same, in French, for the coordinator.
+    """
+
+    to_collapse: tuple = ()
+    unmatched: tuple = ()
+    n_unmatched: int = 0
+    messages: tuple = ()
+
+
+def thin_categories(codes, categories, weights):
+    """Categories of each weighting variable with 1 to :data:`THIN_CATEGORY_MAX` respondents.
+
+    Parameters
+    ----------
+    codes : dict
+        ``{variable: codes into its categories}`` (-1 for none).
+    categories : dict
+        ``{variable: list of category labels}``.
+    weights : ndarray
+
+    Returns
+    -------
+    DataFrame
+        ``variable, category, respondents, weight_ratio`` (mean weight of the category's
+        respondents over the mean weight of all), smallest categories first.
+    """
+    rows = []
+    mean = float(np.mean(weights)) if len(weights) else np.nan
+    for var, cats in categories.items():
+        c = codes[var]
+        inside = c >= 0
+        n = np.bincount(c[inside], minlength=len(cats))
+        wsum = np.bincount(c[inside], weights=weights[inside], minlength=len(cats))
+        for i, cat in enumerate(cats):
+            if 0 < n[i] <= THIN_CATEGORY_MAX:
+                rows.append((var, cat, int(n[i]), float(wsum[i] / n[i] / mean)))
+    frame = pd.DataFrame(rows, columns=["variable", "category", "respondents", "weight_ratio"])
+    return frame.sort_values(["respondents", "weight_ratio"], ascending=[True, False],
+                             kind="stable").reset_index(drop=True)
+
+
+def weighting_messages(to_collapse, unmatched):
+    """French advice on the thin categories and the respondents left unmatched."""
+    messages = []
+    for row in to_collapse.itertuples(index=False):
+        messages.append(
+            f"Regroupez la catégorie « {row.category} » de « {row.variable} » avec une "
+            f"catégorie voisine : {row.respondents} répondant(s) seulement y portent toute "
+            f"une catégorie du recensement (poids {row.weight_ratio:.1f} fois le poids "
+            f"moyen).")
+    for row in unmatched.itertuples(index=False):
+        what = "sans réponse" if pd.isna(row.category) else \
+            f"dans la catégorie « {row.category} », absente des marges du recensement,"
+        messages.append(
+            f"« {row.variable} » : {row.respondents} répondant(s) {what} sont gardés ; ils "
+            f"ne sont calés que sur les autres marges.")
+    return tuple(messages)
 
 
 def weight_diagnostics(weights):
@@ -90,7 +173,8 @@ def structure_table(df, weights, margins):
         Columns ``variable, category, respondents, sample_share, weighted,
         weighted_share, population, population_share``.
     """
-    targets = read_margins(margins)
+    targets = read_margins(blank_as_missing(margins, ["variable", "category", "count"]))
+    df = blank_as_missing(df, list(targets))
     categories = {var: list(cats) for var, cats in targets.items()}
     codes = {var: Labels.of(df[var]).codes_into(categories[var]) for var in targets}
     return sample_structure(codes, categories, targets, np.asarray(weights, dtype=float))

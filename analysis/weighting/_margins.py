@@ -6,15 +6,20 @@ float column holding ``1.0``).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "WeightingError", "EmptyCategoryError", "UnknownCategoryError", "MarginsError",
-    "Labels", "as_labels", "label_codes", "read_margins", "collapse_categories", "codes_for",
+    "MarginsWarning", "Labels", "as_labels", "label_codes", "read_margins",
+    "collapse_categories", "codes_for", "match_codes", "reconcile_totals",
 ]
 
 MERGED_SEPARATOR = " + "
+#: Relative difference below which margin totals count as equal (rounding of floats).
+SAME_TOTAL = 1e-9
 
 
 class WeightingError(ValueError):
@@ -23,6 +28,10 @@ class WeightingError(ValueError):
 
 class MarginsError(WeightingError):
     """The margins table itself is malformed or inconsistent."""
+
+
+class MarginsWarning(UserWarning):
+    """Margins were adjusted (rescaled to a common total) before weighting."""
 
 
 class EmptyCategoryError(WeightingError):
@@ -260,3 +269,95 @@ def codes_for(var, labels, targets):
             categories.append(cat)
             counts.append(n)
     return labels.codes_into(categories), categories, np.asarray(counts, dtype=float)
+
+
+def match_codes(var, labels, targets):
+    """Codes of respondents into the categories of ``targets``, keeping the others apart.
+
+    As :func:`codes_for`, but a respondent whose value is missing, or whose category
+    the margins lack (or give a census count of 0), gets code -1 instead of raising.
+
+    Returns
+    -------
+    codes : ndarray of int
+        -1 for the respondents left apart.
+    categories : list of str
+    counts : ndarray of float
+    unmatched : dict
+        ``{category: respondents}`` of those left apart; the key ``None`` counts the
+        missing values.
+
+    Raises
+    ------
+    EmptyCategoryError
+        A census category with people has no respondent.
+    """
+    present = {t: n for t, n in labels.counts().items() if n > 0}
+    categories, counts = [], []
+    for cat, n in targets.items():
+        k = present.get(cat, 0)
+        if k == 0 and n > 0:
+            raise EmptyCategoryError(var, cat)
+        if k > 0 and n > 0:
+            categories.append(cat)
+            counts.append(n)
+    unmatched = {}
+    if labels.n_missing():
+        unmatched[None] = labels.n_missing()
+    for cat in sorted(set(present) - set(categories)):
+        unmatched[cat] = present[cat]
+    return (labels.codes_into(categories), categories, np.asarray(counts, dtype=float),
+            unmatched)
+
+
+def reconcile_totals(targets, tolerance=0.0, reference=None):
+    """Check that every margin describes the same population; rescale small gaps.
+
+    Parameters
+    ----------
+    targets : dict
+        ``{variable: {category: census count}}``.
+    tolerance : float
+        Largest relative difference between margin totals, ``(max - min) / max``,
+        that is corrected by rescaling each margin to the reference total (with a
+        :class:`MarginsWarning` naming the totals). 0: totals must agree.
+    reference : str, optional
+        Variable whose total is kept; default the first variable of the margins.
+
+    Returns
+    -------
+    targets : dict
+        Rescaled when needed.
+    rescaled : dict
+        ``{variable: factor}`` for the margins that were rescaled.
+
+    Raises
+    ------
+    MarginsError
+        Totals differ by more than `tolerance`, or `reference` is not a margin.
+    """
+    totals = {var: float(sum(cats.values())) for var, cats in targets.items()}
+    values = np.array(list(totals.values()))
+    if values.size == 0:
+        return targets, {}
+    gap = float(np.ptp(values) / values.max()) if values.max() > 0 else 0.0
+    if gap <= SAME_TOTAL:
+        return targets, {}
+    shown = ", ".join(f"{var}: {total:,.6g}" for var, total in totals.items())
+    if gap > tolerance:
+        raise MarginsError(
+            f"margins do not describe the same population ({shown}): their totals differ "
+            f"by {gap:.3%}, more than the {tolerance:.3%} that may be rescaled "
+            f"(rescale_tolerance)")
+    reference = next(iter(targets)) if reference is None else reference
+    if reference not in totals:
+        raise MarginsError(f"reference margin {reference!r} is not a margin variable")
+    goal = totals[reference]
+    rescaled = {var: goal / total for var, total in totals.items()
+                if total > 0 and abs(total - goal) > SAME_TOTAL * goal}
+    warnings.warn(
+        f"margin totals differ by {gap:.3%} ({shown}); every margin was rescaled to the "
+        f"total of {reference!r}, {goal:,.6g} (rescale_tolerance {tolerance:.3%})",
+        MarginsWarning, stacklevel=3)
+    return ({var: {cat: n * rescaled.get(var, 1.0) for cat, n in cats.items()}
+             for var, cats in targets.items()}, rescaled)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._missing import blank_as_missing
 from ._design import Grouping, PostStratumStep
-from ._diagnostics import sample_structure
+from ._diagnostics import sample_structure, thin_categories
 from ._margins import Labels, MarginsError, UnknownCategoryError, as_labels, codes_for
 from ._result import WeightingResult, base_design
 
@@ -56,7 +57,6 @@ def post_stratify(df, cells, design=None, *, count="count", collapse=None):
     Holt D, Smith TMF (1979). Post stratification. *JRSS A* 142, 33-46.
     Lumley (2010), section 7.2; R ``survey::postStratify``.
     """
-    base = base_design(df, design)
     if count not in cells.columns:
         raise MarginsError(f"cells table lacks the count column {count!r}")
     variables = [c for c in cells.columns if c != count]
@@ -65,6 +65,9 @@ def post_stratify(df, cells, design=None, *, count="count", collapse=None):
     absent = [v for v in variables if v not in df.columns]
     if absent:
         raise MarginsError(f"cell variable(s) {absent} are not columns of the data")
+    cells = blank_as_missing(cells, [*variables, count])
+    df = blank_as_missing(df, variables)
+    base = base_design(df, design)
     cell_labels = pd.DataFrame({v: as_labels(cells[v]) for v in variables})
     labels = {v: Labels.of(df[v]) for v in variables}
     collapsed = {}
@@ -124,4 +127,5 @@ def post_stratify(df, cells, design=None, *, count="count", collapse=None):
         iterations=1, max_gap=float(np.max(np.abs(grp.sum(w) - counts))),
         tolerance=0.0, collapsed=collapsed,
         structure=sample_structure(margin_codes, margin_categories, margin_targets, w),
+        to_collapse=thin_categories({name: codes}, {name: categories}, w),
     )

@@ -13,13 +13,27 @@ Lumley T (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley, section 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from .._missing import blank_as_missing
 from ._design import Grouping, RakingStep
-from ._diagnostics import sample_structure
-from ._margins import Labels, MarginsError, codes_for, collapse_categories, read_margins
-from ._result import RakingConvergenceError, WeightingResult, base_design
+from ._diagnostics import sample_structure, thin_categories
+from ._margins import (
+    Labels,
+    MarginsError,
+    codes_for,
+    collapse_categories,
+    match_codes,
+    read_margins,
+    reconcile_totals,
+)
+from ._result import UNMATCHED_COLUMNS, RakingConvergenceError, WeightingResult, base_design
 
-__all__ = ["rake"]
+__all__ = ["rake", "UNMATCHED_RULES"]
+
+#: What :func:`rake` does with respondents whose category of a margin is missing or
+#: absent from the census: ``"keep"`` them (raked on the margins they have), or raise.
+UNMATCHED_RULES = ("keep", "error")
 
 
 def _tolerance(epsilon, base_weights):
@@ -27,8 +41,40 @@ def _tolerance(epsilon, base_weights):
     return float(epsilon) if epsilon >= 1 else float(epsilon) * float(base_weights.sum())
 
 
-def rake(df, margins, design=None, *, epsilon=1e-6, max_iter=50, criterion="targets",
-         collapse=None, min_respondents=None, accept_nonconvergence=False):
+class _Margin:
+    """One margin in the raking loop: respondents' groups and the census counts.
+
+    Respondents left apart (missing or unknown category) form one extra group whose
+    weight is kept by this margin's step; the census counts are then shared, in
+    proportion, among the weight of the others.
+    """
+
+    def __init__(self, codes, counts, n_unmatched):
+        self.counts = counts
+        self.total = float(counts.sum())
+        self.apart = n_unmatched > 0
+        k = len(counts)
+        self.group = Grouping(np.where(codes >= 0, codes, k), k + 1 if self.apart else k)
+
+    def targets(self, w):
+        """Census counts to reach now, with the kept weight of the respondents apart."""
+        if not self.apart:
+            return self.counts
+        kept = float(np.sum(w[self.group.codes == len(self.counts)]))
+        return np.append(self.counts * (self.total - kept) / self.total, kept)
+
+    def step(self, w):
+        """Post-stratify ``w`` on this margin (R's ``postStratify`` inside ``rake``)."""
+        current = self.group.sum(w)
+        return w * (self.targets(w) / current)[self.group.codes]
+
+    def gap(self, w):
+        return float(np.max(np.abs(self.group.sum(w) - self.targets(w))))
+
+
+def rake(df, margins, design=None, *, count="count", epsilon=1e-6, max_iter=50,
+         criterion="targets", collapse=None, min_respondents=None, unmatched="keep",
+         rescale_tolerance=0.0, reference_margin=None, accept_nonconvergence=False):
     """Rake weights to census margins by iterative proportional fitting.
 
     Each pass post-stratifies on every margin in turn, as R's ``rake()`` does.
@@ -36,11 +82,14 @@ def rake(df, margins, design=None, *, epsilon=1e-6, max_iter=50, criterion="targ
     Parameters
     ----------
     df : DataFrame
-        One row per response; holds a column per weighting variable.
+        One row per response; holds a column per weighting variable. Empty or blank
+        strings count as missing values.
     margins : DataFrame
-        Long table with columns ``variable, category, count`` (census counts).
+        Long table with columns ``variable, category`` and the census counts.
     design : Design, optional
         Starting design (base weights, strata...). Default: equal weights of 1.
+    count : str
+        Name of the count column of ``margins`` (as :func:`post_stratify`).
     epsilon : float
         Convergence tolerance: people when >= 1, otherwise a fraction of the total
         starting weight (R's convention).
@@ -55,61 +104,110 @@ def rake(df, margins, design=None, *, epsilon=1e-6, max_iter=50, criterion="targ
         ``{variable: {category: merged category}}`` applied to data and margins.
     min_respondents : int, optional
         Merge categories with fewer respondents into a neighbour first.
+    unmatched : {"keep", "error"}
+        Respondents whose category of a margin is missing, or absent from the census
+        margins (sex « autre », age « je ne sais pas »): ``"keep"`` (default) rakes
+        them on the margins they have, see Notes; ``"error"`` raises
+        :class:`UnknownCategoryError`, as R does.
+    rescale_tolerance : float
+        Margins whose totals differ (``(max - min) / max``) by at most this much are
+        rescaled to the total of ``reference_margin``, with a :class:`MarginsWarning`
+        that names the totals; beyond it, :class:`MarginsError`. Default 0: the
+        totals must agree (to 1e-9).
+    reference_margin : str, optional
+        Variable whose total is kept when rescaling; default the first of ``margins``.
     accept_nonconvergence : bool
         Return the last weights instead of raising when not converged.
 
     Returns
     -------
     WeightingResult
+        ``unmatched`` and ``diagnostics()`` report the respondents kept with a missing
+        or unknown category (per variable and category), ``to_collapse`` the
+        categories with 1 to 3 respondents that make extreme weights.
 
     Raises
     ------
     EmptyCategoryError
         A census category has no respondent (and was not collapsed).
     UnknownCategoryError
-        Respondents in a category absent from the margins, or a missing value.
+        With ``unmatched="error"``: respondents in a category absent from the margins,
+        or a missing value.
     MarginsError
-        Malformed margins or margins that do not sum to the same total.
+        Malformed margins or margins whose totals differ by more than
+        ``rescale_tolerance``.
     RakingConvergenceError
         Not converged and ``accept_nonconvergence`` is False.
+
+    Notes
+    -----
+    Respondents kept with ``unmatched="keep"`` are raked *on the margins they have*:
+    in the step of a margin where their category is unknown, their weight is left as
+    it is, and the census counts of that margin are shared, in proportion, among the
+    other respondents, whose total weight is the census total minus the weight kept.
+    So every weighted margin keeps the census proportions among those whose category
+    is known, the weights still add up to the census total, and nobody is dropped.
+    This is the rule of Pasek's ``anesrake`` (targets as proportions among the valid
+    cases of each variable; ``na_method = "exclude"`` of the ``ipf`` package) and
+    the solution is the one R's ``rake()`` finds when the unknown respondents of each
+    margin form one more category whose count is their own weighted total; standard
+    errors treat that category as calibrated, as R then does. The starting weights
+    are first scaled to the census total, so that a respondent unknown on every
+    margin gets the mean weight. The rule is deterministic (no random imputation) and
+    only the weights see it: the respondents' answers are never changed.
 
     References
     ----------
     Deming & Stephan (1940); Lumley (2010), section 7.3; R ``survey::rake``.
+    Pasek J (2018). anesrake: ANES Raking Implementation. R package version 0.80.
+    DeBell M, Krosnick JA (2009). *Computing Weights for American National Election
+    Study Survey Data*. ANES Technical Report nes012427.
     """
     if criterion not in ("targets", "change"):
         raise ValueError("criterion must be 'targets' or 'change'")
+    if unmatched not in UNMATCHED_RULES:
+        raise ValueError(f"unmatched must be one of {UNMATCHED_RULES}, not {unmatched!r}")
+    margins = blank_as_missing(margins, ["variable", "category", count])
+    targets = read_margins(margins, count=count)
+    absent = [var for var in targets if var not in df.columns]
+    if absent:
+        raise MarginsError(f"margin variable(s) {absent} are not columns of the data")
+    df = blank_as_missing(df, list(targets))
     base = base_design(df, design)
-    targets = read_margins(margins)
-    unknown = [var for var in targets if var not in df.columns]
-    if unknown:
-        raise MarginsError(f"margin variable(s) {unknown} are not columns of the data")
     labels = {var: Labels.of(df[var]) for var in targets}
     labels, targets, collapsed = collapse_categories(labels, targets, collapse,
                                                      min_respondents)
-    groups, goals, categories = [], [], {}
+    matched, categories, apart = [], {}, []
     for var in targets:
-        codes, cats, counts = codes_for(var, labels[var], targets[var])
-        groups.append(Grouping(codes, len(cats)))
-        goals.append(counts)
+        if unmatched == "error":
+            codes, cats, counts = codes_for(var, labels[var], targets[var])
+            left = {}
+        else:
+            codes, cats, counts, left = match_codes(var, labels[var], targets[var])
+        matched.append((codes, counts, sum(left.values())))
         categories[var] = cats
-    totals = np.array([g.sum() for g in goals])
-    if np.ptp(totals) > 1e-9 * totals.max():
-        shown = ", ".join(f"{v}: {t:g}" for v, t in zip(targets, totals))
-        raise MarginsError(f"margins do not describe the same population ({shown})")
+        apart.extend((var, cat, n) for cat, n in left.items())
+    targets, rescaled = reconcile_totals(targets, rescale_tolerance, reference_margin)
+    steps = [_Margin(codes, counts * rescaled.get(var, 1.0), n_apart)
+             for var, (codes, counts, n_apart) in zip(targets, matched)]
+    rows_apart = np.zeros(base.n, dtype=bool)
+    for margin in steps:
+        rows_apart |= margin.group.codes == len(margin.counts)
 
     tolerance = _tolerance(epsilon, base.weights)
     w = base.weights.copy()
+    if rows_apart.any():
+        w = w * (steps[0].total / w.sum())
     joint = None
     if criterion == "change":
-        joint = Grouping(_joint_codes([g.codes for g in groups],
-                                      [g.n_groups for g in groups]))
+        joint = Grouping(_joint_codes([m.group.codes for m in steps],
+                                      [m.group.n_groups for m in steps]))
         old_table = joint.sum(w)
     passes, converged, psw = 0, False, []
     while passes < max_iter:
         psw = []
-        for grp, goal in zip(groups, goals):
-            w = w * (goal / grp.sum(w))[grp.codes]
+        for margin in steps:
+            w = margin.step(w)
             psw.append(w)
         passes += 1
         if criterion == "change":
@@ -117,26 +215,38 @@ def rake(df, margins, design=None, *, epsilon=1e-6, max_iter=50, criterion="targ
             delta = np.max(np.abs(new_table - old_table))
             old_table = new_table
         else:
-            delta = _max_gap(w, groups, goals)
+            delta = _max_gap(w, steps)
         if delta < tolerance:
             converged = True
             break
-    step = RakingStep(list(zip(groups, psw)), variables=tuple(targets))
+    step = RakingStep([(m.group, p) for m, p in zip(steps, psw)], variables=tuple(targets))
+    codes = {var: np.where(m.group.codes < len(m.counts), m.group.codes, -1)
+             for var, m in zip(targets, steps)}
     result = WeightingResult(
         design=base.with_weights(w, base.calibration + (step,)),
         method="rake", variables=tuple(targets), converged=converged,
-        iterations=passes, max_gap=_max_gap(w, groups, goals), tolerance=tolerance,
+        iterations=passes, max_gap=_max_gap(w, steps), tolerance=tolerance,
         collapsed=collapsed,
-        structure=sample_structure({v: g.codes for v, g in zip(targets, groups)}, categories,
-                             targets, w),
+        structure=sample_structure(codes, categories, targets, w),
+        unmatched=_unmatched_frame(apart),
+        unmatched_rows=rows_apart,
+        to_collapse=thin_categories(codes, categories, w),
+        rescaled=rescaled,
     )
     if not converged and not accept_nonconvergence:
         raise RakingConvergenceError(result)
     return result
 
 
-def _max_gap(w, groups, goals):
-    return float(max(np.max(np.abs(g.sum(w) - t)) for g, t in zip(groups, goals)))
+def _unmatched_frame(rows):
+    # object columns: the category None (missing value) must stay None
+    return pd.DataFrame({name: pd.Series([r[i] for r in rows], dtype=object)
+                         for i, name in enumerate(UNMATCHED_COLUMNS)}
+                        ).astype({"respondents": int})
+
+
+def _max_gap(w, steps):
+    return max(margin.gap(w) for margin in steps)
 
 
 def _joint_codes(codes, sizes):

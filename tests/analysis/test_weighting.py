@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from analysis.estimation import survey_mean, survey_proportion, survey_total
 from analysis.weighting import (
+    Design,
     EmptyCategoryError,
     MarginsError,
+    MarginsWarning,
     RakingConvergenceError,
     UnknownCategoryError,
     WeightingError,
@@ -107,14 +110,16 @@ def test_margin_category_without_respondent_is_a_clear_error():
     assert (info.value.variable, info.value.category) == ("age", "very old")
 
 
-def test_respondent_category_absent_from_margins_is_a_clear_error():
+def test_respondent_category_absent_from_margins_is_a_clear_error_when_asked():
     df, margins = _small()
     df.loc[0, "sex"] = "X"
     with pytest.raises(UnknownCategoryError, match="'sex'.*'X'"):
-        rake(df, margins)
+        rake(df, margins, unmatched="error")
     df.loc[0, "sex"] = None
     with pytest.raises(UnknownCategoryError, match="missing"):
-        rake(df, margins)
+        rake(df, margins, unmatched="error")
+    with pytest.raises(ValueError, match="unmatched must be one of"):
+        rake(df, margins, unmatched="drop")
 
 
 def test_empty_post_stratification_cell_is_a_clear_error(town, cells, base):
@@ -205,3 +210,168 @@ def test_categories_match_by_text_form():
                             "count": [10.0, 20.0, 5.0]})
     result = rake(df, margins)
     assert_allclose(result.weights.to_numpy(), [5, 10, 10, 5, 5])
+
+
+# ---- respondents outside the census categories are kept (partial_raking.R) -----------
+
+
+def planted_unmatched(town):
+    """The town survey with the respondents of tests/reference/partial_raking.R planted."""
+    town = town.copy()
+    rid = town["response_id"]
+    town.loc[rid % 97 == 0, "sex"] = "autre"
+    town.loc[rid % 89 == 0, "age_band"] = "nsp"  # « je ne sais pas »
+    town.loc[rid % 83 == 0, "district"] = ""  # not answered: a blank string
+    town.loc[rid % 250 == 0, "sex"] = "autre"
+    town.loc[rid % 250 == 0, "age_band"] = None
+    return town
+
+
+@pytest.fixture(scope="module")
+def partial(town, margins):
+    data = planted_unmatched(town)
+    kept = data.copy()
+    # R: the raking loop of partial_raking.R, then
+    #    rk <- rake(des0, list(~district_r, ~age_band_r, ~sex_r), pop) with "inconnu"
+    result = rake(data, margins, Design.from_frame(data, weights="base_weight"),
+                  epsilon=1e-13, max_iter=5000)
+    return data, kept, result
+
+
+@pytest.fixture(scope="module")
+def r_partial(reference_dir):
+    return pd.read_csv(reference_dir / "partial_raking_figures.csv").set_index("key")["value"]
+
+
+def test_kept_respondents_weights_match_r(partial, reference_dir):
+    # R: weights(rk) of partial_raking.R
+    expected = pd.read_csv(reference_dir / "partial_raking_weights.csv")["weight"]
+    assert_allclose(partial[2].weights.to_numpy(), expected, rtol=RTOL)
+
+
+def test_kept_respondents_standard_errors_match_r(partial, r_partial):
+    data, _, result = partial
+    # R: svymean(~sans_medecin_traitant, rk); svymean(~isolement, rk, na.rm = TRUE)
+    for column in ("sans_medecin_traitant", "isolement"):
+        got = survey_mean(data, result.design, column).iloc[0]
+        key = f"partial.svymean.{column}.{column}"
+        assert_allclose([got.estimate, got.se], [r_partial[key], r_partial[key + ".se"]],
+                        rtol=RTOL)
+    # R: svytotal(~acces_soins, rk)
+    table = survey_total(data, result.design, "acces_soins")
+    for row in table.itertuples():
+        key = f"partial.svytotal.acces_soins.acces_soins{row.category}"
+        assert_allclose([row.estimate, row.se], [r_partial[key], r_partial[key + ".se"]],
+                        rtol=RTOL)
+    # R: svyciprop(~renonce, rk, method = "logit", na.rm = TRUE)
+    got = survey_proportion(data, result.design, "renoncement_soins", need=["oui"],
+                            exclude=["nsp"]).iloc[0]
+    assert_allclose([got.estimate, got.se, got.ci_low, got.ci_high],
+                    [r_partial[f"partial.svyciprop_logit.renonce.{s}"]
+                     for s in ("estimate", "se", "ci_low", "ci_high")], rtol=RTOL)
+    # R: svyby(~sans_medecin_traitant, ~qpv, rk, svymean)
+    table = survey_mean(data, result.design, "sans_medecin_traitant", by="qpv")
+    for row in table.itertuples():
+        key = f"partial.svyby_mean.sans_medecin_traitant.qpv.{row.qpv}"
+        assert_allclose([row.estimate, row.se], [r_partial[key + ".estimate"],
+                                                 r_partial[key + ".se"]], rtol=RTOL)
+
+
+def test_every_respondent_keeps_a_weight_and_the_margins_hold(partial, margins):
+    data, kept, result = partial
+    w = result.weights
+    assert len(w) == len(data) and np.all(np.isfinite(w)) and np.all(w > 0)
+    total = margins.loc[margins.variable == "district", "count"].sum()
+    assert w.sum() == pytest.approx(total, rel=1e-10)
+    for variable, part in margins.groupby("variable"):
+        known = data[variable].isin(part["category"])
+        shares = w[known].groupby(data.loc[known, variable]).sum() / w[known].sum()
+        expected = part.set_index("category")["count"] / part["count"].sum()
+        assert_allclose(shares[expected.index], expected, rtol=1e-9)
+    # only the weights see the rule: the answers are those given
+    pd.testing.assert_frame_equal(data, kept)
+
+
+def test_kept_respondents_are_reported_per_variable(partial):
+    data, _, result = partial
+    rid = data["response_id"]
+    n_sex, n_age_nsp, n_district = ((rid % 97 == 0) | (rid % 250 == 0)).sum(), \
+        (rid % 89 == 0).sum(), (rid % 83 == 0).sum()
+    assert result.unmatched_by_variable() == {"district": n_district,
+                                              "age_band": n_age_nsp + (rid % 250 == 0).sum(),
+                                              "sex": n_sex}
+    table = result.unmatched.set_index(["variable", "category"])["respondents"]
+    assert table[("sex", "autre")] == n_sex and table[("age_band", "nsp")] == n_age_nsp
+    assert result.n_unmatched == n_sex + n_age_nsp + n_district
+    diagnostics = result.diagnostics()
+    assert diagnostics.n_unmatched == result.n_unmatched
+    assert ("district", None, n_district) in diagnostics.unmatched
+    assert any("« sex »" in m and "autre" in m for m in diagnostics.messages)
+
+
+def test_a_respondent_unknown_everywhere_gets_the_mean_weight():
+    df, margins = _small()
+    df.loc[len(df)] = {"sex": "autre", "age": "nsp"}
+    result = rake(df, margins, epsilon=1e-12, max_iter=1000)
+    assert result.weights.iloc[-1] == pytest.approx(100 / len(df))
+    assert result.weights.sum() == pytest.approx(100)
+
+
+# ---- margins: count column, totals rescaled within a tolerance ----------------------
+
+
+def test_margins_count_column_can_be_named():
+    df, margins = _small()
+    renamed = margins.rename(columns={"count": "population"})
+    assert_allclose(rake(df, renamed, count="population").weights, rake(df, margins).weights)
+    with pytest.raises(MarginsError, match="count"):
+        rake(df, renamed)
+
+
+def test_close_margin_totals_are_rescaled_with_a_warning():
+    df, margins = _small()
+    margins["count"] = [52, 48, 40.2, 60.1]  # age adds up to 100.3, sex to 100
+    with pytest.warns(MarginsWarning, match="sex: 100, age: 100.3.*'sex', 100"):
+        result = rake(df, margins, rescale_tolerance=0.01)
+    assert result.rescaled == {"age": pytest.approx(100 / 100.3)}
+    assert result.weights.sum() == pytest.approx(100)
+    with pytest.warns(MarginsWarning, match="total of 'age', 100.3"):
+        other = rake(df, margins, rescale_tolerance=0.01, reference_margin="age")
+    assert other.weights.sum() == pytest.approx(100.3)
+    with pytest.raises(MarginsError, match=r"sex: 100, age: 100.3.*0\.299%.*0\.100%"):
+        rake(df, margins, rescale_tolerance=0.001)
+
+
+# ---- thin categories are named, blank answers are missing ----------------------------
+
+
+def test_diagnostics_name_the_categories_to_collapse(town, margins, base):
+    thin = town.copy()
+    old = thin.index[thin["age_band"] == "85+"]
+    thin.loc[old[2:], "age_band"] = "75-84"  # two respondents left to carry the 85+
+    result = rake(thin, margins, base, epsilon=1e-8)
+    assert result.to_collapse[["variable", "category", "respondents"]].values.tolist() == \
+        [["age_band", "85+", 2]]
+    assert result.to_collapse["weight_ratio"].iloc[0] > 10
+    diagnostics = result.diagnostics()
+    assert diagnostics.to_collapse == (("age_band", "85+", 2),)
+    assert diagnostics.kish_deff == weight_diagnostics(result.design.weights).kish_deff
+    assert "« 85+ » de « age_band »" in diagnostics.messages[0]
+    assert rake(town, margins, base).diagnostics().to_collapse == ()
+
+
+def test_blank_answers_are_missing_in_weighting():
+    df, margins = _small()
+    df.loc[1, "age"] = "  "
+    with pytest.raises(UnknownCategoryError, match="missing for 1"):
+        rake(df, margins, unmatched="error")
+    assert rake(df, margins).unmatched.values.tolist() == [["age", None, 1]]
+
+
+def test_blank_design_and_cell_columns_are_missing():
+    df = pd.DataFrame({"s": ["a", " ", "b", "b"], "sex": ["F", "M", "", "F"]})
+    with pytest.raises(ValueError, match="'s' has missing values"):
+        Design.from_frame(df, strata="s")
+    cells = pd.DataFrame({"sex": ["F", "M"], "count": [50, 50]})
+    with pytest.raises(UnknownCategoryError, match="missing for 1"):
+        post_stratify(df, cells)
