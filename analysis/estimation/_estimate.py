@@ -23,12 +23,47 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import blank_as_missing
 from ..weighting import Design
 from ..weighting._margins import as_labels, label_codes
 from ._domains import domains_of, estimate_domains
-from ._intervals import PROPORTION_CI_METHODS
+from ._intervals import proportion_interval
 
-__all__ = ["survey_mean", "survey_total", "survey_proportion", "is_categorical"]
+__all__ = ["survey_mean", "survey_total", "survey_proportion", "is_categorical",
+           "THIN_WARNING_FR", "THIN_BELOW"]
+
+#: Domains with fewer respondents (or no degree of freedom) have no usable variance.
+THIN_BELOW = 2
+#: Written in the ``warning`` column beside such an estimate.
+THIN_WARNING_FR = "effectif trop faible pour une estimation fiable"
+
+
+def _used_columns(*names):
+    out = []
+    for name in names:
+        if name is None:
+            continue
+        out.extend([name] if isinstance(name, str) else list(name))
+    return out
+
+
+def thin_domains(n, degf):
+    """Domains whose variance cannot be estimated: under 2 respondents or no df.
+
+    A domain of one respondent has a standard error of 0 and an interval of zero
+    width: that is no finding, so its ``se`` and interval are blanked and it is
+    flagged ``thin`` with :data:`THIN_WARNING_FR`.
+    """
+    return (np.asarray(n) < THIN_BELOW) | (np.asarray(degf, dtype=float) < 1)
+
+
+def _flag_thin(frame, thin):
+    for col in ("se", "ci_low", "ci_high"):
+        frame[col] = np.where(thin, np.nan, frame[col])
+    frame["thin"] = thin
+    frame["warning"] = pd.Series(np.where(thin, THIN_WARNING_FR, None), dtype=object,
+                                 index=frame.index)
+    return frame
 
 
 def is_categorical(series):
@@ -68,6 +103,7 @@ def _one_hot(series):
 
 def _estimate(df, design, column, by, na_rm, level, statistic):
     design.check_frame(df)
+    df = blank_as_missing(df, _used_columns(column, by))
     series = df[column]
     domains = domains_of(df, by)
     categorical = is_categorical(series)
@@ -101,7 +137,7 @@ def _estimate(df, design, column, by, na_rm, level, statistic):
         cat_codes = np.argmax(y[in_domain], axis=1)
         columns["n_category"] = np.bincount(domains.codes[in_domain] * k + cat_codes,
                                             minlength=d * k)
-    return pd.DataFrame(columns)
+    return _flag_thin(pd.DataFrame(columns), thin_domains(est.n, est.degf)[which])
 
 
 def survey_mean(df, design: Design, column, by=None, *, na_rm=True, level=0.95):
@@ -129,12 +165,15 @@ def survey_mean(df, design: Design, column, by=None, *, na_rm=True, level=0.95):
     DataFrame
         The ``by`` columns, ``category`` (categorical columns only), ``estimate, se,
         ci_low, ci_high`` and ``n`` (respondents with an answer in the domain), plus
-        ``n_category`` for categorical columns.
+        ``n_category`` for categorical columns; ``thin`` (no usable variance: under 2
+        respondents or no degree of freedom; ``se`` and the interval are then NaN) and
+        ``warning`` (:data:`THIN_WARNING_FR` for thin domains, else None).
 
     Notes
     -----
     R: ``svymean(~column, design, na.rm = TRUE)`` or ``svyby(~column, ~by, design,
-    svymean, na.rm = TRUE)``.
+    svymean, na.rm = TRUE)``. Empty or blank answers count as missing. R reports a
+    standard error of 0 for a domain of one respondent; here it is blanked and flagged.
 
     References
     ----------
@@ -193,14 +232,13 @@ def _label_of(value):
 
 def proportion_table(design, y, valid, domains, method="logit", level=0.95):
     """Shares with their interval for each domain (shared with the cross-tables)."""
-    if method not in PROPORTION_CI_METHODS:
-        raise ValueError(f"method must be one of {sorted(PROPORTION_CI_METHODS)}")
+    interval = proportion_interval(method)
     est = estimate_domains(design, y, valid, domains, "mean")
     p, se = est.estimate[:, 0], est.se[:, 0]
     # R's nrow(design) for a domain: all rows when calibrated (rows outside get a zero
     # weight), the domain's rows otherwise (the design is subset).
     n_rows = np.full(domains.count, design.n) if design.is_calibrated else est.n_rows
-    low, high = PROPORTION_CI_METHODS[method](p, se, est.degf, level=level, n_rows=n_rows)
+    low, high = interval(p, se, est.degf, level=level, n_rows=n_rows)
     n_need = np.bincount(domains.codes[valid & (domains.codes >= 0) & (y > 0)],
                          minlength=domains.count)
     return p, se, low, high, est.n, n_need, est.degf
@@ -220,11 +258,16 @@ def survey_proportion(df, design: Design, column, need=None, by=None, *, exclude
     by : str or list of str, optional
     exclude : iterable
         Answer codes treated as no answer (e.g. "nsp").
-    method : {"logit", "beta", "wilson", "wald"}
-        ``"logit"`` (default) is R ``svyciprop(method = "logit")``; ``"beta"`` is the
-        Korn-Graubard interval, R ``svyciprop(method = "beta")``; ``"wald"`` is R
-        ``method = "mean"``; ``"wilson"`` is the Wilson score interval with the
-        effective sample size (Kott & Carr 1997), which R's survey package lacks.
+    method : {"logit", "xlogit", "mean", "wald", "beta", "asin", "wilson"}
+        The names of R's ``svyciprop``: ``"logit"`` (default) and ``"xlogit"``, the
+        logit-transformed interval (the same figures: R's ``"logit"`` fits the
+        quasi-binomial ``svyglm`` whose Wald interval this is, ``"xlogit"`` transforms
+        the mean with the delta method); ``"mean"`` (alias ``"wald"``), the symmetric
+        interval ``p -/+ t se``; ``"beta"``, the Korn-Graubard interval; ``"asin"``, the
+        arcsine square-root interval. ``"wilson"`` is the Wilson score interval with the
+        effective sample size (Kott & Carr 1997), which R's survey package lacks. R's
+        ``"likelihood"`` is not implemented. Any other name raises a ValueError
+        listing the accepted ones.
     level : float
 
     Returns
@@ -232,7 +275,9 @@ def survey_proportion(df, design: Design, column, need=None, by=None, *, exclude
     DataFrame
         The ``by`` columns, ``estimate, se, ci_low, ci_high, n, n_need, df``: ``n``
         respondents who answered, ``n_need`` those with the need, ``df`` the design
-        degrees of freedom used for the interval.
+        degrees of freedom used for the interval; ``thin`` and ``warning`` as in
+        :func:`survey_mean` (a domain of one respondent is flagged, its ``se`` and
+        interval blanked, instead of showing a zero-width interval).
 
     Notes
     -----
@@ -244,6 +289,7 @@ def survey_proportion(df, design: Design, column, need=None, by=None, *, exclude
     Korn & Graubard (1998); Lumley (2010), section 2.3.1.
     """
     design.check_frame(df)
+    df = blank_as_missing(df, _used_columns(column, by))
     y, valid = need_indicator(df[column], need, exclude)
     domains = domains_of(df, by)
     p, se, low, high, n, n_need, degf = proportion_table(design, y, valid, domains,
@@ -252,4 +298,4 @@ def survey_proportion(df, design: Design, column, need=None, by=None, *, exclude
         index=range(domains.count))
     out["estimate"], out["se"], out["ci_low"], out["ci_high"] = p, se, low, high
     out["n"], out["n_need"], out["df"] = n, n_need, degf
-    return out.reset_index(drop=True)
+    return _flag_thin(out.reset_index(drop=True), thin_domains(n, degf))

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["ci_logit", "ci_beta", "ci_wilson", "ci_wald", "PROPORTION_CI_METHODS"]
+__all__ = ["ci_logit", "ci_beta", "ci_wilson", "ci_wald", "ci_asin", "PROPORTION_CI_METHODS",
+           "proportion_interval"]
 
 
 def _t(level, df):
@@ -27,16 +28,17 @@ def _t(level, df):
 
 
 def ci_wald(p, se, df, level=0.95, **_):
-    """Symmetric interval ``p +/- t(df) se`` (R ``svyciprop(method = "mean")``)."""
+    """Symmetric (Wald) interval ``p +/- t(df) se``, R ``svyciprop(method = "mean")``."""
     half = _t(level, df) * se
     return p - half, p + half
 
 
 def ci_logit(p, se, df, level=0.95, **_):
-    """Logit interval, R ``svyciprop(method = "logit")``.
+    """Logit interval, R ``svyciprop(method = "xlogit")`` and ``method = "logit"``.
 
-    ``expit(logit(p) +/- t(df) se / (p (1 - p)))``: the Wald interval of the intercept
-    of a quasi-binomial ``svyglm``, whose standard error is the delta-method one.
+    ``expit(logit(p) +/- t(df) se / (p (1 - p)))``: the interval on the logit scale
+    with the delta-method standard error (R's ``"xlogit"``), which is also the Wald
+    interval of the intercept of a quasi-binomial ``svyglm`` (R's ``"logit"``).
     Undefined (NaN) when p is 0 or 1.
     """
     p = np.asarray(p, dtype=float)
@@ -66,6 +68,22 @@ def ci_beta(p, se, df, level=0.95, n_rows=None, **_):
     return low, high
 
 
+def ci_asin(p, se, df, level=0.95, **_):
+    """Arcsine square-root interval, R ``svyciprop(method = "asin")``.
+
+    ``sin(asin(sqrt(p)) +/- t(df) se / (2 sqrt(p (1 - p))))**2``, the delta-method
+    interval on the variance-stabilising scale, back-transformed as R does (no
+    clipping). Undefined (NaN) when p is 0 or 1.
+    """
+    p = np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = _t(level, df) * np.asarray(se, dtype=float) / (2 * np.sqrt(p * (1 - p)))
+        centre = np.arcsin(np.sqrt(p))
+        low, high = np.sin(centre - half) ** 2, np.sin(centre + half) ** 2
+    degenerate = (p <= 0) | (p >= 1)
+    return np.where(degenerate, np.nan, low), np.where(degenerate, np.nan, high)
+
+
 def ci_wilson(p, se, df, level=0.95, **_):
     """Wilson score interval on the effective sample size (no R equivalent).
 
@@ -84,5 +102,20 @@ def ci_wilson(p, se, df, level=0.95, **_):
     return centre - half, centre + half
 
 
-PROPORTION_CI_METHODS = {"logit": ci_logit, "beta": ci_beta, "wilson": ci_wilson,
-                         "wald": ci_wald}
+#: Interval methods by name: R's ``svyciprop`` names (``"likelihood"`` aside) and
+#: ``"wald"`` (= ``"mean"``) and ``"wilson"``.
+PROPORTION_CI_METHODS = {"logit": ci_logit, "xlogit": ci_logit, "mean": ci_wald,
+                         "wald": ci_wald, "beta": ci_beta, "asin": ci_asin,
+                         "wilson": ci_wilson}
+
+
+def proportion_interval(method):
+    """Return the interval function of `method`; a clear ValueError when unknown."""
+    try:
+        return PROPORTION_CI_METHODS[method]
+    except (KeyError, TypeError):
+        accepted = ", ".join(repr(m) for m in sorted(PROPORTION_CI_METHODS))
+        hint = " (R's profile-likelihood interval is not implemented)" \
+            if method == "likelihood" else ""
+        raise ValueError(f"unknown interval method {method!r}{hint}; accepted: "
+                         f"{accepted}") from None

@@ -1,8 +1,10 @@
 """Estimation (svymean, svytotal, svyby, svyciprop) against R's survey package.
 
 Tolerance: relative 1e-6 (``RTOL``) for estimates, standard errors and intervals.
-Reference figures: ``tests/reference/town_survey.R`` -> ``town_figures.csv`` and
-``tests/reference/api_reference.R`` -> ``api_figures.csv`` (R survey 4.1.1). Each key
+Reference figures: ``tests/reference/town_survey.R`` -> ``town_figures.csv``,
+``tests/reference/api_reference.R`` -> ``api_figures.csv`` and
+``tests/reference/proportion_intervals.R`` -> ``proportion_intervals.csv`` (every
+interval method of ``svyciprop``), R survey 4.1.1. Each key
 names the design object of the R script, the R function and the variables; the R call
 is quoted above each comparison.
 """
@@ -12,7 +14,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from analysis.estimation import survey_mean, survey_proportion, survey_total
+from analysis.estimation import THIN_WARNING_FR, survey_mean, survey_proportion, survey_total
 from analysis.weighting import Design, domain_covariance, linearised_variance, post_stratify, rake
 
 from .conftest import TOWN_DESIGNS
@@ -288,3 +290,117 @@ def test_fast_domain_variance_equals_the_expanded_computation(town, designs, cel
         x = np.zeros((len(town), 24))
         x[rows[:, None], dom[rows][:, None] * 3 + np.arange(3)] = u
         assert_allclose(fast, linearised_variance(design, x), rtol=1e-9, atol=1e-12)
+
+
+# ---- every interval method of svyciprop (tests/reference/proportion_intervals.R) ---
+
+
+@pytest.fixture(scope="module")
+def r_intervals(reference_dir):
+    """R's svyciprop figures for each method (see proportion_intervals.R)."""
+    return pd.read_csv(reference_dir / "proportion_intervals.csv").set_index("key")["value"]
+
+
+INTERVAL_METHODS = ["logit", "xlogit", "mean", "beta", "asin"]
+INTERVAL_CASES = [
+    # R: svyciprop(~sans_medecin_traitant, d, method = method)
+    ("sans_medecin_traitant", None, (), None, "sans_medecin_traitant"),
+    # R: svyciprop(~renonce, d, method = method, na.rm = TRUE)
+    ("renoncement_soins", ("oui",), ("nsp",), None, "renonce"),
+    # R: svyby(~sans_medecin_traitant, ~district, d, svyciprop, method = method,
+    #          vartype = c("se", "ci"))
+    ("sans_medecin_traitant", None, (), "district", "sans_medecin_traitant"),
+]
+
+
+@pytest.mark.parametrize("method", INTERVAL_METHODS)
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+@pytest.mark.parametrize("column, need, exclude, by, r_name", INTERVAL_CASES)
+def test_svyciprop_every_method_matches_r(town, designs, r_intervals, name, method, column,
+                                          need, exclude, by, r_name):
+    table = survey_proportion(town, designs[name], column, need=need, exclude=exclude, by=by,
+                              method=method)
+    if by is None:
+        key = f"{name}.svyciprop_{method}.{r_name}"
+        got = table.iloc[0]
+        assert_allclose(got[["estimate", "se", "ci_low", "ci_high"]].to_numpy(float),
+                        [r_intervals[f"{key}.{s}"]
+                         for s in ("estimate", "se", "ci_low", "ci_high")], rtol=RTOL)
+    else:
+        prefix = f"{name}.svyby_ciprop_{method}.{r_name}.{by}"
+        g, w = _pairs(table, r_intervals, lambda r, s: f"{prefix}.{r[by]}.{s}.{r_name}",
+                      CIPROP)
+        assert len(g) == 4 * 8
+        assert_allclose(g, w, rtol=RTOL)
+
+
+@pytest.mark.parametrize("method", INTERVAL_METHODS)
+def test_svyciprop_every_method_on_a_cluster_sample(api, r_intervals, method):
+    # R: svyciprop(~sch_wide_yes, dclus1, method = method)
+    case = api["clus1"]
+    got = survey_proportion(case.data, case.design, "sch_wide_yes", method=method).iloc[0]
+    key = f"clus1.svyciprop_{method}.sch_wide"
+    assert_allclose([got.estimate, got.se, got.ci_low, got.ci_high],
+                    [r_intervals[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
+                    rtol=RTOL)
+
+
+def test_xlogit_is_the_logit_interval_and_wald_the_mean_one(town, designs):
+    for alias, method in (("xlogit", "logit"), ("wald", "mean")):
+        a = survey_proportion(town, designs["rake"], "sans_medecin_traitant", by="district",
+                              method=alias)
+        b = survey_proportion(town, designs["rake"], "sans_medecin_traitant", by="district",
+                              method=method)
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_unknown_interval_method_lists_the_accepted_names(town, designs):
+    with pytest.raises(ValueError, match="unknown interval method 'clopper'.*'asin', 'beta', "
+                                         "'logit', 'mean', 'wald', 'wilson', 'xlogit'"):
+        survey_proportion(town, designs["rake"], "sans_medecin_traitant", method="clopper")
+    with pytest.raises(ValueError, match="likelihood.*not implemented"):
+        survey_proportion(town, designs["rake"], "sans_medecin_traitant", method="likelihood")
+
+
+# ---- thin domains and blank answers ----------------------------------------------------
+
+
+def test_a_domain_of_one_respondent_is_flagged_not_presented(town, designs):
+    lone = town.copy()
+    lone.loc[lone.index[0], "district"] = "Hameau"
+    design = designs["rake"]
+    for table in (survey_proportion(lone, design, "sans_medecin_traitant", by="district"),
+                  survey_mean(lone, design, "sans_medecin_traitant", by="district"),
+                  survey_mean(lone, design, "acces_soins", by="district")):
+        hameau = table[table.district == "Hameau"]
+        assert hameau["thin"].all() and (hameau["n"] == 1).all()
+        assert (hameau["warning"] == THIN_WARNING_FR).all()
+        assert THIN_WARNING_FR == "effectif trop faible pour une estimation fiable"
+        assert hameau[["se", "ci_low", "ci_high"]].isna().all().all()
+        assert hameau["estimate"].notna().all()
+        others = table[table.district != "Hameau"]
+        assert not others["thin"].any() and others["warning"].isna().all()
+        assert (others["se"] > 0).all()
+
+
+def test_blank_strings_are_missing_answers_everywhere(town, designs):
+    design = designs["rake"]
+    blank = town.astype({"isolement": object, "acces_soins": object, "qpv": object})
+    nan = blank.copy()
+    rows = town.index[::7]
+    blank.loc[rows, "isolement"] = ""
+    blank.loc[rows[::2], "acces_soins"] = "   "
+    blank.loc[rows[1::2], "qpv"] = ""
+    nan["isolement"] = town["isolement"].mask(town.index.isin(rows))  # a float column
+    nan.loc[rows[::2], "acces_soins"] = None
+    nan.loc[rows[1::2], "qpv"] = None
+    # numbers mixed with "" stay numbers: the mean of a 0/1 column, not shares of "0", "1"
+    pd.testing.assert_frame_equal(survey_mean(blank, design, "isolement", by="qpv"),
+                                  survey_mean(nan, design, "isolement", by="qpv"))
+    shares = survey_mean(blank, design, "acces_soins")
+    assert "" not in set(shares["category"]) and "   " not in set(shares["category"])
+    pd.testing.assert_frame_equal(shares, survey_mean(nan, design, "acces_soins"))
+    pd.testing.assert_frame_equal(
+        survey_proportion(blank, design, "acces_soins", need=["difficile"], by="qpv"),
+        survey_proportion(nan, design, "acces_soins", need=["difficile"], by="qpv"))
+    assert blank.loc[rows[0], "isolement"] == ""  # the caller's frame is untouched
