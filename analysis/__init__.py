@@ -45,6 +45,8 @@ from .coding import (
 from .crosstab import (
     FRAGILE_BELOW,
     MIN_CELL,
+    PUBLICATION_RULE_EN,
+    PUBLICATION_RULE_FR,
     TOWN,
     CrossTab,
     Indicator,
@@ -56,7 +58,7 @@ from .crosstab import (
     indicator_tables,
     rao_scott_test,
 )
-from .estimation import survey_mean, survey_proportion, survey_total
+from .estimation import THIN_WARNING_FR, survey_mean, survey_proportion, survey_total
 from .privacy import mask_emails, mask_names, mask_phones, mask_pii
 from .text import (
     SPACY_MODEL,
@@ -83,10 +85,12 @@ from .weighting import (
     Design,
     EmptyCategoryError,
     MarginsError,
+    MarginsWarning,
     RakingConvergenceError,
     TrimResult,
     UnknownCategoryError,
     WeightDiagnostics,
+    WeightingDiagnostics,
     WeightingError,
     WeightingResult,
     post_stratify,
@@ -102,13 +106,14 @@ __all__ = [
     "Design", "rake", "post_stratify", "trim_weights", "weight_diagnostics",
     "structure_table", "WeightingResult", "TrimResult", "WeightDiagnostics",
     "WeightingError", "EmptyCategoryError", "UnknownCategoryError", "MarginsError",
-    "RakingConvergenceError",
+    "RakingConvergenceError", "MarginsWarning", "WeightingDiagnostics",
     # estimation
-    "survey_mean", "survey_total", "survey_proportion",
+    "survey_mean", "survey_total", "survey_proportion", "THIN_WARNING_FR",
     # cross-tables and publication rules
     "crosstab", "rao_scott_test", "compare_domains", "benjamini_hochberg",
     "indicator_tables", "apply_publication_rules", "Indicator", "CrossTab",
-    "RaoScottResult", "MIN_CELL", "FRAGILE_BELOW", "TOWN",
+    "RaoScottResult", "MIN_CELL", "FRAGILE_BELOW", "TOWN", "PUBLICATION_RULE_FR",
+    "PUBLICATION_RULE_EN",
     # text
     "normalise_text", "text_hash", "useless_reason", "preprocess_answers",
     "FrenchPreprocessor", "PreprocessedAnswers", "LemmaCache", "load_french", "SPACY_MODEL",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._missing import blank_as_missing
 from ..topics import find_themes, weighted_share_estimator
 
 #: Row of :func:`coding_agreement` for the main theme (first theme of each coding).
@@ -23,6 +24,8 @@ def answers_frame(answers) -> pd.DataFrame:
         answers = pd.DataFrame({"text": list(answers)})
     if "text" not in answers.columns:
         raise KeyError("the answers need a 'text' column")
+    # a blank district is no district (the text itself may be blank: it is then "empty")
+    answers = blank_as_missing(answers, ["district"])
     n = len(answers)
     if "answer_id" in answers:
         ids = answers["answer_id"].to_numpy()

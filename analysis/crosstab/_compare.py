@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import blank_as_missing
 from ..estimation._domains import domains_of
 from ..estimation._estimate import need_indicator
 from ..weighting import Design, linearised_variance
@@ -52,6 +53,7 @@ def compare_domains(df, design: Design, column, need=None, domain="district", *,
         indicators with :func:`benjamini_hochberg`.
     """
     design.check_frame(df)
+    df = blank_as_missing(df, [column, domain])
     if need is None and not pd.api.types.is_bool_dtype(df[column]):
         y = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         valid = ~np.isnan(y)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import blank_as_missing
 from ..estimation._domains import Domains, estimate_domains
 from ..weighting import Design
 from ..weighting._margins import as_labels
@@ -85,6 +86,7 @@ def rao_scott_test(df, design: Design, row, col, statistic="F"):
     if statistic not in ("F", "Chisq"):
         raise ValueError("statistic must be 'F' or 'Chisq'")
     design.check_frame(df)
+    df = blank_as_missing(df, [row, col])
     r_lab, c_lab = as_labels(df[row]), as_labels(df[col])
     r_cats = sorted(r_lab.dropna().unique())
     c_cats = sorted(c_lab.dropna().unique())

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .._missing import blank_as_missing
 from ..estimation._domains import domains_of
 from ..estimation._estimate import _categories, need_indicator, proportion_table
 from ..weighting import Design
@@ -29,7 +30,8 @@ class CrossTab:
     ----------
     table : DataFrame
         One row per group and answer: the profile column, ``category, estimate, se,
-        ci_low, ci_high, n, n_cell, suppressed, fragile``.
+        ci_low, ci_high, n, n_cell, suppressed, suppression, fragile`` (see
+        :func:`apply_publication_rules`).
     test : RaoScottResult
         Test of association between question and profile.
     """
@@ -81,6 +83,7 @@ def crosstab(df, design: Design, question, profile, *, method="logit", level=0.9
     "logit")`` for each category, and ``svychisq(~question + profile, design)``.
     """
     design.check_frame(df)
+    df = blank_as_missing(df, [question, profile])
     domains = domains_of(df, profile)
     cats = _categories(df[question])
     labels = as_labels(df[question])
@@ -99,7 +102,9 @@ def crosstab(df, design: Design, question, profile, *, method="logit", level=0.9
     order = {c: i for i, c in enumerate(cats)}
     table = table.assign(_c=table["category"].map(order)).sort_values(
         [profile, "_c"], kind="stable").drop(columns="_c").reset_index(drop=True)
-    table = apply_publication_rules(table, min_cell=min_cell, fragile_below=fragile_below)
+    # a group's answers add up to the group, a category's groups to the town
+    table = apply_publication_rules(table, min_cell=min_cell, fragile_below=fragile_below,
+                                    sets=[[profile], ["category"]])
     return CrossTab(table, rao_scott_test(df, design, question, profile,
                                           statistic=statistic))
 
@@ -138,13 +143,17 @@ def indicator_tables(df, design: Design, indicators, by=(), *, method="logit",
     -------
     DataFrame
         ``indicator, variable, group, estimate, se, ci_low, ci_high, n, n_cell,
-        suppressed, fragile``; whole-town rows have ``variable`` and ``group`` equal to
-        :data:`TOWN`. ``n_cell`` counts respondents with the need.
+        suppressed, suppression, fragile``; whole-town rows have ``variable`` and
+        ``group`` equal to :data:`TOWN`. ``n_cell`` counts respondents with the need.
+        The groups of one variable add up to the town, so a lone suppressed group
+        brings the next smallest down with it (:data:`PUBLICATION_RULE_FR`).
     """
     design.check_frame(df)
     by = [by] if isinstance(by, str) else list(by)
+    indicators = [_as_indicator(spec) for spec in indicators]
+    df = blank_as_missing(df, [*(spec.column for spec in indicators), *by])
     frames = []
-    for spec in map(_as_indicator, indicators):
+    for spec in indicators:
         y, valid = need_indicator(df[spec.column], spec.need, spec.exclude)
         for variable in [None, *by]:
             domains = domains_of(df, variable)
@@ -158,4 +167,6 @@ def indicator_tables(df, design: Design, indicators, by=(), *, method="logit",
                 "n": n, "n_cell": n_cell,
             }))
     table = pd.concat(frames, ignore_index=True)
-    return apply_publication_rules(table, min_cell=min_cell, fragile_below=fragile_below)
+    # the groups of one variable add up to the town, for each indicator
+    return apply_publication_rules(table, min_cell=min_cell, fragile_below=fragile_below,
+                                   sets=[["indicator", "variable"]])

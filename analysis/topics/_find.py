@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._missing import blank_as_missing
 from ..axes import DEFAULT_AXES
 from ..text import FrenchPreprocessor, PreprocessedAnswers, default_preprocessor
 from . import _fit
@@ -41,6 +42,8 @@ def _answers_frame(answers, question_id: str | None) -> pd.DataFrame:
         answers = pd.DataFrame({"text": list(answers)})
     if "text" not in answers.columns:
         raise KeyError("the answers need a 'text' column")
+    # a blank district is no district (the text itself may be blank: it is then "empty")
+    answers = blank_as_missing(answers, ["district"])
     frame = pd.DataFrame({"text": answers["text"].to_numpy(dtype=object)}, index=answers.index)
     frame.insert(0, "response_id",
                  answers["response_id"].to_numpy() if "response_id" in answers

@@ -135,36 +135,103 @@ def test_crosstab_shares_match_svyciprop_and_flags(town, designs, r_town):
     assert result.test == rao_scott_test(town, designs["rake"], "acces_soins", "age_band")
 
 
+def _no_lonely_suppression(table, columns):
+    for _, part in table.groupby(columns):
+        hidden = part["suppressed"].sum()
+        assert hidden != 1 or len(part) == 1, part
+
+
 def test_small_cells_are_suppressed_and_small_groups_fragile(town, designs):
     table = crosstab(town, designs["rake"], "acces_soins", "district").table
     counts = pd.crosstab(town.district, town.acces_soins)
     for row in table.itertuples():
         n_cell = counts.loc[row.district, row.category]
-        if n_cell < 11:
-            assert row.suppressed and np.isnan(row.estimate) and pd.isna(row.n_cell)
+        n = counts.loc[row.district].sum()
+        primary = n_cell < 11 or n - n_cell < 11
+        assert (row.suppression == "primary") == primary
+        if row.suppressed:
+            assert np.isnan(row.estimate) and pd.isna(row.n_cell)
         else:
-            assert not row.suppressed and row.n_cell == n_cell
-    synthetic = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 20 + ["c"] * 5,
-                              "q": (["x"] * 30 + ["y"] * 10) + (["x"] * 12 + ["y"] * 8)
+            assert row.suppression is None and row.n_cell == n_cell
+            assert n_cell >= 11 and n - n_cell >= 11
+    # no suppressed cell can be deduced from its district's or its answer's total
+    _no_lonely_suppression(table, "district")
+    _no_lonely_suppression(table, "category")
+
+    # a: published; b: fragile, blanked because c's "x" would be deduced from the town
+    # total; c: fewer than 11 respondents
+    synthetic = pd.DataFrame({"g": ["a"] * 60 + ["b"] * 25 + ["c"] * 5,
+                              "q": ["x"] * 40 + ["y"] * 20 + ["x"] * 14 + ["y"] * 11
                               + ["x"] * 5})
     out = crosstab(synthetic, Design.from_frame(synthetic), "q", "g").table
     flags = out.set_index(["g", "category"])
-    assert flags.loc[("a", "y"), "suppressed"] and not flags.loc[("a", "x"), "suppressed"]
-    assert flags.loc[("b", "x"), "fragile"] and not flags.loc[("b", "x"), "suppressed"]
-    assert flags.loc[("c", "x"), "suppressed"] and pd.isna(flags.loc[("c", "x"), "n"])
-    assert not flags.loc[("a", "x"), "fragile"]
+    assert not flags.loc[("a", "x"), "suppressed"] and not flags.loc[("a", "y"), "suppressed"]
+    assert not flags.loc[("a", "x"), "fragile"] and flags.loc[("b", "x"), "fragile"]
+    assert flags.loc[("c", "x"), "suppression"] == "primary"
+    assert flags.loc[("c", "y"), "suppression"] == "primary"
+    assert pd.isna(flags.loc[("c", "x"), "n"])
+    assert flags.loc[("b", "x"), "suppression"] == "complementary"
+    assert flags.loc[("b", "y"), "suppression"] == "complementary"
+    assert flags.loc[("b", "x"), "n"] == 25  # the group size stays: it is not small
     relaxed = crosstab(synthetic, Design.from_frame(synthetic), "q", "g", min_cell=5,
                        fragile_below=10).table.set_index(["g", "category"])
-    assert not relaxed.loc[("c", "x"), "suppressed"] and relaxed.loc[("c", "x"), "fragile"]
+    # all 5 of c answered "x": its share would tell that none answered "y"
+    assert relaxed.loc[("c", "x"), "suppression"] == "primary"
+    assert relaxed.loc[("c", "x"), "n"] == 5
+    assert relaxed.loc[("c", "x"), "fragile"] and not relaxed.loc[("b", "x"), "fragile"]
 
 
 def test_publication_rules_blank_every_small_figure():
-    table = pd.DataFrame({"estimate": [0.1, 0.5], "se": [0.01, 0.02], "ci_low": [0.0, 0.4],
-                          "ci_high": [0.2, 0.6], "n": [100, 8], "n_cell": [10, 4]})
+    table = pd.DataFrame({"estimate": [0.1, 0.5, 0.95], "se": [0.01, 0.02, 0.01],
+                          "ci_low": [0.0, 0.4, 0.9], "ci_high": [0.2, 0.6, 1.0],
+                          "n": [100, 8, 100], "n_cell": [10, 4, 95]})
     out = apply_publication_rules(table)
-    assert out["suppressed"].tolist() == [True, True]
+    # 10 with the need; 4 of 8; 95 of 100, so 5 without it
+    assert out["suppressed"].tolist() == [True, True, True]
+    assert out["suppression"].tolist() == ["primary"] * 3
     assert out[["estimate", "se", "ci_low", "ci_high", "n_cell"]].isna().all().all()
     assert out["n"].tolist()[0] == 100 and pd.isna(out["n"].tolist()[1])
+
+
+def test_a_lone_suppressed_district_takes_the_next_smallest_with_it():
+    # districts adding up to the town: only "Hameau" is under the threshold
+    table = pd.DataFrame({
+        "indicator": ["i"] * 5, "variable": ["town", "district", "district", "district",
+                                             "district"],
+        "group": ["town", "Hameau", "Gare", "Port", "Centre"],
+        "estimate": [0.3, 0.5, 0.2, 0.3, 0.35], "se": [0.01] * 5, "ci_low": [0.2] * 5,
+        "ci_high": [0.4] * 5, "n": [406, 6, 100, 140, 160], "n_cell": [126, 3, 20, 42, 61]})
+    out = apply_publication_rules(table, sets=[["indicator", "variable"]])
+    assert out["suppression"].tolist() == [None, "primary", "complementary", None, None]
+    assert out.loc[2, ["estimate", "se", "ci_low", "ci_high"]].isna().all()
+    assert pd.isna(out.loc[2, "n_cell"]) and out.loc[2, "n"] == 100
+    # without sets, nothing protects Hameau's 3 from 126 - 20 - 42 - 61
+    alone = apply_publication_rules(table)
+    assert alone["suppressed"].tolist() == [False, True, False, False, False]
+
+
+def test_indicator_tables_protect_a_thin_district(town, designs):
+    thin = town.copy()
+    thin.loc[thin.index[:6], "district"] = "Hameau"  # six respondents only
+    table = indicator_tables(thin, designs["rake"],
+                             [("Sans médecin traitant", "sans_medecin_traitant", [1]),
+                              ("Accès difficile", "acces_soins", ["difficile"])],
+                             by=["district"])
+    counts = thin.groupby("district")
+    for name, part in table[table.variable == "district"].groupby("indicator"):
+        part = part.set_index("group")
+        assert part.loc["Hameau", "suppression"] == "primary"
+        assert pd.isna(part.loc["Hameau", "n"])
+        hidden = part[part.suppressed]
+        assert len(hidden) >= 2
+        published = part[~part.suppressed]
+        complementary = part[part.suppression == "complementary"]
+        # the district blanked with Hameau is the one with the fewest respondents in need
+        column, need = ("sans_medecin_traitant", [1]) if name.startswith("Sans") \
+            else ("acces_soins", ["difficile"])
+        in_need = counts[column].apply(lambda s: s.isin(need).sum())
+        assert in_need[complementary.index].max() <= in_need[published.index].min()
+    assert not table.loc[table.variable == TOWN, "suppressed"].any()
 
 
 def test_indicator_tables_in_one_call(town, designs):
@@ -179,7 +246,7 @@ def test_indicator_tables_in_one_call(town, designs):
     table = indicator_tables(town, design, indicators, by=by)
     assert list(table.columns) == ["indicator", "variable", "group", "estimate", "se",
                                    "ci_low", "ci_high", "n", "n_cell", "suppressed",
-                                   "fragile"]
+                                   "suppression", "fragile"]
     per_indicator = 1 + 8 + 2 + 6 + 2
     assert len(table) == 3 * per_indicator
     town_rows = table[table.variable == TOWN]
@@ -193,3 +260,32 @@ def test_indicator_tables_in_one_call(town, designs):
     access = table[(table.indicator == "Accès difficile") & (table.variable == TOWN)].iloc[0]
     assert access.n_cell == town.acces_soins.isin(["difficile", "tres difficile"]).sum()
     assert not table["suppressed"].any()  # every group is large enough here
+
+
+def test_blank_strings_are_no_category_nor_group(town, designs):
+    design = designs["rake"]
+    blank = town.astype({"acces_soins": object, "district": object})
+    nan = blank.copy()
+    blank.loc[blank.index[::9], "acces_soins"] = ""
+    blank.loc[blank.index[1::13], "district"] = " "
+    nan.loc[nan.index[::9], "acces_soins"] = None
+    nan.loc[nan.index[1::13], "district"] = None
+    table = crosstab(blank, design, "acces_soins", "district").table
+    assert not {"", " "} & set(table["category"]) and " " not in set(table["district"])
+    pd.testing.assert_frame_equal(table, crosstab(nan, design, "acces_soins", "district").table)
+    assert rao_scott_test(blank, design, "acces_soins", "sex") == \
+        rao_scott_test(nan, design, "acces_soins", "sex")
+    spec = [("Accès difficile", "acces_soins", ["difficile"])]
+    pd.testing.assert_frame_equal(indicator_tables(blank, design, spec, by=["district"]),
+                                  indicator_tables(nan, design, spec, by=["district"]))
+    pd.testing.assert_frame_equal(compare_domains(blank, design, "sans_medecin_traitant"),
+                                  compare_domains(nan, design, "sans_medecin_traitant"))
+
+
+def test_the_publication_rule_is_stated_in_french_and_english():
+    from analysis import PUBLICATION_RULE_EN, PUBLICATION_RULE_FR
+
+    assert "au moins 11 répondants ont la caractéristique et au moins 11 ne l'ont pas" \
+        in PUBLICATION_RULE_FR and "moins de 30" in PUBLICATION_RULE_FR
+    assert "at least 11 respondents have the attribute and at least 11 do not" \
+        in PUBLICATION_RULE_EN

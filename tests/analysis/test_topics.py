@@ -273,3 +273,12 @@ def test_analysis_imports_no_web_or_database_code():
             "{m.split('.')[0] for m in sys.modules}; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True,
                    cwd=Path(__file__).resolve().parents[2])
+
+
+def test_a_blank_district_is_no_district(cache):
+    answers = pd.DataFrame({"text": ["le bruit la nuit", "rien", "pas de médecin"],
+                            "district": ["Gare", "  ", ""]})
+    result = find_themes(answers, cache=cache)
+    assert result.status == "too_few_answers"
+    assert result.answers["district"].tolist()[0] == "Gare"
+    assert result.answers["district"].iloc[1:].isna().all()
