@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from .entry import blueprint as entry
     from .findings import blueprint as findings
     from .jobs import blueprint as jobs
+    from .report import blueprint as report
     from .priorities import blueprint as priorities
     from .web import errors, public
     from .survey import blueprint as survey
@@ -142,6 +143,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(report.bp)
+    app.register_blueprint(report.public_bp)
     errors.register(app)
 
 

@@ -70,6 +70,8 @@ def register(app: Flask) -> None:
     from ..jobs import cli as jobs_cli
 
     app.cli.add_command(jobs_cli.group)
+    from . import report  # ``flask report build`` and ``flask report slides``
+    app.cli.add_command(report.group)
     wrap_commands(app.cli)
     # ``flask db`` comes from Flask-Migrate's plugin; its failures (unreachable database)
     # deserve the same one-line message.

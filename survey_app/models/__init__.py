@@ -5,6 +5,7 @@ from .campaign import Campaign, CampaignStatus, District, Margin
 from .invitation import InvitationCode
 from .job import Job, JobState
 from .questionnaire import QuestionnaireVersion
+from .report import ReportFile
 from .priority import PRIORITY_STATUSES, PriorityDecision, PriorityGrid
 from .paper import DoubleEntry, FormState, PaperDiscrepancy, PaperEntry, PaperForm, PaperSerial, PaperSettings, ResponseChange
 from .response import Answer, Channel, Response, ResponseStatus
@@ -32,6 +33,7 @@ __all__ = [
     "PriorityGrid",
     "PRIORITY_STATUSES",
     "QuestionnaireVersion",
+    "ReportFile",
     "Response",
     "ResponseStatus",
     "ResponseWeight",

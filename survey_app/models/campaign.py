@@ -48,6 +48,10 @@ class Campaign(db.Model):
     #: Texts of the information page (who, why, contact, RGPD rights), per language.
     information: Mapped[dict] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    #: When the coordinator published the residents' results page (None: not published).
+    results_published_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    #: The figures of the public results page, frozen when it was published (plain values).
+    results_page: Mapped[dict | None] = mapped_column(JSONType)
 
     districts: Mapped[list["District"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="District.position"
