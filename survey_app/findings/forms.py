@@ -22,7 +22,8 @@ class _GetForm(FlaskForm):
 
 
 class IndicatorFilterForm(_GetForm):
-    axe = SelectField(_l("Axe du CLS"), validate_choice=False, default="")
+    #: id other than "axe": an element id becomes a global of the page (window.axe)
+    axe = SelectField(_l("Axe du CLS"), validate_choice=False, default="", id="filtre-axe")
     tri = SelectField(_l("Trier par"), choices=SORT_CHOICES, validate_choice=False, default="questionnaire")
     ordre = SelectField(_l("Ordre"), choices=[SelectChoice("asc", _l("croissant")), SelectChoice("desc", _l("décroissant"))],
                         validate_choice=False, default="asc")
