@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
 PIP := $(PY) -m pip install --disable-pip-version-check -q
 
-.PHONY: run test bench install install-test browser-deps translations clean
+.PHONY: run test bench install install-test browser-deps pdf-deps translations clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser-deps
+install-test: $(VENV)/.installed-test browser-deps pdf-deps
 
 ## Debian's Chromium for the browser tests (Playwright's own download does not work here),
 ## and axe-core from the npm registry, loaded into pages from the local file.
@@ -35,6 +35,16 @@ browser-deps:
 	  else echo "Chromium absent (/usr/bin/chromium) : les tests navigateur seront sautés."; fi; \
 	fi
 	@if [ -f package.json ] && [ ! -d node_modules/axe-core ] && command -v npm >/dev/null; then npm ci --no-audit --no-fund -s || npm install --no-audit --no-fund -s; fi
+
+## Debian's Pango libraries for WeasyPrint (printable questionnaires and reports as PDF).
+pdf-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installation des bibliothèques Pango (Debian) pour les PDF…"; \
+	    (apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)) \
+	      || echo "Pango n'a pas pu être installé : les PDF (et leurs tests) ne fonctionneront pas."; \
+	  else echo "Pango absent : installez libpango-1.0-0 et libpangoft2-1.0-0 (apt-get, en root) pour produire les PDF."; fi; \
+	fi
 
 run: install
 	$(FLASK) db upgrade

@@ -67,6 +67,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(campaigns.group)
     app.cli.add_command(questionnaires.group)
     app.cli.add_command(analysis.group)
+    from . import paper  # ``flask paper form``
+    app.cli.add_command(paper.group)
     from ..jobs import cli as jobs_cli
 
     app.cli.add_command(jobs_cli.group)

@@ -21,10 +21,12 @@ from .serials import display
 
 _TEXT = {
     "fr": {"and": " et ", "or": " ou ", "answered": "vous avez répondu {options} à la question {n}",
+           "not_answered": "vous n'avez pas répondu {options} à la question {n}",
            "rule": "la règle « {rule} » est vérifiée", "if_question": "Répondez seulement si {cond}.",
            "if_section": "Répondez à cette partie seulement si {cond}.", "go": "passez à la question {n}",
            "go_end": "passez à la fin du questionnaire", "sep": " ou "},
     "en": {"and": " and ", "or": " or ", "answered": "you answered {options} to question {n}",
+           "not_answered": "you did not answer {options} to question {n}",
            "rule": "the rule “{rule}” holds", "if_question": "Answer only if {cond}.",
            "if_section": "Answer this part only if {cond}.", "go": "go to question {n}",
            "go_end": "go to the end of the questionnaire", "sep": " or "},
@@ -89,8 +91,13 @@ def humanise(node: Node, definition: Definition, numbers: dict[str, int], lang: 
         codes_ok = _satisfying(node, question, districts)
         if codes_ok:
             labels = {o.code: o.label(lang) for o in question.options_for(districts)}
-            options = text["sep"].join(f"« {labels[c]} »" for c in codes_ok)
-            return text["answered"].format(options=options, n=numbers.get(question.id, "?"))
+            others = [c for c in labels if c not in codes_ok]
+            # the shorter sentence: the answers that lead here, or those that do not
+            single = question.type not in ("multiple", "ranking")
+            key, listed = (("not_answered", others) if single and others and len(others) < len(codes_ok)
+                           else ("answered", codes_ok))
+            options = text["sep"].join(f"« {labels[c]} »" for c in listed)
+            return text[key].format(options=options, n=numbers.get(question.id, "?"))
     if isinstance(node, BoolOp):
         return text[node.op].join(humanise(o, definition, numbers, lang, districts) for o in node.operands)
     rule = node.to_source()
@@ -191,17 +198,32 @@ def static_folder() -> Path:
     return Path(__file__).resolve().parent.parent / "static"
 
 
-def url_fetcher(url: str, timeout: int = 10, ssl_context=None):
-    """WeasyPrint's fetcher: files of the package's static folder, and nothing else."""
-    from weasyprint.urls import default_url_fetcher
-
+def check_url(url: str) -> Path:
+    """The file of the package's static folder that ``url`` names; raise ValueError for any other."""
     parsed = urlparse(url)
     root = static_folder()
     if parsed.scheme == "file":
         path = Path(unquote(parsed.path)).resolve()
-        if path.is_file() and (path == root or root in path.parents):
-            return default_url_fetcher(path.as_uri(), timeout=timeout, ssl_context=ssl_context)
+        if path.is_file() and root in path.parents:
+            return path
     raise ValueError(f"Adresse refusée (seuls les fichiers du service sont lus) : {url[:80]}")
+
+
+def url_fetcher():
+    """A WeasyPrint fetcher that reads the package's static files and nothing else."""
+    from weasyprint import urls
+
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint 68 and later
+        class StaticFilesOnly(urls.URLFetcher):
+            def fetch(self, url, headers=None):
+                return super().fetch(check_url(url).as_uri(), headers)
+
+        return StaticFilesOnly(allowed_protocols={"file"}, allow_redirects=False)
+
+    def fetch(url, timeout=10, ssl_context=None):  # older releases: a function returning a dict
+        return urls.default_url_fetcher(check_url(url).as_uri(), timeout=timeout, ssl_context=ssl_context)
+
+    return fetch
 
 
 def to_pdf(html: str) -> bytes:
@@ -210,9 +232,9 @@ def to_pdf(html: str) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     root = static_folder()
-    fonts = FontConfiguration()
-    stylesheet = CSS(filename=os.fspath(root / "print.css"), url_fetcher=url_fetcher, font_config=fonts)
-    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=url_fetcher)
+    fonts, fetcher = FontConfiguration(), url_fetcher()
+    stylesheet = CSS(filename=os.fspath(root / "print.css"), url_fetcher=fetcher, font_config=fonts)
+    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 

@@ -7,6 +7,7 @@ import json
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..campaigns.services import visible_campaigns
 from ..domain import ServiceError
@@ -28,7 +29,7 @@ def _actor():
 def _start_form(campaign: Campaign, chosen: int | None = None) -> StartForm:
     form = StartForm()
     versions = entry.paper_versions(db.session, campaign)
-    form.questionnaire.choices = [(v.id, v.title) for v in versions]
+    form.questionnaire.choices = [SelectChoice(v.id, v.title) for v in versions]
     if chosen is None:
         chosen = next((v.id for v in versions if v.key == "resident"), versions[0].id if versions else None)
     if request.method == "GET" or form.questionnaire.data is None:

@@ -5,6 +5,7 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..campaigns.questionnaires import definition_of
 from ..domain import ServiceError
@@ -166,9 +167,9 @@ def figures(slug: str):
 def _print_form(campaign) -> PrintForm:
     form = PrintForm()
     versions = entry.paper_versions(db.session, campaign)
-    form.questionnaire.choices = [(v.id, v.title) for v in versions]
+    form.questionnaire.choices = [SelectChoice(v.id, v.title) for v in versions]
     languages = sorted({lang for v in versions for lang in definition_of(v).languages}, key=lambda l: (l != "fr", l))
-    form.lang.choices = [(lang, lang) for lang in languages or ["fr"]]
+    form.lang.choices = [SelectChoice(lang, lang) for lang in languages or ["fr"]]
     return form
 
 
