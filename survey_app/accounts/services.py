@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -167,8 +167,16 @@ def sign_in(
             session.delete(throttle)
         user.last_login_at = now
         return LoginOutcome(user)
-    row = _throttle_row(session, key, now)
     window = dt.timedelta(minutes=policy.minutes)
+    # Forget counts that no longer matter (addresses mistyped once, locks long over).
+    session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.window_started_at < now - 2 * window,
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now - window),
+            LoginThrottle.key != key,
+        ).execution_options(synchronize_session=False)
+    )
+    row = _throttle_row(session, key, now)
     if _aware(row.window_started_at) < now - window:
         row.failures, row.window_started_at, row.locked_until = 0, now, None
     row.failures += 1

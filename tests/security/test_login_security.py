@@ -96,6 +96,22 @@ def test_the_lock_ends_after_the_delay_and_a_success_resets_the_count(db_session
     assert all(user.email not in row.key for row in db_session.scalars(select(LoginThrottle)))
 
 
+def test_old_counts_are_forgotten(db_session, create_user):
+    import datetime as dt
+
+    policy = users.LockoutPolicy(failures=3, minutes=15)
+    start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+    users.sign_in(db_session, "faute.de.frappe@ville.test", "x", key_secret="k", policy=policy, now=start)
+    db_session.commit()
+    users.sign_in(db_session, "autre@ville.test", "x", key_secret="k", policy=policy, now=start + dt.timedelta(minutes=20))
+    db_session.commit()
+    assert len(db_session.scalars(select(LoginThrottle)).all()) == 2
+    users.sign_in(db_session, "autre@ville.test", "x", key_secret="k", policy=policy, now=start + dt.timedelta(minutes=31))
+    db_session.commit()
+    keys = {row.key for row in db_session.scalars(select(LoginThrottle))}
+    assert keys == {users.throttle_key("autre@ville.test", "k")}
+
+
 # ------------------------------------------------------------------ sessions
 def test_a_cookie_replayed_after_logout_no_longer_signs_in(app, client, create_user, login):
     user = create_user("coordinator")
