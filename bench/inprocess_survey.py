@@ -12,6 +12,12 @@ under callgrind and take the difference, which leaves out the set-up::
         .venv/bin/python bench/inprocess_survey.py; done
     # (instructions of the 25-resident run − those of the 5-resident run) / (20 × 3 pages)
 
+``VARIANT`` serves the survey as ``survey_variants.py`` does (a cache turned off…), to
+count what each is worth in instructions per page::
+
+    for v in none shared_pages; do for n in 10 60; do VARIANT=$v RESIDENTS=$n WARMUP=10 \
+        perf stat -x, -e instructions:u .venv/bin/python bench/inprocess_survey.py; done; done
+
 ``DATABASE=postgresql`` uses a temporary PostgreSQL database (``CLS_BENCH_POSTGRES_URL``'s
 server), dropped at the end; otherwise a temporary SQLite file.
 """
@@ -32,6 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import bench_survey  # noqa: E402
+import survey_variants  # noqa: E402
 
 RESIDENTS = int(os.environ.get("RESIDENTS", "300"))
 WARMUP = int(os.environ.get("WARMUP", "30"))
@@ -115,11 +122,15 @@ def main() -> int:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         url = bench_survey.PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    elif os.environ.get("PROBE_DATABASE_URL"):  # prepared by an earlier run (kept)
+        url = os.environ["PROBE_DATABASE_URL"]
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='cls-probe-')}/probe.sqlite3"
     try:
-        bench_survey.prepare_database(url)
+        if not os.environ.get("PROBE_DATABASE_URL"):
+            bench_survey.prepare_database(url)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "probe"}, environ={})
+        survey_variants.apply(app, os.environ.get("VARIANT", "none"))
         for _ in range(WARMUP):
             one_resident(app)
         started = time.process_time()

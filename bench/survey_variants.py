@@ -12,10 +12,15 @@ from __future__ import annotations
 
 
 def create(variant: str = "none"):
+    """The survey app (settings from the environment, as ``wsgi.py``) with ``variant`` applied."""
     from survey_app import create_app
+
+    return apply(create_app(), variant)
+
+
+def apply(app, variant: str):
     from survey_app.infra import caches
 
-    app = create_app()
     if variant == "none":
         pass
     elif variant == "cookie_serializer":

@@ -1,7 +1,8 @@
 """Settings: safe defaults, overridden by ``CLS_*`` environment variables.
 
-Nothing here is read at import time: :func:`load_settings` is called by
-:func:`survey_app.create_app` with the environment it is given.
+Nothing here is read at import time: :func:`default_settings` and
+:func:`settings_from_environ` are called by :func:`survey_app.create_app` with the
+environment it is given.
 """
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ def _setup(state):
     watch(db.session)
 
 
+bp.before_request(views.refuse_too_large)
 bp.before_request(views.switch_language)
 bp.register_error_handler(RequestEntityTooLarge, views.too_large)
 bp.add_url_rule("", "info", public(views.info), methods=["GET"])

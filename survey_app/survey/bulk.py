@@ -7,8 +7,9 @@ from typing import Iterable, Mapping
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ..models import Answer, Campaign, Channel, QuestionnaireVersion, Response, ResponseStatus
+from ..models import Campaign, Channel, QuestionnaireVersion, Response, ResponseStatus
 from ..models.response import encode_value
+from . import store
 
 
 def bulk_store(
@@ -60,6 +61,5 @@ def _insert_batch(session, campaign, version, batch, channel, status, language) 
         if value is not None
     ]
     if answer_rows:
-        # Core insert: the ORM bulk path costs several times more per row.
-        session.execute(Answer.__table__.insert(), answer_rows)
+        store.write_answers(session, answer_rows)  # the survey's one way to write answers
     return len(ids)

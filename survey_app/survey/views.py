@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db
 from ..questionnaire import visible_questions, visible_sections
@@ -54,6 +55,14 @@ def switch_language():
     args = request.args.to_dict()
     args.pop("lang", None)
     return redirect(request.path + ("?" + urlencode(args) if args else ""))
+
+
+def refuse_too_large():
+    """A body over MAX_CONTENT_LENGTH is refused before anything else (413 page), even where
+    the view would not read it."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
 
 
 def _find(slug: str, key: str) -> Survey | None:
@@ -223,7 +232,7 @@ def too_large(error):
         abort(404)
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     message = _("Les données envoyées sont trop volumineuses (plus de %(size)s Mo) : rien n'a été enregistré. "
-                "Les textes sont limités à 5 000 caractères.", size=round(limit / 1024 / 1024, 1))
+                "Les textes sont limités à 5 000 caractères.", size=max(1, round(limit / 1024 / 1024)))
     survey, response = _draft(survey)
     section = survey.definition.sections_by_id.get(args.get("section_id", ""))
     if response is None or section is None:
