@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
 PIP := $(PY) -m pip install --disable-pip-version-check -q
+PORT ?= 5000
 
 .PHONY: run test bench install install-test browser-deps pdf-deps translations clean
 
@@ -46,10 +47,15 @@ pdf-deps:
 	  else echo "Pango absent : installez libpango-1.0-0 et libpangoft2-1.0-0 (apt-get, en root) pour produire les PDF."; fi; \
 	fi
 
+## The web server and one job consumer together; Ctrl-C stops both (the consumer
+## finishes the job it runs, or the next one takes it up again).
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo setup
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) jobs consumer & consumer=$$!; \
+	trap 'kill -TERM $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test
 	$(PY) -m pytest

@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from .entry import blueprint as entry
     from .findings import blueprint as findings
     from .jobs import blueprint as jobs
+    from .weighting import blueprint as weighting
     from .report import blueprint as report
     from .priorities import blueprint as priorities
     from .web import errors, public
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(entry.bp)
     app.register_blueprint(findings.bp)
     app.register_blueprint(jobs.bp)  # also attaches the job queue
+    app.register_blueprint(weighting.bp)
     app.register_blueprint(priorities.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(campaigns.bp)

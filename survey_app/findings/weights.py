@@ -38,6 +38,8 @@ class WeightedSample:
     excluded: pd.DataFrame
     design: object
     settings: dict
+    #: Sample structure beside the census, with the final weights.
+    structure: pd.DataFrame | None = None
 
 
 def weighting_frame(table: pd.DataFrame, definition: Definition, variables) -> pd.DataFrame:
@@ -59,7 +61,8 @@ def _french(error: WeightingError) -> str:
     if isinstance(error, EmptyCategoryError):
         return (
             f"aucun répondant dans la catégorie « {error.category} » de « {error.variable} » alors que le "
-            "recensement y compte des habitants : regroupez-la avec une catégorie voisine (--min-respondents)."
+            "recensement y compte des habitants : regroupez-la avec une catégorie voisine (regroupement des "
+            "catégories de moins de N répondants, --min-respondents en ligne de commande)."
         )
     if isinstance(error, UnknownCategoryError):
         return f"« {error.variable} » : des répondants sont dans des catégories absentes des marges ({', '.join(error.categories)})."
@@ -74,37 +77,113 @@ def _french(error: WeightingError) -> str:
     return str(error)
 
 
+#: Methods the coordinator may choose.
+METHODS = ("rake", "poststratify")
+#: Bins of the weight distribution chart.
+DISTRIBUTION_BINS = 20
+
+
+def _used_margins(margin_table: pd.DataFrame, method: str, cells: str | None) -> pd.DataFrame:
+    """The margins a method uses: every single variable for raking, one (joint) variable for post-stratification."""
+    joint = margin_table["variable"].str.contains(margins.JOINT_VARIABLE, regex=False)
+    if method == "rake":
+        used = margin_table[~joint]
+        if used.empty:
+            raise ServiceError("Le calage demande des marges par variable (quartier, âge, sexe…) : il n'y a que des croisements.")
+        return used.reset_index(drop=True)
+    variables = list(dict.fromkeys(margin_table["variable"]))
+    if cells is None:
+        cells = next((v for v in variables if margins.JOINT_VARIABLE in v), variables[0])
+    if cells not in variables:
+        raise ServiceError(f"La post-stratification demande des marges « {cells} » : la campagne n'en a pas.")
+    return margin_table[margin_table["variable"] == cells].reset_index(drop=True)
+
+
+def _rescaled(used: pd.DataFrame) -> tuple[pd.DataFrame, dict, str | None]:
+    """Bring margins whose totals differ a little to the first variable's total (said in the diagnostics).
+
+    Totals too far apart are left as they are, with the French reason to give when the
+    library refuses them.
+    """
+    totals = used.groupby("variable", sort=False)["count"].sum()
+    if len(totals) < 2 or np.ptp(totals.to_numpy()) <= 1e-9 * totals.max():
+        return used, {}, None
+    reference = float(totals.iloc[0])
+    if np.ptp(totals.to_numpy()) > margins.TOTALS_TOLERANCE * totals.max():
+        shown = ", ".join(f"{v} : {t:.0f}" for v, t in totals.items())
+        return used, {}, f"Pondération impossible : les marges ne décrivent pas la même population ({shown})."
+    factors = {v: reference / float(t) for v, t in totals.items()}
+    out = used.copy()
+    out["count"] = out["count"] * out["variable"].map(factors)
+    return out, {v: {"total": float(totals[v]), "factor": f} for v, f in factors.items() if abs(f - 1) > 1e-12}, None
+
+
 def weight_sample(
     session: Session,
     campaign: Campaign,
     key: str = "resident",
     *,
+    method: str = "rake",
+    cells: str | None = None,
     min_respondents: int | None = None,
     trim_upper: float | None = None,
 ) -> WeightedSample:
-    """Rake the complete responses to the campaign's margins (and trim, on request)."""
+    """Weight the complete responses to the campaign's margins (raking, or post-stratification on ``cells``), then trim on request."""
+    from analysis.weighting import post_stratify, structure_table
+
+    if method not in METHODS:
+        raise ServiceError(f"Méthode de pondération inconnue « {method} ».")
+    if method == "poststratify" and min_respondents:
+        raise ServiceError("Le regroupement des petites catégories s'applique au calage (raking), pas à la post-stratification.")
     margin_table = margins.margins_frame(session, campaign)
     if margin_table.empty:
         raise ServiceError(f"La campagne {campaign.slug} n'a pas de marges de recensement : importez-les d'abord.")
     table, definition = exports.tidy_responses(session, campaign, key)
     if table.empty:
         raise ServiceError("Aucune réponse complète à pondérer.")
-    variables = list(dict.fromkeys(margin_table["variable"]))
-    frame = weighting_frame(table, definition, variables)
+    used, rescaled, totals_problem = _rescaled(_used_margins(margin_table, method, cells))
+    variables = list(dict.fromkeys(used["variable"]))
+    parts = list(dict.fromkeys(p for v in variables for p in v.split(margins.JOINT_VARIABLE)))
+    frame = weighting_frame(table, definition, parts)
+    for variable in variables:
+        if margins.JOINT_VARIABLE in variable:
+            pieces = variable.split(margins.JOINT_VARIABLE)
+            frame[variable] = frame[pieces].astype(str).agg(margins.JOINT_CATEGORY.join, axis=1).where(frame[pieces].notna().all(axis=1))
     known = pd.Series(True, index=frame.index)
     for variable in variables:
-        categories = set(margin_table.loc[margin_table["variable"] == variable, "category"].astype(str))
+        categories = set(used.loc[used["variable"] == variable, "category"].astype(str))
         known &= frame[variable].astype(str).isin(categories) & frame[variable].notna()
     usable, excluded = frame[known].reset_index(drop=True), frame[~known]
+    if usable.empty:
+        raise ServiceError("Pondération impossible : aucune réponse n'a de catégorie présente dans les marges.")
+    trimmed = None
     try:
-        result = rake(usable, margin_table, min_respondents=min_respondents)
+        if method == "rake":
+            result = rake(usable, used, min_respondents=min_respondents)
+        else:
+            variable = variables[0]
+            pieces = variable.split(margins.JOINT_VARIABLE)
+            cell_table = used["category"].astype(str).str.split(margins.JOINT_CATEGORY, regex=False, expand=True)
+            cell_table.columns = pieces
+            cell_table["count"] = used["count"].to_numpy()
+            result = post_stratify(usable, cell_table)
         design = result.design
         if trim_upper is not None:
-            design = trim_weights(result, upper=trim_upper, relative=True).design
+            trimmed = trim_weights(result, upper=trim_upper, relative=True)
+            design = trimmed.design
+        structure = structure_table(usable, design.weights, used)
+    except MarginsError as error:
+        raise ServiceError(totals_problem or "Pondération impossible : " + _french(error)) from None
     except WeightingError as error:
         raise ServiceError("Pondération impossible : " + _french(error)) from None
-    settings = {"method": "rake", "variables": variables, "min_respondents": min_respondents, "trim_upper": trim_upper, "questionnaire": key}
-    return WeightedSample(usable, definition, result, excluded, design, settings)
+    settings = {
+        "method": method, "variables": variables, "min_respondents": min_respondents, "trim_upper": trim_upper,
+        "questionnaire": key, "rescaled": rescaled,
+        "trimmed": int(trimmed.n_trimmed) if trimmed is not None else 0,
+    }
+    sample = WeightedSample(usable, definition, result, excluded, design, settings)
+    sample.structure = structure
+    return sample
 
 
 def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, *, actor: User | None = None) -> WeightingRun:
@@ -112,6 +191,9 @@ def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, 
     from analysis.weighting import weight_diagnostics
 
     diagnostics = weight_diagnostics(sample.design.weights)
+    structure = getattr(sample, "structure", None)
+    if structure is None:
+        structure = sample.result.structure
     session.execute(update(WeightingRun).where(WeightingRun.campaign_id == campaign.id).values(is_current=False))
     run = WeightingRun(
         campaign_id=campaign.id,
@@ -124,7 +206,10 @@ def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, 
             "weights": {k: float(v) for k, v in diagnostics.__dict__.items()},
             "max_gap": float(sample.result.max_gap),
             "excluded": int(len(sample.excluded)),
+            "imputed": _imputed(sample.result),
             "collapsed": sample.result.collapsed,
+            "structure": [] if structure is None else _records(structure),
+            "distribution": _distribution(sample.design.weights),
         },
         is_current=True,
     )
@@ -138,6 +223,40 @@ def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, 
         session.execute(insert(ResponseWeight), rows[start : start + 5000])
     audit.record(session, actor, "weights.compute", "campaign", campaign.id, new={"run": run.id, "n": len(rows)})
     return run
+
+
+def _imputed(result) -> int | None:
+    """How many respondents the library gave a category for raking only (``None``: not reported)."""
+    value = getattr(result, "imputed", None)
+    if value is None:
+        return None
+    try:
+        return int(value if np.isscalar(value) else len(value))
+    except TypeError:
+        return None
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def _distribution(weights) -> dict:
+    """The weights' histogram and the chart drawn from it (by ``analysis.charts`` when it is there)."""
+    w = np.asarray(weights, dtype=float)
+    try:
+        from analysis.charts import distribution_chart
+    except ImportError:
+        counts, edges = np.histogram(w, bins=DISTRIBUTION_BINS)
+        bins = [{"bin_low": float(lo), "bin_high": float(hi), "count": int(n)} for lo, hi, n in zip(edges[:-1], edges[1:], counts)]
+        return {"bins": bins, "svg": None, "alt_text": None, "caption": None}
+    chart = distribution_chart(
+        w, "Distribution des poids après pondération", "Poids de chaque répondant ; trait pointillé : poids moyen.",
+        bins=DISTRIBUTION_BINS, reference=float(w.mean()),
+    )
+    return {"bins": _records(chart.data), "svg": chart.svg, "alt_text": chart.alt_text, "caption": chart.caption}
 
 
 def current_weights(session: Session, campaign: Campaign) -> pd.Series:

@@ -1,0 +1,1 @@
+"""Census margins and survey weights of a campaign: the coordinator's pages and their services."""

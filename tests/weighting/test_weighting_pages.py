@@ -1,0 +1,102 @@
+"""The margins and weights page: upload, compute through the job, diagnostics shown, access."""
+import io
+import re
+
+from sqlalchemy import func, select
+
+from survey_app.campaigns import margins
+from survey_app.models import Margin, WeightingRun
+from survey_app.weighting import services
+
+from .conftest import margins_csv
+
+URL = "/espace/campagnes/demo/ponderation/"
+
+
+def _upload(client, text, name="marges.csv"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return client.post(URL + "marges", data={"margins_file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_page_lists_the_loaded_margins_and_links_from_the_campaign(client, login, coordinator, demo):
+    login(coordinator)
+    campaign_page = client.get("/espace/campagnes/demo").get_data(as_text=True)
+    assert f'href="{URL}"' in campaign_page and "bientôt disponible) </span></li>" not in campaign_page
+    html = client.get(URL).get_data(as_text=True)
+    assert "Marges du recensement" in html and '<th scope="col">Catégorie</th>' in html
+    assert "<td>centre</td>" in html and "Total « district »" in html
+    assert "pas encore été pondérées" in html
+
+
+def test_good_margins_upload_replaces_them(client, login, coordinator, demo, db_session):
+    login(coordinator)
+    response = _upload(client, margins_csv(demo, db_session, changes={("district", "centre"): "4200"}))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "marges importées" in page
+
+
+def test_bad_margins_upload_lists_every_problem_and_changes_nothing(client, login, coordinator, demo, db_session):
+    login(coordinator)
+    before = db_session.scalar(select(func.count()).select_from(Margin))
+    text = margins_csv(demo, db_session, changes={("age_band", "18_24"): "-5"}, extra=[("district", "lune", 10)],
+                       drop={("district", "parc")})
+    response = _upload(client, text)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'role="alert"' in html and "rien n&#39;a été changé" in html
+    assert "« lune »" in html and "quartiers absents des marges : parc" in html and "« -5 »" in html
+    assert db_session.scalar(select(func.count()).select_from(Margin)) == before
+    assert _upload(client, b"\x00\x01binary", "marges.xlsx").status_code == 400
+    missing = client.post(URL + "marges", data={}, content_type="multipart/form-data")
+    assert missing.status_code == 400 and "Choisissez le fichier CSV" in missing.get_data(as_text=True)
+
+
+def test_compute_runs_the_job_and_the_page_shows_the_diagnostics(client, login, coordinator, demo, db_session):
+    login(coordinator)
+    response = client.post(URL + "calcul", data={"method": "rake", "trim_upper": "", "min_respondents": ""})
+    assert response.status_code == 302
+    html = client.get(URL).get_data(as_text=True)
+    current = services.current_weighting(db_session, demo)
+    d = current.run.diagnostics["weights"]
+    assert "Poids en vigueur" in html and "calage sur marges (raking)" in html
+    shown = dict(re.findall(r'data-figure="(\w+)">([^<]+)<', html))
+    assert shown["kish_deff"] == f"{d['kish_deff']:.3f}".replace(".", ",")
+    assert shown["effective_n"] == f"{d['effective_n']:.1f}".replace(".", ",")
+    assert shown["n"].replace(" ", "") == str(int(d["n"]))
+    assert '<table id="structure">' in html and '<table id="distribution">' in html
+    assert "Part dans le recensement" in html
+    assert 'alt="Histogramme' in html or "histogramme-titre" in html
+    if current.run.diagnostics["distribution"]["svg"]:
+        chart = client.get(f"{URL}poids-{current.run.id}.svg")
+        assert chart.status_code == 200 and chart.mimetype == "image/svg+xml" and b"<svg" in chart.data
+
+
+def test_compute_bad_input_is_refused_in_french(client, login, coordinator, demo, db_session):
+    login(coordinator)
+    bad = client.post(URL + "calcul", data={"method": "rake", "trim_upper": "0.5"})
+    assert bad.status_code == 400 and "supérieur à 1" in bad.get_data(as_text=True)
+    db_session.execute(Margin.__table__.delete())
+    db_session.commit()
+    refused = client.post(URL + "calcul", data={"method": "rake"})
+    assert refused.status_code == 400 and "Pas de marges de recensement" in refused.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(WeightingRun)) == 0
+
+
+def test_access_agent_403_other_campaign_coordinator_404(client, login, demo, create_user, create_campaign, db_session):
+    agent, stranger = create_user("agent"), create_user("coordinator")
+    from survey_app.campaigns import services as campaigns
+
+    campaigns.add_member(db_session, demo, agent)
+    create_campaign("ailleurs", members=[stranger])
+    db_session.commit()
+    before = margins.margins_frame(db_session, demo)
+    login(agent)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL + "calcul", data={"method": "rake"}).status_code == 403
+    client.post("/deconnexion")
+    login(stranger)
+    assert client.get(URL).status_code == 404
+    assert _upload(client, "variable,category,count\ndistrict,centre,1\n").status_code == 404
+    assert client.post(URL + "calcul", data={"method": "rake"}).status_code == 404
+    assert margins.margins_frame(db_session, demo).equals(before)
