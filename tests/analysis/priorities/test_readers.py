@@ -96,10 +96,12 @@ def test_ranking_shares_by_hand():
     assert got.loc[("medecins", "first"), "estimate"] == pytest.approx(42 / 76)
     assert got.loc[("medecins", "first"), "n"] == 36
     assert got.loc[("medecins", "first"), "n_cell"] == 14
-    # top 3 "medecins": rows 0-25 -> 20 * 3 + 6 * 1 = 66 / 76
-    assert got.loc[("medecins", "top"), "estimate"] == pytest.approx(66 / 76)
-    # top 3 "logement": every respondent who answered ranked it
-    assert got.loc[("logement", "top"), "estimate"] == pytest.approx(1.0)
+    # top 3 "medecins": rows 0-25 (26 of 36): only 10 respondents did not rank it, so the
+    # cell would reveal a group of fewer than 11 and is suppressed (publication rule)
+    assert got.loc[("medecins", "top"), "suppressed"]
+    assert math.isnan(got.loc[("medecins", "top"), "estimate"])
+    # top 3 "logement": every respondent who answered ranked it, nobody without: suppressed
+    assert got.loc[("logement", "top"), "suppressed"]
     # first place "seniors": 10 respondents -> fewer than 11, suppressed
     assert got.loc[("seniors", "first"), "suppressed"]
     assert math.isnan(got.loc[("seniors", "first"), "estimate"])
@@ -107,7 +109,8 @@ def test_ranking_shares_by_hand():
                                 axes={"medecins": "acces_soins"})
     medecins = evidence[0]
     assert medecins.label == "Attirer des médecins" and medecins.axis == "acces_soins"
-    assert medecins.top.estimate == pytest.approx(66 / 76) and medecins.top_k == 3
+    assert medecins.first.estimate == pytest.approx(42 / 76) and medecins.top_k == 3
+    assert medecins.top.suppressed
     assert evidence[2].first.suppressed
 
 
