@@ -13,10 +13,17 @@ EXPECTED_CSP = (
 )
 
 
+#: An SVG file opened on its own: nothing may run, its own style attributes apply.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
 def assert_headers(response, where, *, https=False):
     headers = response.headers
-    assert headers.get("Content-Security-Policy") == EXPECTED_CSP, where
-    assert "unsafe-inline" not in headers["Content-Security-Policy"], where
+    if response.mimetype == "image/svg+xml":
+        assert headers.get("Content-Security-Policy") == SVG_CSP, where
+    else:
+        assert headers.get("Content-Security-Policy") == EXPECTED_CSP, where
+        assert "unsafe-inline" not in headers["Content-Security-Policy"], where
     assert headers.get("X-Content-Type-Options") == "nosniff", where
     assert headers.get("Referrer-Policy") == "same-origin", where
     if https:
@@ -53,6 +60,17 @@ def test_error_pages_and_static_files_send_the_headers(client):
         with client.get(url) as response:
             assert_headers(response, url)
     assert_headers(client.delete("/"), "405")
+
+
+def test_svg_files_may_style_themselves_but_never_run_a_script(app, client, db_session, create_user, create_campaign, login):
+    world = fixture_world(db_session, create_user, create_campaign)
+    login_as(login, world, "coordinator")
+    svg_rules = [rule for rule in app.url_map.iter_rules() if "qr" in rule.rule and "fmt" in rule.arguments]
+    assert svg_rules, "the QR code route was expected"
+    response = client.get(build_url(svg_rules[0], world, world["campaign_a"]).replace("/x/", "/mini/"))
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert_headers(response, "qr")
+    assert "script-src" not in SVG_CSP and SVG_CSP.startswith("default-src 'none'")
 
 
 def test_https_deployments_send_strict_transport_security(database_url, tmp_path_factory, db_session):
