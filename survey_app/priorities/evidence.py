@@ -4,7 +4,8 @@ Turns the campaign's data into the input types of :mod:`analysis.priorities`:
 
 - need indicators of the residents' questionnaire, weighted (census margins) or not,
   for the town, each district and QPV, with each district (and QPV) compared with the
-  rest of the town, Benjamini-Hochberg adjusted over every indicator and group;
+  rest of the town, Benjamini-Hochberg adjusted over every indicator and district (and,
+  apart, over every indicator for QPV), the families of the result pages;
 - free-text themes: the weighted share of respondents who raise each theme of the
   codebook coding, the number who do, and typical answers (masked later);
 - the residents' ranking of the town's health priorities (first, and top three);
@@ -245,8 +246,11 @@ def _indicators(table, definition, design, domains) -> tuple:
         keep = [(i, v, g) in keys and g != NSP_CODE for i, v, g in
                 zip(comparisons["indicator"], comparisons["variable"], comparisons["group"])]
         comparisons = comparisons[keep].reset_index(drop=True)
-        comparisons["p_adjusted"] = benjamini_hochberg(comparisons["p_value"].to_numpy(dtype=float)) \
-            if len(comparisons) else []
+        # One family per level, as the result pages do: every indicator × every district,
+        # and every indicator × QPV / outside QPV.
+        comparisons["p_adjusted"] = float("nan")
+        for _variable, rows in comparisons.groupby("variable"):
+            comparisons.loc[rows.index, "p_adjusted"] = benjamini_hochberg(rows["p_value"].to_numpy(dtype=float))
     axes = {i.name: i.axis or definition.question(i.question_id).axis for i in definition.indicators()}
     return indicator_evidence(tables, comparisons, axes=axes, labels=labels)
 

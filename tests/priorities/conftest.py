@@ -1,0 +1,146 @@
+"""A demo campaign built once per module, with weights; and a bare campaign without margins,
+free text or professionals, with thin districts.
+
+Building the candidates of a campaign codes its free text (the first time in a process,
+the French language model loads), so the campaigns are made once per module and each
+test starts from no decision: the ``session`` fixture removes the decisions, the grid
+and their audit events after each test. At the end of the module every table is emptied,
+as the suite's ``db_session`` does.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from tests.conftest import TEST_PASSWORD
+
+DEMO_RESPONSES = 120
+BARE_RESPONSES = 30
+
+
+def _wipe(db):
+    from survey_app.survey import answering
+
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    answering.forget_surveys()
+
+
+def _forget_caches():
+    from survey_app.coding import cache as coding_cache
+    from survey_app.priorities import evidence
+
+    coding_cache.clear()
+    evidence.forget()
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    """The demo campaign (weights stored), a bare one, and the accounts of the access tests."""
+    from survey_app.accounts import services as users
+    from survey_app.campaigns import demo, questionnaires, services as campaigns
+    from survey_app.extensions import db
+    from survey_app.findings import weights
+    from survey_app.models import Answer, CampaignStatus, Response, Role
+
+    with app.app_context():
+        _wipe(db)
+        _forget_caches()
+        made = demo.setup_demo(db.session, responses=DEMO_RESPONSES, seed=7,
+                               questionnaires_dir=app.config["CLS_QUESTIONNAIRES_DIR"])
+        campaign = made.campaign
+        weights.store_weights(db.session, campaign, weights.weight_sample(db.session, campaign, "resident"))
+        coordinator = users.create_user(db.session, "coordination@ville.test", TEST_PASSWORD, Role.COORDINATOR,
+                                        display_name="Camille Coordination")
+        agent = users.create_user(db.session, "agent@ville.test", TEST_PASSWORD, Role.AGENT, display_name="Agent Saisie")
+        stranger = users.create_user(db.session, "ailleurs@ville.test", TEST_PASSWORD, Role.COORDINATOR,
+                                     display_name="Coordination d'ailleurs")
+        for user in (coordinator, agent):
+            campaigns.add_member(db.session, campaign, user)
+        elsewhere = campaigns.create_campaign(db.session, "ailleurs", "Campagne d'ailleurs", organisation="Ailleurs",
+                                              status=CampaignStatus.OPEN,
+                                              districts=[{"code": "a", "name": "A"}])
+        campaigns.add_member(db.session, elsewhere, stranger)
+        # A bare campaign: residents only, no margins, no free text, two thin districts.
+        bare = campaigns.create_campaign(db.session, "nue", "Campagne nue", organisation="Ville nue",
+                                         status=CampaignStatus.OPEN,
+                                         districts=[{"code": "nord", "name": "Nord"}, {"code": "sud", "name": "Sud"},
+                                                    {"code": "est", "name": "Est"}])
+        campaigns.add_member(db.session, bare, coordinator)
+        resident = Path(app.config["CLS_QUESTIONNAIRES_DIR"]) / "resident.yaml"
+        version = questionnaires.load_file(db.session, bare, resident)
+        demo.seed_responses(db.session, bare, "resident", BARE_RESPONSES, seed=3)
+        definition = questionnaires.definition_of(version)
+        district = definition.question_for_role("district").id
+        texts = [q.id for q in definition.questions.values() if q.type in ("longtext", "text")]
+        ids = sorted(db.session.scalars(select(Response.id).where(Response.campaign_id == bare.id)))
+        db.session.execute(delete(Answer).where(Answer.response_id.in_(ids), Answer.question_id.in_(texts)))
+        db.session.execute(update(Answer).where(Answer.response_id.in_(ids), Answer.question_id == district)
+                           .values(value_text="nord"))
+        db.session.execute(update(Answer).where(Answer.response_id.in_(ids[:4]), Answer.question_id == district)
+                           .values(value_text="est"))
+        # A campaign whose questionnaire nobody has answered yet.
+        empty = campaigns.create_campaign(db.session, "vide", "Campagne vide", organisation="Ville vide",
+                                          status=CampaignStatus.OPEN, districts=[{"code": "x", "name": "X"}])
+        campaigns.add_member(db.session, empty, coordinator)
+        questionnaires.load_file(db.session, empty, resident)
+        db.session.commit()
+        found = SimpleNamespace(slug=campaign.slug, campaign_id=campaign.id, bare_id=bare.id, empty_id=empty.id,
+                                coordinator_id=coordinator.id, coordinator_email=coordinator.email,
+                                agent_email=agent.email, stranger_email=stranger.email)
+        db.session.remove()
+    yield found
+    with app.app_context():
+        _wipe(db)
+        _forget_caches()
+        db.session.remove()
+
+
+@pytest.fixture()
+def session(app, world):
+    """The database session in an application context; decisions, grid and their history removed afterwards."""
+    from survey_app.extensions import db, limiter
+    from survey_app.models import AuditEvent, PriorityDecision, PriorityGrid
+
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        db.session.execute(delete(PriorityDecision))
+        db.session.execute(delete(PriorityGrid))
+        db.session.execute(delete(AuditEvent).where(AuditEvent.entity_type == "priorities"))
+        db.session.commit()
+        db.session.remove()
+    limiter.reset()
+
+
+@pytest.fixture()
+def campaign(session, world):
+    from survey_app.models import Campaign
+
+    return session.get(Campaign, world.campaign_id)
+
+
+@pytest.fixture()
+def coordinator(session, world):
+    from survey_app.models import User
+
+    return session.get(User, world.coordinator_id)
+
+
+@pytest.fixture()
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture()
+def login(client):
+    def _login(email: str):
+        response = client.post("/connexion", data={"email": email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+    return _login
