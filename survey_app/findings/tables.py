@@ -33,6 +33,8 @@ VARIABLE_ORDER = ("town", "district", "qpv", "age_band", "sex")
 CLOSED_TYPES = frozenset({"single", "yesno", "district", "scale"})
 FREE_TEXT_TYPES = frozenset({"text", "longtext"})
 QPV_VARIABLE = "qpv"
+#: Axis key of the indicators of a question without a CLS axis.
+NO_AXIS = "aucun"
 ROW_SHARES, COLUMN_SHARES = "row", "column"
 
 
@@ -70,6 +72,21 @@ def _clean(value):
 
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def protect_group_sizes(groups: dict) -> set:
+    """Groups whose size must be blanked: those under the threshold, and enough others.
+
+    ``groups`` maps each group of a set that adds up to a published total (the districts
+    of the town) to its size, ``None`` when the library already blanked it (fewer than
+    11). One blanked size alone in its set would be the total minus the others: the
+    smallest published one is blanked with it, as the library does for the cells.
+    """
+    hidden = {g for g, n in groups.items() if n is None}
+    shown = sorted((n, str(g), g) for g, n in groups.items() if n is not None)
+    if len(hidden) == 1 and shown:
+        hidden.add(shown[0][2])
+    return hidden
 
 
 # --------------------------------------------------------------------------- weights
@@ -207,10 +224,17 @@ def compute_indicators(session: Session, campaign: Campaign, key: str = "residen
         row["q_value"] = _clean(compared.q_value) if compared is not None else None
         row["flag"] = _clean(compared.flag) if compared is not None else None
         rows.append(row)
+    sets: dict[tuple, dict] = {}
+    for row in rows:
+        if row["variable"] != "town":
+            sets.setdefault((row["indicator"], row["variable"]), {})[row["group"]] = row
+    for members in sets.values():
+        for group in protect_group_sizes({g: r["n"] for g, r in members.items()}):
+            members[group]["n"] = None
     order = {v: i for i, v in enumerate(VARIABLE_ORDER)}
     rows.sort(key=lambda r: order.get(r["variable"], len(order)))  # stable: groups keep their order
     indicators = [
-        {"name": i.name, "label": i.label("fr"), "axis": i.axis or "",
+        {"name": i.name, "label": i.label("fr"), "axis": i.axis or NO_AXIS,
          "axis_label": definition.axis_label(i.axis) if i.axis else "Sans axe", "question": i.question_id}
         for i in definition.indicators()
     ]
@@ -419,6 +443,12 @@ def cross_table(session: Session, campaign: Campaign, row: str | None, column: s
         return codes + sorted(present - set(codes))
 
     row_codes, col_codes = ordered(row_var, "__ligne"), ordered(col_var, "__colonne")
+    groups = {}
+    for (r, c), cell in cells.items():
+        groups.setdefault(r if shares == ROW_SHARES else c, []).append(cell)
+    for group in protect_group_sizes({g: members[0]["n"] for g, members in groups.items()}):
+        for cell in groups[group]:
+            cell["n"] = None
     test = result.test
     return {
         "row": {"id": row_var.id, "label": row_var.label},

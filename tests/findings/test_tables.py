@@ -50,7 +50,8 @@ def test_indicator_figures_are_the_library_results(weighted, db_session):
             continue
         for name in ("estimate", "se", "ci_low", "ci_high"):
             assert mine[name] == pytest.approx(float(row[name]), rel=1e-12, abs=1e-15)
-        assert mine["n"] == int(row["n"]) and mine["n_cell"] == int(row["n_cell"])
+        assert mine["n_cell"] == int(row["n_cell"])
+        assert mine["n"] in (None, int(row["n"]))  # a size is blanked with a blanked one (below)
         checked += 1
     assert checked > 100
     flagged = 0
@@ -76,7 +77,19 @@ def test_a_thin_district_is_blanked_in_every_indicator(weighted, db_session):
                                                   "q_value", "flag"))
     for row in result["rows"]:
         if not row["suppressed"]:
-            assert row["n_cell"] >= 11 and row["n"] >= 11
+            assert row["n_cell"] >= 11 and row["n"] is None or row["n"] >= 11
+    # the thin district's size is not the town's minus the others': another size is blanked with it
+    for indicator in result["indicators"]:
+        districts = [r for r in result["rows"] if r["indicator"] == indicator["name"] and r["variable"] == "district"]
+        assert sum(r["n"] is None for r in districts) >= 2
+
+
+def test_a_lone_blanked_group_size_takes_the_smallest_other_with_it():
+    from survey_app.findings.tables import protect_group_sizes
+
+    assert protect_group_sizes({"a": None, "b": 40, "c": 25}) == {"a", "c"}
+    assert protect_group_sizes({"a": None, "b": None, "c": 25}) == {"a", "b"}
+    assert protect_group_sizes({"a": 12, "b": 40}) == set()
 
 
 def test_indicator_views_filter_by_axis_and_sort(weighted, db_session):
