@@ -18,6 +18,8 @@ count what each is worth in instructions per page::
     for v in none shared_pages; do for n in 10 60; do VARIANT=$v RESIDENTS=$n WARMUP=10 \
         perf stat -x, -e instructions:u .venv/bin/python bench/inprocess_survey.py; done; done
 
+``VARIANTS=none,shared_pages,…`` measures them all in one process, in turns (``ROUNDS``).
+
 ``DATABASE=postgresql`` uses a temporary PostgreSQL database (``CLS_BENCH_POSTGRES_URL``'s
 server), dropped at the end; otherwise a temporary SQLite file.
 """
@@ -110,6 +112,29 @@ def one_resident(app) -> None:
             raise RuntimeError(f"{section}: HTTP {first} -> {final}")
 
 
+def interleaved(app, variants: list[str]) -> None:
+    """CPU per page of each variant, measured in turns (``ROUNDS`` turns of ``RESIDENTS``
+    residents each) so that a change of the machine's load falls on all of them alike."""
+    rounds = int(os.environ.get("ROUNDS", "10"))
+    spent = {v: [] for v in variants}
+    for _round in range(rounds):
+        for variant in variants:
+            undo = survey_variants.applied(app, variant)
+            try:
+                one_resident(app)  # refill what the variant emptied
+                started = time.process_time()
+                for _ in range(RESIDENTS):
+                    one_resident(app)
+                spent[variant].append((time.process_time() - started) / (3 * RESIDENTS) * 1000)
+            finally:
+                undo()
+    reference = sorted(spent[variants[0]])[len(spent[variants[0]]) // 2]
+    for variant, times in spent.items():
+        median = sorted(times)[len(times) // 2]
+        print(f"{variant}: median {median:.2f} ms of CPU per page, min {min(times):.2f} "
+              f"({(median / reference - 1) * 100:+.1f} % vs {variants[0]}; {rounds} turns of {RESIDENTS} residents)")
+
+
 def main() -> int:
     from sqlalchemy import create_engine, text
 
@@ -133,6 +158,9 @@ def main() -> int:
         survey_variants.apply(app, os.environ.get("VARIANT", "none"))
         for _ in range(WARMUP):
             one_resident(app)
+        if os.environ.get("VARIANTS"):
+            interleaved(app, os.environ["VARIANTS"].split(","))
+            return 0
         started = time.process_time()
         for _ in range(RESIDENTS):
             one_resident(app)

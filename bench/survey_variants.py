@@ -19,24 +19,37 @@ def create(variant: str = "none"):
 
 
 def apply(app, variant: str):
+    """Apply ``variant`` to ``app``; return ``app``. See :func:`applied` to undo it."""
+    applied(app, variant)
+    return app
+
+
+def applied(app, variant: str):
+    """Apply ``variant`` to ``app`` and return a function that undoes it."""
     from survey_app.infra import caches
 
     if variant == "none":
-        pass
-    elif variant == "cookie_serializer":
+        return lambda: None
+    if variant == "cookie_serializer":
         from flask.sessions import SecureCookieSessionInterface
 
-        app.session_interface = SecureCookieSessionInterface()
-    elif variant == "limiter_check":
+        before, app.session_interface = app.session_interface, SecureCookieSessionInterface()
+        return lambda: setattr(app, "session_interface", before)
+    if variant == "limiter_check":
         from flask_limiter import Limiter
 
-        app.before_request_funcs[None] = [f for f in app.before_request_funcs.get(None, [])
+        before = list(app.before_request_funcs.get(None, []))
+        app.before_request_funcs[None] = [f for f in before
                                           if getattr(f, "__func__", None) is not Limiter._check_request_limit]
-    elif variant == "+walk_memo":
-        _add_walk_memo()
-    else:
-        caches.by_name(variant).disable()
-    return app
+        return lambda: app.before_request_funcs.__setitem__(None, before)
+    if variant == "+walk_memo":
+        return _add_walk_memo()
+    memo = caches.by_name(variant)
+    memo.disable()
+
+    def undo():
+        memo.enabled = True
+    return undo
 
 
 def _add_walk_memo() -> None:
@@ -62,3 +75,4 @@ def _add_walk_memo() -> None:
         return found
 
     validation._walk = remembered
+    return lambda: setattr(validation, "_walk", walk)

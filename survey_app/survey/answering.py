@@ -217,9 +217,11 @@ def section_ids(survey: Survey, answers: Mapping[str, Any]) -> list[str]:
     return [s.id for s in visible_sections(survey.definition, answers)]
 
 
-def page_position(survey: Survey, answers: Mapping[str, Any], section_id: str) -> tuple[int, int]:
-    """(number of the page, number of pages) for the respondent's answers."""
-    pages = section_ids(survey, answers)
+def page_position(survey: Survey, answers: Mapping[str, Any], section_id: str,
+                  pages: list[str] | None = None) -> tuple[int, int]:
+    """(number of the page, number of pages) for the respondent's answers (``pages``: their
+    :func:`section_ids`, when already known)."""
+    pages = section_ids(survey, answers) if pages is None else pages
     return (pages.index(section_id) + 1 if section_id in pages else 1), len(pages)
 
 
@@ -254,11 +256,11 @@ def check_page(survey: Survey, response: Draft, answers: Mapping[str, Any], *, v
     return section
 
 
-def _page_errors(survey: Survey, kept: Mapping[str, Any], section: Section, lang: str) -> dict[str, list[str]]:
+def _page_errors(survey: Survey, kept: Mapping[str, Any], effective: Mapping[str, Any], section: Section,
+                 lang: str) -> dict[str, list[str]]:
     definition = survey.definition
     errors = validate_answers(definition, kept, lang=lang, districts=survey.districts, section_id=section.id)
     # questionnaire-wide rules are shown on the page of the question they are attached to
-    effective = effective_answers(definition, kept, districts=survey.districts)
     own = {q.id for q in section.questions}
     for constraint in constraint_failures(definition, effective, [], include_global=True):
         if constraint.target in own:
@@ -288,13 +290,13 @@ def save_page(session: Session, survey: Survey, response: Draft, section_id: str
     merged.update(page)
     kept = prune_hidden(definition, merged)
     dropped = sorted(k for k in page if k not in kept)
-    errors = _page_errors(survey, kept, section, lang)
+    effective = effective_answers(definition, kept, districts=survey.districts)
+    errors = _page_errors(survey, kept, effective, section, lang)
     if direction != "next":
         errors = {k: v for k, v in errors.items() if not is_blank(page.get(k))}
     if errors:
         return PageOutcome(saved=False, errors=errors, target=section.id, dropped=dropped)
 
-    effective = effective_answers(definition, kept, districts=survey.districts)
     final = {k: v for k, v in effective.items() if definition.questions[k].answerable}
     for key, value in kept.items():
         if key.endswith(OTHER_SUFFIX):

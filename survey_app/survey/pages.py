@@ -89,7 +89,7 @@ def render_shared(template: str, survey: Survey, lang: str, state: dict, slots: 
 
 
 # ------------------------------------------------------------------ pages
-def page_context(survey: Survey, section: Section, answers: dict, values: dict) -> dict:
+def page_context(survey: Survey, section: Section, answers: dict, values: dict, pages: list[str] | None = None) -> dict:
     """The questions of a page (with whether the script shows them live), the conditions
     for the script and the earlier answers they use, the page's number and count."""
     definition = survey.definition
@@ -106,19 +106,21 @@ def page_context(survey: Survey, section: Section, answers: dict, values: dict) 
         if same_page:
             conditions[q.id] = tree
             refs |= survey_forms.condition_refs(tree) - own
-    number, count = answering.page_position(survey, answers, section.id)
+    number, count = answering.page_position(survey, answers, section.id, pages)
     return {"questions": questions, "conditions": conditions,
             "script_answers": {k: answers[k] for k in sorted(refs) if k in answers},
             "page_number": number, "page_count": count}
 
 
 def render_page(survey: Survey, response, section: Section, answers: dict, *, values: dict | None = None,
-                errors: dict | None = None, status: int = 200, notice: str | None = None):
-    """A page of the questionnaire: shared when blank and without message, else rendered for this request."""
+                errors: dict | None = None, status: int = 200, notice: str | None = None,
+                pages: list[str] | None = None):
+    """A page of the questionnaire: shared when blank and without message, else rendered for
+    this request (``pages``: the sections shown for ``answers``, when already known)."""
     lang = language(survey)
     keys = answering.page_keys(section)
     values = answers if values is None else {**{k: v for k, v in answers.items() if k not in keys}, **values}
-    context = page_context(survey, section, answers, values)
+    context = page_context(survey, section, answers, values, pages)
     policies = current_app.jinja_env.policies
     token = device.token(survey)
     slots = {"page_number": str(context["page_number"]), "page_count": str(context["page_count"]),

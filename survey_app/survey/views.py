@@ -183,9 +183,10 @@ def page(slug: str, key: str, section_id: str):
     if request.method == "GET":
         answers = answering.stored_answers(db.session, response)
         section = survey.definition.sections_by_id.get(section_id)
-        if section is None or section_id not in answering.section_ids(survey, answers):
+        pages = answering.section_ids(survey, answers)
+        if section is None or section_id not in pages:
             return _page_url(survey, answering.resume_section(survey, response))
-        return render_page(survey, response, section, answers)
+        return render_page(survey, response, section, answers, pages=pages)
     return _save(survey, response, section_id)
 
 
