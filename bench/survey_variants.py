@@ -28,6 +28,9 @@ def applied(app, variant: str):
     """Apply ``variant`` to ``app`` and return a function that undoes it."""
     from survey_app.infra import caches
 
+    if "&" in variant:  # several at once: "surveys&definitions"
+        undos = [applied(app, part) for part in variant.split("&")]
+        return lambda: [undo() for undo in reversed(undos)]
     if variant == "none":
         return lambda: None
     if variant == "cookie_serializer":
