@@ -1,7 +1,7 @@
 """The campaign's codebook: copied from the default file, edited, validated, audited.
 
-Themes and seed terms are data (``questionnaires/codebook.yaml``, documented in
-``questionnaires/CODEBOOK.md``); each campaign keeps its own copy in table
+Themes and seed terms are data (``analysis/coding/data/codebook.yaml``, documented in
+``analysis/coding/data/CODEBOOK.md``); each campaign keeps its own copy in table
 ``codebook``, which the coordinator extends from the coding screen.
 """
 from __future__ import annotations

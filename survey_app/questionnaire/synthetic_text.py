@@ -27,7 +27,7 @@ class Theme:
     proposals: tuple[str, ...]
 
 
-#: Keys and axes follow ``questionnaires/codebook.yaml``, so that automatic coding can be
+#: Keys and axes follow ``analysis/coding/data/codebook.yaml``, so that automatic coding can be
 #: scored against the planted themes. Each phrasing speaks of its theme only.
 THEMES: tuple[Theme, ...] = (
     Theme("medecin_generaliste", "acces_soins", 1.3, 1.2, (
