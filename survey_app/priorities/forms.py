@@ -9,7 +9,7 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 #: PEARL items, in the order of the acronym, with the labels of their fields.
@@ -20,11 +20,11 @@ PEARL_FIELDS = (
     ("resources", _l("Ressources (disponibles ou mobilisables)")),
     ("legality", _l("Légalité (la loi permet d'agir)")),
 )
-PEARL_CHOICES = [("", _l("non évalué")), ("oui", _l("oui")), ("non", _l("non"))]
-STATUS_CHOICES = [("proposed", _l("À examiner")), ("kept", _l("Retenue par le comité")),
-                  ("set_aside", _l("Écartée par le comité"))]
-VARIANT_CHOICES = [("basic", _l("Forme usuelle de Hanlon : (A + B …) × C / 3")),
-                   ("double_b", _l("Variante doublant la gravité : (A + 2B …) × C / 3"))]
+PEARL_CHOICES = [SelectChoice("", _l("non évalué")), SelectChoice("oui", _l("oui")), SelectChoice("non", _l("non"))]
+STATUS_CHOICES = [SelectChoice("proposed", _l("À examiner")), SelectChoice("kept", _l("Retenue par le comité")),
+                  SelectChoice("set_aside", _l("Écartée par le comité"))]
+VARIANT_CHOICES = [SelectChoice("basic", _l("Forme usuelle de Hanlon : (A + B …) × C / 3")),
+                   SelectChoice("double_b", _l("Variante doublant la gravité : (A + 2B …) × C / 3"))]
 
 
 def parse_number(text) -> float | None:
@@ -51,7 +51,7 @@ class ScoreOutOfTen:
             raise ValidationError(_l("%(letter)s doit être un nombre entre 0 et 10 (par exemple 7 ou 7,5).",
                                      letter=self.letter)) from None
         if number is not None and not 0 <= number <= 10:
-            raise ValidationError(_l("%(letter)s doit être comprise entre 0 et 10 : rien n'a été enregistré.",
+            raise ValidationError(_l("%(letter)s doit être comprise entre 0 et 10.",
                                      letter=self.letter))
 
 
@@ -74,7 +74,7 @@ class OneOf:
         self.message = message
 
     def __call__(self, form, field):
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(self.message)
 
 

@@ -12,6 +12,7 @@ import re
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..domain import ServiceError
 from ..extensions import db
@@ -50,7 +51,7 @@ def decision_form(key: str, decision=None, *, bound: bool = False) -> DecisionFo
 
 def merge_form(work, key: str, *, bound: bool = False) -> MergeForm:
     form = MergeForm(prefix=f"regrouper-{key}") if bound else MergeForm(prefix=f"regrouper-{key}", formdata=None)
-    form.into.choices = [("", _("— choisir —"))] + work.merge_targets(key)
+    form.into.choices = [SelectChoice("", _("— choisir —"))] + [SelectChoice(k, label) for k, label in work.merge_targets(key)]
     return form
 
 
