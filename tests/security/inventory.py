@@ -99,6 +99,27 @@ def _add_response(session, campaign):
     return response
 
 
+def _add_campaign_objects(session, campaign, response):
+    """One object of each kind a staff URL names by id: a job, a weighting run, a paper form."""
+    from survey_app.models import Channel, FormState, Job, JobState, PaperForm, Response, ResponseStatus, ResponseWeight, WeightingRun
+
+    session.add(Job(campaign_id=campaign.id, kind="indicators", state=JobState.DONE, params={}, result={}))
+    run = WeightingRun(campaign_id=campaign.id, method="raking", diagnostics={}, is_current=True)
+    session.add(run)
+    session.flush()
+    session.add(ResponseWeight(run_id=run.id, response_id=response.id, weight=1.0))
+    paper = Response(
+        campaign_id=campaign.id, questionnaire_version_id=response.questionnaire_version_id, channel=Channel.PAPER,
+        status=ResponseStatus.COMPLETE, created_on=dt.date.today(), submitted_on=dt.date.today(), language="fr",
+    )
+    session.add(paper)
+    session.flush()
+    session.add(PaperForm(
+        campaign_id=campaign.id, keyed_serial=f"{campaign.slug[-1].upper()}-0001",
+        questionnaire_version_id=response.questionnaire_version_id, response_id=paper.id, state=FormState.KEYED,
+    ))
+
+
 def fixture_world(db_session, create_user, create_campaign):
     """Two campaigns: A (one account of each role works on it) and B (another coordinator's)."""
     from survey_app.campaigns import questionnaires
@@ -110,7 +131,7 @@ def fixture_world(db_session, create_user, create_campaign):
     for campaign in (campaign_a, campaign_b):
         questionnaires.load_file(db_session, campaign, MINI)
         db_session.flush()
-        _add_response(db_session, campaign)
+        _add_campaign_objects(db_session, campaign, _add_response(db_session, campaign))
     db_session.commit()
     return {"users": users, "other_coordinator": other, "campaign_a": campaign_a, "campaign_b": campaign_b}
 

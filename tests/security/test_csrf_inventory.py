@@ -60,8 +60,9 @@ def test_there_are_write_routes_to_check(strict_app):
     assert len(write_rules(strict_app)) >= 8
 
 
+@pytest.mark.parametrize("token", [None, "jeton-forgé-é€", "IjAxMjM0NTY3ODlhYmNkZWYi.forged.signature"], ids=["missing", "non-ascii", "forged"])
 @pytest.mark.parametrize("identity", ["anonymous", "admin"])
-def test_every_write_route_refuses_a_request_without_token(strict_app, db_session, create_user, create_campaign, identity):
+def test_every_write_route_refuses_a_request_without_token(strict_app, db_session, create_user, create_campaign, identity, token):
     world = fixture_world(db_session, create_user, create_campaign)
     client = strict_app.test_client()
     if identity == "admin":
@@ -73,7 +74,7 @@ def test_every_write_route_refuses_a_request_without_token(strict_app, db_sessio
         url = build_url(rule, world, world["campaign_a"])
         for method in sorted(rule.methods & WRITE_METHODS):
             before = database_contents(db_session)
-            response = client.open(url, method=method, data=FORM)
+            response = client.open(url, method=method, data=FORM if token is None else {**FORM, "csrf_token": token})
             response.close()
             assert database_contents(db_session) == before, (method, url, "changed the database without a token")
             checked.append((method, url))
