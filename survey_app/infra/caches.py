@@ -56,8 +56,7 @@ DEFINITIONS = Memo("definitions", 64, "key = content hash of an immutable versio
 
 #: Survey snapshots (campaign, current version, districts, whether invitations are
 #: needed), by every value they are built from. Rule: a change of any of those values
-#: gives another key, hence a new snapshot; nothing goes stale. (Gives each snapshot
-#: one identity, which ``SHARED_PAGES`` and ``QUESTION_HTML`` key on.)
+#: gives another key, hence a new snapshot; nothing goes stale.
 SURVEYS = Memo("surveys", 256, "key = every value the snapshot is built from: never stale")
 
 #: The survey served lately per (database, campaign slug, questionnaire key), with when
@@ -70,7 +69,8 @@ RECENT_SURVEYS = Memo("recent_surveys", 256, "age at most CLS_SURVEY_CACHE_SECON
 
 #: Pages whose content depends only on the survey snapshot, the language, the page and
 #: which of its questions are shown (see :mod:`survey_app.survey.pages`). Rule: the key
-#: holds the snapshot's identity, so a change of the survey gives other keys; every
+#: holds every value the survey snapshot was built from (``Survey.identity``: campaign,
+#: version's content hash, districts…), so a change of the survey gives other keys; every
 #: value of one resident (CSRF token, resume code, earlier answers used by the page's
 #: script, page number and count) is a placeholder filled in after, for each request.
 SHARED_PAGES = Memo("shared_pages", 500, "key = snapshot + language + page + shown questions; per-resident values injected after")

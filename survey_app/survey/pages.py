@@ -74,7 +74,7 @@ def render_shared(template: str, survey: Survey, lang: str, state: dict, slots: 
     if "_flashes" in session:
         values = {name: Markup(text) if name == "script_answers" else text for name, text in slots.items()}
         return render(template, survey, lang, **state, **values)
-    key = (survey.serial, lang, template, request.path, _frozen(state), tuple(sorted(slots)))
+    key = (survey.identity, lang, template, request.path, _frozen(state), tuple(sorted(slots)))
     html = caches.SHARED_PAGES.get(key)
     if html is None:
         placeholders = {name: Markup(_SLOT.format(name)) for name in slots}

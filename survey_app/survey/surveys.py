@@ -58,14 +58,15 @@ class VersionInfo:
 class Survey:
     """A questionnaire version of a campaign, ready to be answered.
 
-    ``serial`` tells two snapshots apart, for what is rendered from them.
+    ``identity`` holds every value the snapshot was built from: equal identities, equal
+    surveys (what is rendered from a survey is kept by its identity).
     """
 
     campaign: CampaignInfo
     version: VersionInfo
     definition: Definition
     districts: tuple
-    serial: int = 0
+    identity: tuple = ()
 
     @property
     def key(self) -> str:
@@ -89,7 +90,6 @@ class Survey:
         return self.campaign.is_open_on(day)
 
 
-_SERIALS = itertools.count(1)
 _SURVEY_MODELS = (Campaign, District, QuestionnaireVersion, InvitationCode)
 
 
@@ -113,7 +113,7 @@ def _survey_from_rows(session: Session, rows: list) -> Survey | None:
         found = caches.SURVEYS.put(key, Survey(
             campaign, version, definition,
             tuple({"code": code, "name": name, "qpv": qpv} for code, name, qpv in districts),
-            next(_SERIALS),
+            key,
         ))
     return found
 
