@@ -38,7 +38,7 @@ def _assessments(decided: dict) -> dict:
 def priorities_part(session, campaign, sample, indicators, voices, professionals, *, grid=None) -> dict:
     """Candidates from every source, scored on the grid, with their evidence."""
     from analysis.priorities import (
-        ScoringGrid, build_candidates, rank_candidates, ranking_evidence, ranking_shares,
+        ScoringGrid, build_candidates, format_number_fr, rank_candidates, ranking_evidence, ranking_shares,
     )
 
     ranking_rows, ranking = [], ()
@@ -80,8 +80,8 @@ def priorities_part(session, campaign, sample, indicators, voices, professionals
             "label": (decision.label if decision is not None and decision.label else candidate.label),
             "note": decision.note if decision is not None else "", "axis": candidate.axis,
             "axis_label": candidate.axis_label, "status": score.status, "status_fr": score.status_fr,
-            "parts": {k: number_fr(v) for k, v in score.parts().items()},
-            "total": number_fr(score.total) if not score.thin else "–",
+            "parts": {k: format_number_fr(v) for k, v in score.parts().items()},
+            "total": format_number_fr(score.total) if not score.thin else "–",
             "computation": score.computation_fr() if not score.thin else candidate.thin_reason,
             "sources": dict(score.sources), "lead": lead[0] if lead else "", "figure": figure,
             "districts": [names.get(g.group, g.group) for g in candidate.worse_districts if g.variable == "district"],

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 
 _ALLOWED = {"svg", "g", "path", "rect", "line", "polyline", "polygon", "circle", "ellipse",
             "text", "tspan", "defs", "clipPath", "pattern", "use", "title", "desc"}
@@ -110,4 +109,35 @@ def clean_svg(svg: str, prefix: str | None, *, label: str = "") -> str:
         root.insert(0, title)
     root.set("focusable", "false")
     root.set("class", "chart-svg")
-    return ET.tostring(root, encoding="unicode")
+    root.set("xmlns", SVG_NS)
+    root.set("xmlns:xlink", XLINK_NS)
+    return "".join(_serialise(root))
+
+
+def _attribute_name(name: str) -> str:
+    if name.startswith(f"{{{XLINK_NS}}}"):
+        return "xlink:" + name.split("}", 1)[1]
+    return _local(name)
+
+
+def _serialise(element: ET.Element):
+    """Write ``element`` as SVG markup, every text and attribute escaped.
+
+    ElementTree's own writer takes its namespace prefixes from a registry shared by the
+    whole process (other libraries register theirs); this one always writes the SVG
+    namespace as the default and xlink as ``xlink:``.
+    """
+    tag = _local(element.tag)
+    attributes = "".join(f" {_attribute_name(k)}={quoteattr(v)}" for k, v in element.attrib.items())
+    children = list(element)
+    if not children and not element.text:
+        yield f"<{tag}{attributes}/>"
+    else:
+        yield f"<{tag}{attributes}>"
+        if element.text:
+            yield escape(element.text)
+        for child in children:
+            yield from _serialise(child)
+        yield f"</{tag}>"
+    if element.tail:
+        yield escape(element.tail)
