@@ -99,23 +99,13 @@ def _used_margins(margin_table: pd.DataFrame, method: str, cells: str | None) ->
     return margin_table[margin_table["variable"] == cells].reset_index(drop=True)
 
 
-def _rescaled(used: pd.DataFrame) -> tuple[pd.DataFrame, dict, str | None]:
-    """Bring margins whose totals differ a little to the first variable's total (said in the diagnostics).
-
-    Totals too far apart are left as they are, with the French reason to give when the
-    library refuses them.
-    """
+def _totals_problem(used: pd.DataFrame) -> str | None:
+    """The French reason to give when the margins' totals are too far apart to be rescaled."""
     totals = used.groupby("variable", sort=False)["count"].sum()
-    if len(totals) < 2 or np.ptp(totals.to_numpy()) <= 1e-9 * totals.max():
-        return used, {}, None
-    reference = float(totals.iloc[0])
-    if np.ptp(totals.to_numpy()) > margins.TOTALS_TOLERANCE * totals.max():
+    if len(totals) > 1 and np.ptp(totals.to_numpy()) > margins.TOTALS_TOLERANCE * totals.max():
         shown = ", ".join(f"{v} : {t:.0f}" for v, t in totals.items())
-        return used, {}, f"Pondération impossible : les marges ne décrivent pas la même population ({shown})."
-    factors = {v: reference / float(t) for v, t in totals.items()}
-    out = used.copy()
-    out["count"] = out["count"] * out["variable"].map(factors)
-    return out, {v: {"total": float(totals[v]), "factor": f} for v, f in factors.items() if abs(f - 1) > 1e-12}, None
+        return f"Pondération impossible : les marges ne décrivent pas la même population ({shown})."
+    return None
 
 
 def weight_sample(
@@ -127,9 +117,18 @@ def weight_sample(
     cells: str | None = None,
     min_respondents: int | None = None,
     trim_upper: float | None = None,
+    keep_unmatched: bool = False,
 ) -> WeightedSample:
-    """Weight the complete responses to the campaign's margins (raking, or post-stratification on ``cells``), then trim on request."""
-    from analysis.weighting import post_stratify, structure_table
+    """Weight the complete responses to the campaign's margins (raking, or post-stratification on ``cells``), then trim on request.
+
+    With ``keep_unmatched``, raking keeps the respondents whose category is missing or
+    absent from the census (sex « autre », age « je ne sais pas »): they are raked on
+    the margins they have (``analysis.rake``'s rule) and counted in the diagnostics;
+    otherwise they are left out, as post-stratification always does.
+    """
+    import warnings
+
+    from analysis.weighting import MarginsWarning, post_stratify, structure_table
 
     if method not in METHODS:
         raise ServiceError(f"Méthode de pondération inconnue « {method} ».")
@@ -141,7 +140,7 @@ def weight_sample(
     table, definition = exports.tidy_responses(session, campaign, key)
     if table.empty:
         raise ServiceError("Aucune réponse complète à pondérer.")
-    used, rescaled, totals_problem = _rescaled(_used_margins(margin_table, method, cells))
+    used = _used_margins(margin_table, method, cells)
     variables = list(dict.fromkeys(used["variable"]))
     parts = list(dict.fromkeys(p for v in variables for p in v.split(margins.JOINT_VARIABLE)))
     frame = weighting_frame(table, definition, parts)
@@ -149,36 +148,47 @@ def weight_sample(
         if margins.JOINT_VARIABLE in variable:
             pieces = variable.split(margins.JOINT_VARIABLE)
             frame[variable] = frame[pieces].astype(str).agg(margins.JOINT_CATEGORY.join, axis=1).where(frame[pieces].notna().all(axis=1))
+    keep = keep_unmatched and method == "rake"
     known = pd.Series(True, index=frame.index)
-    for variable in variables:
-        categories = set(used.loc[used["variable"] == variable, "category"].astype(str))
-        known &= frame[variable].astype(str).isin(categories) & frame[variable].notna()
+    if not keep:
+        for variable in variables:
+            categories = set(used.loc[used["variable"] == variable, "category"].astype(str))
+            known &= frame[variable].astype(str).isin(categories) & frame[variable].notna()
     usable, excluded = frame[known].reset_index(drop=True), frame[~known]
     if usable.empty:
         raise ServiceError("Pondération impossible : aucune réponse n'a de catégorie présente dans les marges.")
     trimmed = None
     try:
-        if method == "rake":
-            result = rake(usable, used, min_respondents=min_respondents)
-        else:
-            variable = variables[0]
-            pieces = variable.split(margins.JOINT_VARIABLE)
-            cell_table = used["category"].astype(str).str.split(margins.JOINT_CATEGORY, regex=False, expand=True)
-            cell_table.columns = pieces
-            cell_table["count"] = used["count"].to_numpy()
-            result = post_stratify(usable, cell_table)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", MarginsWarning)
+            if method == "rake":
+                result = rake(usable, used, min_respondents=min_respondents, unmatched="keep" if keep else "error",
+                              rescale_tolerance=margins.TOTALS_TOLERANCE)
+            else:
+                variable = variables[0]
+                pieces = variable.split(margins.JOINT_VARIABLE)
+                cell_table = used["category"].astype(str).str.split(margins.JOINT_CATEGORY, regex=False, expand=True)
+                cell_table.columns = pieces
+                cell_table["count"] = used["count"].to_numpy()
+                result = post_stratify(usable, cell_table)
+        for warning in caught:
+            if not issubclass(warning.category, MarginsWarning):
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
         design = result.design
         if trim_upper is not None:
             trimmed = trim_weights(result, upper=trim_upper, relative=True)
             design = trimmed.design
         structure = structure_table(usable, design.weights, used)
     except MarginsError as error:
-        raise ServiceError(totals_problem or "Pondération impossible : " + _french(error)) from None
+        raise ServiceError(_totals_problem(used) or "Pondération impossible : " + _french(error)) from None
     except WeightingError as error:
         raise ServiceError("Pondération impossible : " + _french(error)) from None
+    totals = used.groupby("variable", sort=False)["count"].sum()
     settings = {
         "method": method, "variables": variables, "min_respondents": min_respondents, "trim_upper": trim_upper,
-        "questionnaire": key, "rescaled": rescaled,
+        "questionnaire": key, "keep_unmatched": keep,
+        "rescaled": {v: {"total": float(totals[v]), "factor": float(f)} for v, f in (getattr(result, "rescaled", None) or {}).items()
+                     if abs(float(f) - 1) > 1e-12},
         "trimmed": int(trimmed.n_trimmed) if trimmed is not None else 0,
     }
     sample = WeightedSample(usable, definition, result, excluded, design, settings)
@@ -207,6 +217,9 @@ def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, 
             "max_gap": float(sample.result.max_gap),
             "excluded": int(len(sample.excluded)),
             "imputed": _imputed(sample.result),
+            "unmatched": _records(getattr(sample.result, "unmatched", None)),
+            "to_collapse": _records(getattr(sample.result, "to_collapse", None)),
+            "messages": _messages(sample.result),
             "collapsed": sample.result.collapsed,
             "structure": [] if structure is None else _records(structure),
             "distribution": _distribution(sample.design.weights),
@@ -226,21 +239,30 @@ def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, 
 
 
 def _imputed(result) -> int | None:
-    """How many respondents the library gave a category for raking only (``None``: not reported)."""
-    value = getattr(result, "imputed", None)
-    if value is None:
-        return None
+    """How many respondents were raked on the margins they have (``None``: not reported)."""
+    value = getattr(result, "n_unmatched", None)
+    return None if value is None else int(value)
+
+
+def _messages(result) -> list[str]:
+    """The library's French advice (thin categories to collapse, respondents kept unmatched)."""
     try:
-        return int(value if np.isscalar(value) else len(value))
-    except TypeError:
+        return [str(m) for m in result.diagnostics().messages]
+    except AttributeError:
+        return []
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict]:
+    if frame is None:
+        return []
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _plain(value):
+    """A JSON value: numpy scalars unwrapped, missing values as null (PostgreSQL's JSONB has no NaN)."""
+    if value is None or (np.isscalar(value) and not isinstance(value, str) and pd.isna(value)):
         return None
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in frame.to_dict(orient="records")
-    ]
+    return value.item() if hasattr(value, "item") else value
 
 
 def _distribution(weights) -> dict:

@@ -66,6 +66,19 @@ def init_queue(app: Flask) -> JobQueue:
             finally:
                 db.session.remove()
 
+    from huey import crontab
+
+    @huey.periodic_task(crontab(minute="*"), name="recover_stale_jobs")
+    def recover_stale_jobs():
+        """Every minute, in a consumer: take up again the jobs of consumers that died."""
+        from flask_babel import force_locale
+
+        with app.app_context(), force_locale("fr"):
+            try:
+                runner.recover_stale_jobs(db.session, current_queue())
+            finally:
+                db.session.remove()
+
     queue = JobQueue(
         huey=huey,
         run_job=run_job,

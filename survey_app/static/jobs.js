@@ -21,6 +21,7 @@
       result.hidden = false;
     }
     field(box, "refresh").hidden = true;
+    field(box, "queued_hint").hidden = status.state !== "queued";
     box.setAttribute("data-finished", status.finished ? "true" : "false");
     if (status.finished) {
       if (status.state === "done" && box.closest("[data-reload-when-done]")) { window.location.reload(); }

@@ -148,8 +148,9 @@ def compute_weights(session: Session, job, campaign_id: int, *, key: str = DEFAU
     if campaign is None:
         raise ServiceError(_("Cette campagne n'existe plus."))
     job.progress(0.1, _("Lecture des réponses et des marges…"))
+    # every respondent is kept: those without a census category are raked on the margins they have
     sample = weights.weight_sample(session, campaign, key, method=method, cells=cells,
-                                   min_respondents=min_respondents, trim_upper=trim_upper)
+                                   min_respondents=min_respondents, trim_upper=trim_upper, keep_unmatched=True)
     job.progress(0.7, _("Enregistrement des poids…"))
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     run = weights.store_weights(session, campaign, sample, actor=actor)
@@ -209,6 +210,9 @@ def diagnostics_view(current: CurrentWeighting | None) -> dict | None:
         "weights": d.get("weights", {}),
         "excluded": d.get("excluded", 0),
         "imputed": d.get("imputed"),
+        "unmatched": d.get("unmatched") or [],
+        "to_collapse": d.get("to_collapse") or [],
+        "messages": d.get("messages") or [],
         "collapsed": d.get("collapsed") or {},
         "structure": structure,
         "distribution": d.get("distribution") or {},

@@ -64,6 +64,8 @@ def test_compute_runs_the_job_and_the_page_shows_the_diagnostics(client, login, 
     assert shown["kish_deff"] == f"{d['kish_deff']:.3f}".replace(".", ",")
     assert shown["effective_n"] == f"{d['effective_n']:.1f}".replace(".", ",")
     assert shown["n"].replace(" ", "") == str(int(d["n"]))
+    assert shown["imputed"] == str(current.run.diagnostics["imputed"]) and shown["excluded"] == "0"
+    assert '<table id="hors-recensement">' in html
     assert '<table id="structure">' in html and '<table id="distribution">' in html
     assert "Part dans le recensement" in html
     assert 'alt="Histogramme' in html or "histogramme-titre" in html
@@ -100,3 +102,23 @@ def test_access_agent_403_other_campaign_coordinator_404(client, login, demo, cr
     assert _upload(client, "variable,category,count\ndistrict,centre,1\n").status_code == 404
     assert client.post(URL + "calcul", data={"method": "rake"}).status_code == 404
     assert margins.margins_frame(db_session, demo).equals(before)
+
+
+def test_while_weights_are_computed_the_page_follows_the_job(client, login, coordinator, demo, db_session):
+    from survey_app.models import Job, JobState
+    from survey_app.models._types import utcnow
+
+    job = Job(campaign_id=demo.id, kind="weights", module="survey_app.weighting.services", state=JobState.RUNNING,
+              params={}, progress=0.7, message="Enregistrement des poids…", attempts=1, started_at=utcnow(),
+              heartbeat_at=utcnow())
+    db_session.add(job)
+    db_session.commit()
+    login(coordinator)
+    html = client.get(URL).get_data(as_text=True)
+    assert f'data-job-status="/espace/campagnes/demo/travaux/{job.id}.json"' in html and "data-reload-when-done" in html
+    assert "Enregistrement des poids…" in html and 'value="70"' in html
+    assert f'href="{URL}#ponderation">Actualiser</a>' in html and "jobs.js" in html
+    assert 'id="calculer-poids"' not in html  # one weighting at a time
+    # starting it again returns the running job instead of a second one
+    assert client.post(URL + "calcul", data={"method": "rake"}).status_code == 302
+    assert db_session.scalar(select(func.count()).select_from(Job)) == 1

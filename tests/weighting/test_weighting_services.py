@@ -78,19 +78,14 @@ def test_a_file_that_is_not_a_margins_csv_is_refused(db_session, demo, data, wor
 
 
 def _independent_rake(db_session, demo):
-    """The same raking straight from ``analysis``, on the tidy responses."""
+    """The same raking straight from ``analysis``, on the tidy responses (everyone kept)."""
     from analysis import rake, weight_diagnostics
 
     table, definition = exports.tidy_responses(db_session, demo, "resident")
     census = margins.margins_frame(db_session, demo)
-    variables = list(dict.fromkeys(census["variable"]))
-    frame = weights.weighting_frame(table, definition, variables)
-    known = pd.Series(True, index=frame.index)
-    for variable in variables:
-        cats = set(census.loc[census["variable"] == variable, "category"])
-        known &= frame[variable].astype(str).isin(cats) & frame[variable].notna()
-    result = rake(frame[known].reset_index(drop=True), census)
-    return result, weight_diagnostics(result.design.weights), int((~known).sum())
+    frame = weights.weighting_frame(table, definition, list(dict.fromkeys(census["variable"])))
+    result = rake(frame, census)
+    return result, weight_diagnostics(result.design.weights)
 
 
 def test_weights_computed_by_the_job_equal_the_library_and_become_current(db_session, demo, coordinator):
@@ -99,13 +94,16 @@ def test_weights_computed_by_the_job_equal_the_library_and_become_current(db_ses
     assert job.state is JobState.DONE, job.error
     current = services.current_weighting(db_session, demo)
     assert current.run.id == job.result["run_id"] and current.computed_at.tzinfo is not None
-    result, expected, excluded = _independent_rake(db_session, demo)
+    result, expected = _independent_rake(db_session, demo)
     stored = current.run.diagnostics
     assert stored["weights"]["kish_deff"] == pytest.approx(expected.kish_deff, rel=1e-12)
     assert stored["weights"]["effective_n"] == pytest.approx(expected.effective_n, rel=1e-12)
-    assert stored["weights"]["n"] == expected.n and stored["excluded"] == excluded
+    assert stored["weights"]["n"] == expected.n == len(exports.tidy_responses(db_session, demo, "resident")[0])
+    assert stored["excluded"] == 0 and stored["imputed"] == result.n_unmatched > 0  # « autre », « je ne sais pas » kept
     assert current.run.converged is result.converged and current.run.iterations == result.iterations
     assert sum(b["count"] for b in stored["distribution"]["bins"]) == expected.n
+    assert len(stored["to_collapse"]) == len(result.to_collapse)
+    assert sum(r["respondents"] for r in stored["unmatched"]) == int(result.unmatched["respondents"].sum())
     structure = pd.DataFrame(stored["structure"])
     assert set(structure["variable"]) == {"district", "age_band", "sex"}
     assert structure["weighted_share"].to_numpy() == pytest.approx(structure["population_share"].to_numpy(), abs=1e-6)
