@@ -56,6 +56,18 @@ def indicator_columns(table: pd.DataFrame, definition: Definition) -> list[tuple
     return specs
 
 
+def as_categories(table: pd.DataFrame, columns) -> None:
+    """Hold the answer columns the tables read as categories (in place).
+
+    Same answers, same figures; the library then reads each column's few categories
+    instead of every one of its values (checking for blank answers, factorising), which
+    is most of the time of 60 indicators on 100,000 responses.
+    """
+    for column in dict.fromkeys(columns):
+        if column in table.columns and table[column].dtype == object:
+            table[column] = table[column].astype("category")
+
+
 def campaign_indicator_tables(
     session: Session, campaign: Campaign, key: str = "resident", *, sample: WeightedSample | None = None
 ) -> tuple[pd.DataFrame, WeightedSample]:
@@ -64,6 +76,7 @@ def campaign_indicator_tables(
     table = sample.table
     profiles = add_profiles(table, sample.definition, campaign)
     specs = indicator_columns(table, sample.definition)
+    as_categories(table, profiles + [column for _name, column, _need in specs])
     tables = indicator_tables(table, sample.design, specs, by=profiles)
     labels = {i.name: i.label("fr") for i in sample.definition.indicators()}
     tables.insert(1, "label", tables["indicator"].map(labels))
