@@ -49,7 +49,7 @@ pdf-deps:
 
 ## The web server and one job consumer together; Ctrl-C stops both (the consumer
 ## finishes the job it runs, or the next one takes it up again).
-run: install
+run: install pdf-deps
 	$(FLASK) db upgrade
 	$(FLASK) demo setup
 	@$(FLASK) jobs consumer & consumer=$$!; \

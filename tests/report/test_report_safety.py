@@ -61,7 +61,7 @@ def test_the_shipped_fonts_are_fetched():
     from survey_app.report.build import STATIC_DIR, static_only_fetcher
 
     fonts = sorted((STATIC_DIR / "fonts").glob("*.ttf"))
-    assert fonts and (STATIC_DIR / "fonts" / "LICENSE-LiberationSans.txt").exists()
+    assert fonts and (STATIC_DIR / "fonts" / "LICENSE-DejaVu.txt").exists()
     response = static_only_fetcher().fetch(fonts[0].as_uri())
     assert response is not None
 
