@@ -94,18 +94,19 @@ def protect_group_sizes(groups: dict) -> set:
 
 def current_run(session: Session, campaign: Campaign) -> WeightingRun | None:
     """The weighting run every table uses (the last one computed), or None."""
-    from . import weights
-
-    finder = getattr(weights, "current_weighting", None)
-    if finder is not None:
-        return finder(session, campaign)
-    return session.scalar(
-        select(WeightingRun).where(WeightingRun.campaign_id == campaign.id, WeightingRun.is_current.is_(True))
-    )
+    try:
+        from ..weighting.services import current_weighting
+    except ImportError:  # the weighting feature is not installed: the run marked current
+        return session.scalar(
+            select(WeightingRun).where(WeightingRun.campaign_id == campaign.id, WeightingRun.is_current.is_(True))
+            .order_by(WeightingRun.id.desc()).limit(1)
+        )
+    current = current_weighting(session, campaign)
+    return current.run if current is not None else None
 
 
 def weighted_sample(session: Session, campaign: Campaign, key: str = "resident"):
-    """The responses weighted as the current weighting run was (same settings)."""
+    """The responses weighted as the current weighting run weighted them (same method and settings)."""
     from . import weights
 
     run = current_run(session, campaign)
@@ -114,7 +115,13 @@ def weighted_sample(session: Session, campaign: Campaign, key: str = "resident")
             "Les réponses n'ont pas encore été pondérées : calculez d'abord les poids sur les marges du recensement."
         )
     settings = (run.diagnostics or {}).get("settings") or {}
-    options = {name: settings[name] for name in ("min_respondents", "trim_upper") if settings.get(name) is not None}
+    method = settings.get("method") or run.method or "rake"
+    options = {"method": method, "keep_unmatched": bool(settings.get("keep_unmatched"))}
+    for name in ("min_respondents", "trim_upper"):
+        if settings.get(name) is not None:
+            options[name] = settings[name]
+    if method == "poststratify" and settings.get("variables"):
+        options["cells"] = settings["variables"][0]
     return weights.weight_sample(session, campaign, settings.get("questionnaire") or key, **options), run
 
 
