@@ -36,8 +36,6 @@ PAGES = [
 BARE_DIVS = 80
 #: What the survey is served once more without, for the saturated phase, in the same run
 #: (``survey_variants.py``): each cache of ``survey_app/infra/caches.py``, and
-#: Flask-Limiter's request-level check (``limiter_check``); ``+walk_memo`` adds back the
-#: memo of condition walks that ``questionnaire/validation.py`` used to keep.
+#: Flask-Limiter's request-level check (``limiter_check``).
 VARIANTS = [v for v in os.environ.get(
-    "BENCH_VARIANTS", "none,shared_pages,question_html,surveys,recent_surveys,definitions,cookie_serializer,"
-    "limiter_check,+walk_memo").split(",") if v]
+    "BENCH_VARIANTS", "none,shared_pages,conditions,recent_surveys,definitions,limiter_check").split(",") if v]

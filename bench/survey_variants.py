@@ -2,11 +2,10 @@
 
 ``gunicorn 'survey_variants:create("shared_pages")'`` serves the survey as usual but with
 that cache of ``survey_app/infra/caches.py`` turned off; ``"none"`` changes nothing;
-``"cookie_serializer"`` uses Flask's own cookie session (a new signing serializer per
-request); ``"limiter_check"`` drops Flask-Limiter's request-level check, as the patch
+``"limiter_check"`` drops Flask-Limiter's request-level check, as the patch
 removed from ``create_app`` used to do (measured here only, never shipped);
 ``"+walk_memo"`` adds back the memo of condition walks per set of answers that
-``questionnaire/validation.py`` used to keep. Bench code only.
+``questionnaire/validation.py`` used to keep; ``"a&b"`` does both. Bench code only.
 """
 from __future__ import annotations
 
@@ -33,11 +32,6 @@ def applied(app, variant: str):
         return lambda: [undo() for undo in reversed(undos)]
     if variant == "none":
         return lambda: None
-    if variant == "cookie_serializer":
-        from flask.sessions import SecureCookieSessionInterface
-
-        before, app.session_interface = app.session_interface, SecureCookieSessionInterface()
-        return lambda: setattr(app, "session_interface", before)
     if variant == "limiter_check":
         from flask_limiter import Limiter
 

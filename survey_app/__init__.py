@@ -19,7 +19,6 @@ from .config import (
     settings_from_environ,
 )
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .infra.cookie_session import CookieSessionInterface
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -48,7 +47,6 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] | No
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 15})
 
-    app.session_interface = CookieSessionInterface()
     proxies = app.config["CLS_TRUSTED_PROXIES"]
     if proxies:
         # The client's address, scheme and host as the town's proxy saw them (the

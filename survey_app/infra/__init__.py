@@ -1,2 +1,2 @@
-"""What is about the machine rather than the domain: raw-driver statements, the cookie
-session, connection events."""
+"""What is about the machine rather than the domain: raw-driver statements
+(``hot_sql``) and the process caches with their rules (``caches``)."""

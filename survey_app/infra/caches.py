@@ -1,14 +1,21 @@
 """Every cache kept in the process, each with the rule that keeps it right.
 
-A cache lives here, and only here, when the survey benchmark (``bench/bench_survey.py``,
-which serves the survey once more without each cache in the same run) shows it is worth
-at least 5 % of the saturated throughput; the figures are in ``bench/README.md``. Each
-entry says what its key is made of and why an entry cannot go stale, or what forgets it.
-A full cache is emptied (the next requests fill it again): no cache grows without bound.
+A cache lives here, and only here, when the survey benchmark shows it is worth at least
+5 % (``bench/bench_survey.py`` serves the survey once more without each cache in the
+same run; ``bench/inprocess_survey.py`` measures the CPU per page without each one, in
+pairs; figures in ``bench/README.md``). Each entry says what its key is made of and why
+an entry cannot go stale, or what forgets it. A full cache is emptied (the next requests
+fill it again): no cache grows without bound. Values are shared between requests and
+threads: never modify one.
 
-Caches that did not earn their place were removed (the walk of a definition's conditions
-per set of answers, the signed CSRF tokens, the per-(key set) cookie serializer had
-been measured below 5 % or never been measured: see ``bench/README.md``).
+Removed on 2026-12-01 for being worth less than 5 % of CPU per page (in pairs, median):
+the survey snapshots by value (-1.7 %: ``RECENT_SURVEYS`` stands in front), the HTML of
+blank questions (-0.3 %: whole pages are shared), the signed CSRF token per session and
+the cookie-session serializer per key set (+2.6 %). ``DEFINITIONS`` measured -1.3 % in
+the benchmark, which only rebuilds a definition when ``RECENT_SURVEYS`` expires; it is
+the one cache of definitions the issue asks for, kept because a draft on an older
+version (``survey_of``) and the coordinator's pages rebuild a definition (about 45 ms)
+on every request without it, which the benchmark does not exercise.
 """
 from __future__ import annotations
 
@@ -54,11 +61,6 @@ class Memo:
 #: between requests and must not be modified (a Definition is plain data, read only).
 DEFINITIONS = Memo("definitions", 64, "key = content hash of an immutable version: never stale")
 
-#: Survey snapshots (campaign, current version, districts, whether invitations are
-#: needed), by every value they are built from. Rule: a change of any of those values
-#: gives another key, hence a new snapshot; nothing goes stale.
-SURVEYS = Memo("surveys", 256, "key = every value the snapshot is built from: never stale")
-
 #: The survey served lately per (database, campaign slug, questionnaire key), with when
 #: it was read. Rule: an entry is used for ``CLS_SURVEY_CACHE_SECONDS`` at most (another
 #: worker's change is seen after that delay); a change of a campaign, its districts, its
@@ -75,12 +77,13 @@ RECENT_SURVEYS = Memo("recent_surveys", 256, "age at most CLS_SURVEY_CACHE_SECON
 #: script, page number and count) is a placeholder filled in after, for each request.
 SHARED_PAGES = Memo("shared_pages", 500, "key = snapshot + language + page + shown questions; per-resident values injected after")
 
-#: HTML of one unanswered question without error, per (content hash, language, question,
-#: shown live by the script or not, the campaign's districts for a district question).
-#: Rule: a version's content never changes; districts are in the key.
-QUESTION_HTML = Memo("question_html", 5000, "key = content hash + language + question + districts: never stale")
+#: What the questionnaire's conditions and checks give for a set of answers (visible
+#: pages and questions, answers kept, typed answers, messages), per (function, content
+#: hash, districts, its arguments, every answer with its type). Rule: these are pure
+#: functions of that key (see :mod:`survey_app.survey.conditions`); never stale.
+CONDITIONS = Memo("conditions", 4096, "key = content hash + districts + arguments + typed answers: never stale")
 
-ALL = (DEFINITIONS, SURVEYS, RECENT_SURVEYS, SHARED_PAGES, QUESTION_HTML)
+ALL = (DEFINITIONS, RECENT_SURVEYS, SHARED_PAGES, CONDITIONS)
 
 
 def by_name(name: str) -> Memo:

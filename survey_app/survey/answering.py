@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from ..domain import ServiceError
 from ..models import Channel, ResponseStatus
 from ..models.campaign import open_on
-from ..questionnaire import (OTHER_SUFFIX, Section, coerce_other_text, constraint_failures, effective_answers,
-                             prune_hidden, validate_answers, visible_sections)
+from ..questionnaire import OTHER_SUFFIX, Section, coerce_other_text, constraint_failures
 from ..questionnaire.answers import is_blank
 from . import store
+from .conditions import effective_answers, prune_hidden, validate_answers, visible_sections
 from .codes import (CODE_ALPHABET, INVITATION_LENGTH, MAX_INVITATIONS, RESUME_LENGTH, format_code,  # noqa: F401
                     generate_invitation_codes, hash_code, invitations_required, looks_like, new_code, normalise_code)
 from .store import read_only, write_answers  # noqa: F401
@@ -117,7 +117,7 @@ class SubmitOutcome:
 
 # ----------------------------------------------------------------- drafts
 def first_section(survey: Survey, answers: Mapping[str, Any] | None = None) -> Section:
-    return visible_sections(survey.definition, answers or {})[0]
+    return visible_sections(survey, answers or {})[0]
 
 
 def start_draft(
@@ -214,7 +214,7 @@ def stored_answers(session: Session, response) -> dict[str, Any]:
 # ------------------------------------------------------------------ pages
 def section_ids(survey: Survey, answers: Mapping[str, Any]) -> list[str]:
     """Ids of the sections shown for ``answers``, in order (the pages of the questionnaire)."""
-    return [s.id for s in visible_sections(survey.definition, answers)]
+    return [s.id for s in visible_sections(survey, answers)]
 
 
 def page_position(survey: Survey, answers: Mapping[str, Any], section_id: str,
@@ -259,7 +259,7 @@ def check_page(survey: Survey, response: Draft, answers: Mapping[str, Any], *, v
 def _page_errors(survey: Survey, kept: Mapping[str, Any], effective: Mapping[str, Any], section: Section,
                  lang: str) -> dict[str, list[str]]:
     definition = survey.definition
-    errors = validate_answers(definition, kept, lang=lang, districts=survey.districts, section_id=section.id)
+    errors = validate_answers(survey, kept, lang=lang, section_id=section.id)
     # questionnaire-wide rules are shown on the page of the question they are attached to
     own = {q.id for q in section.questions}
     for constraint in constraint_failures(definition, effective, [], include_global=True):
@@ -288,9 +288,9 @@ def save_page(session: Session, survey: Survey, response: Draft, section_id: str
     page = {k: v for k, v in raw.items() if k in keys and not is_blank(v)}
     merged = {k: v for k, v in stored.items() if k not in keys}
     merged.update(page)
-    kept = prune_hidden(definition, merged)
+    kept = prune_hidden(survey, merged)
     dropped = sorted(k for k in page if k not in kept)
-    effective = effective_answers(definition, kept, districts=survey.districts)
+    effective = effective_answers(survey, kept)
     errors = _page_errors(survey, kept, effective, section, lang)
     if direction != "next":
         errors = {k: v for k, v in errors.items() if not is_blank(page.get(k))}
@@ -327,8 +327,8 @@ def submit(session: Session, survey: Survey, response: Draft, *, version_id: Any
         raise StalePage("version")
     definition = survey.definition
     stored = stored_answers(session, response)
-    kept = prune_hidden(definition, stored)
-    errors = validate_answers(definition, kept, lang=lang, districts=survey.districts)
+    kept = prune_hidden(survey, stored)
+    errors = validate_answers(survey, kept, lang=lang)
     if errors:
         first = next((q.section_id for q in definition.questions.values() if q.id in errors), section_ids(survey, kept)[0])
         own = {q.id for q in definition.section(first).questions}

@@ -20,10 +20,11 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..infra import caches
-from ..questionnaire import Section, visible_questions
+from ..questionnaire import Section
 from ..questionnaire.model import label_in
 from ..web.i18n import LANGUAGE_NAMES, select_locale, text_direction
 from . import answering, device
+from .conditions import visible_questions
 from . import forms as survey_forms
 from .surveys import Survey
 
@@ -95,7 +96,7 @@ def page_context(survey: Survey, section: Section, answers: dict, values: dict, 
     definition = survey.definition
     own = {q.id for q in section.questions}
     trees = definition.condition_trees()["questions"]
-    shown = {q.id for q in visible_questions(definition, values, section)}
+    shown = {q.id for q in visible_questions(survey, values, section)}
     questions, conditions, refs = [], {}, set()
     for q in section.questions:
         tree = trees.get(q.id)
@@ -158,14 +159,6 @@ class _BlankQuestions:
 
 
 def question_html_of(survey: Survey, q, values: dict, errors: dict, conditional: bool, lang: str):
-    """Render one question; the blank state (the usual next page) is kept (``caches.QUESTION_HTML``)."""
+    """Render one question (``survey/_questions.html``)."""
     macro = current_app.jinja_env.get_template("survey/_questions.html").module.question
-    blank = q.id not in values and f"{q.id}__autre" not in values and not errors.get(q.id)
-    if not blank:
-        return macro(q, values, errors, conditional, survey.districts, lang)
-    districts = tuple((d["code"], d["name"]) for d in survey.districts) if q.type == "district" else None
-    key = (survey.version.content_hash, lang, q.id, conditional, districts)
-    html = caches.QUESTION_HTML.get(key)
-    if html is None:
-        html = caches.QUESTION_HTML.put(key, macro(q, {}, {}, conditional, survey.districts, lang))
-    return html
+    return macro(q, values, errors, conditional, survey.districts, lang)

@@ -78,6 +78,11 @@ class Survey:
         return tuple(dict.fromkeys([*LANGUAGES, *self.definition.languages]))
 
     @functools.cached_property
+    def conditions_key(self) -> tuple:
+        """What the answers' conditions and checks depend on: the content and the districts."""
+        return self.version.content_hash, tuple((d["code"], d["name"]) for d in self.districts)
+
+    @functools.cached_property
     def answerable_count(self) -> int:
         return sum(1 for q in self.definition.questions.values() if q.answerable)
 
@@ -102,20 +107,14 @@ def _survey_from_rows(session: Session, rows: list) -> Survey | None:
     key = (first.campaign_id, first.slug, first.name, first.organisation, first.status, first.opens_on,
            first.closes_on, bool(first.needs_invitation), first.version_id, first.content_hash, districts,
            json.dumps(information, sort_keys=True, default=str))
-    found = caches.SURVEYS.get(key)
-    if found is None:
-        campaign = CampaignInfo(
-            first.campaign_id, first.slug, first.name, first.organisation or "", CampaignStatus(first.status),
-            first.opens_on, first.closes_on, information, bool(first.needs_invitation),
-        )
-        version = VersionInfo(first.version_id, first.key, first.version, first.content_hash)
-        definition = definition_by_hash(session, version.id, version.content_hash, f"{version.key} v{version.version}")
-        found = caches.SURVEYS.put(key, Survey(
-            campaign, version, definition,
-            tuple({"code": code, "name": name, "qpv": qpv} for code, name, qpv in districts),
-            key,
-        ))
-    return found
+    campaign = CampaignInfo(
+        first.campaign_id, first.slug, first.name, first.organisation or "", CampaignStatus(first.status),
+        first.opens_on, first.closes_on, information, bool(first.needs_invitation),
+    )
+    version = VersionInfo(first.version_id, first.key, first.version, first.content_hash)
+    definition = definition_by_hash(session, version.id, version.content_hash, f"{version.key} v{version.version}")
+    return Survey(campaign, version, definition,
+                  tuple({"code": code, "name": name, "qpv": qpv} for code, name, qpv in districts), key)
 
 
 def find_survey(session: Session, slug: str, key: str, *, max_age: float = 0.0) -> Survey | None:

@@ -23,10 +23,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db
-from ..questionnaire import visible_questions, visible_sections
 from ..web.i18n import available_languages
 from . import answering, device
 from . import forms as survey_forms
+from .conditions import visible_questions, visible_sections
 from .answering import InvitationError, ResumeError, StalePage, Survey, SurveyClosed
 from .pages import language, render, render_page, render_shared
 
@@ -295,9 +295,9 @@ def review(slug: str, key: str):
 
 def _review_page(survey: Survey, response, answers: dict, lang: str, *, status: int = 200, error: str | None = None):
     sections = []
-    for section in visible_sections(survey.definition, answers):
+    for section in visible_sections(survey, answers):
         items = [(q, survey_forms.display_answer(q, answers, lang, survey.districts))
-                 for q in visible_questions(survey.definition, answers, section) if q.answerable]
+                 for q in visible_questions(survey, answers, section) if q.answerable]
         sections.append((section, items))
     errors = {"__page__": [error]} if error else {}
     return render("survey/review.html", survey, lang, status, sections=sections, response=response,

@@ -62,7 +62,7 @@ def test_old_drafts_and_closed_campaigns_expire(survey, db_session):
 
 
 def test_survey_snapshots_are_shared_and_follow_every_change(survey, db_session):
-    assert answering.find_survey(db_session, "service", "mini") is survey  # one snapshot per process
+    assert answering.find_survey(db_session, "service", "mini").identity == survey.identity  # the same values
     campaign = db_session.get(Campaign, survey.campaign.id)
     changes = [
         lambda: setattr(campaign, "organisation", "Ville renommée"),
@@ -71,13 +71,13 @@ def test_survey_snapshots_are_shared_and_follow_every_change(survey, db_session)
         lambda: setattr(campaign.districts[0], "name", "Centre-ville"),
         lambda: answering.generate_invitation_codes(db_session, campaign, 1),
     ]
-    seen = {survey}
+    seen = {survey.identity}
     for change in changes:
         change()
         db_session.commit()
         fresh = answering.find_survey(db_session, "service", "mini")
-        assert fresh not in seen
-        seen.add(fresh)
+        assert fresh.identity not in seen
+        seen.add(fresh.identity)
     assert fresh.campaign.organisation == "Ville renommée" and fresh.campaign.information["fr"]["who"] == "La mairie."
     assert [d["code"] for d in fresh.districts][-1] == "lointain" and fresh.campaign.needs_invitation
     assert fresh.definition is survey.definition  # the definition is rebuilt once per content
@@ -163,7 +163,7 @@ def test_a_recent_survey_is_served_without_a_query_until_a_change_is_committed(s
         assert len(statements) == 1
         assert answering.find_survey(db_session, "service", "mini", max_age=60) is first
         assert len(statements) == 1  # no query
-        assert answering.find_survey(db_session, "service", "mini") is first  # max_age 0: read, same snapshot
+        assert answering.find_survey(db_session, "service", "mini").identity == first.identity  # max_age 0: read
         assert len(statements) == 2
         db_session.get(Campaign, first.campaign.id).name = "Autre nom"
         db_session.commit()  # committed here: forgotten at once

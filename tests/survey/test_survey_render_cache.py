@@ -1,8 +1,7 @@
-"""The blank-question HTML kept between requests never shows another campaign's districts."""
+"""The blank questions of a page (shared between residents) never show another campaign's districts."""
 import re
 
 from survey_app.campaigns import questionnaires
-from survey_app.infra import caches
 
 from ..campaigns.test_questionnaires import ROOT
 
@@ -15,7 +14,6 @@ def _first_page(app, slug):
 
 
 def test_district_options_follow_the_campaign(app, db_session, create_campaign):
-    caches.QUESTION_HTML.clear()
     for slug, name in (("ville-a", "Les Tilleuls"), ("ville-b", "La Source")):
         campaign = create_campaign(slug, districts=[{"code": "q1", "name": name}, {"code": "q2", "name": "Gare"}])
         questionnaires.load_file(db_session, campaign, ROOT / "questionnaires" / "resident.yaml")
@@ -23,4 +21,3 @@ def test_district_options_follow_the_campaign(app, db_session, create_campaign):
     first, second = _first_page(app, "ville-a"), _first_page(app, "ville-b")
     assert "Les Tilleuls" in first and "La Source" not in first
     assert "La Source" in second and "Les Tilleuls" not in second
-    assert caches.QUESTION_HTML  # the blank questions were kept
