@@ -121,13 +121,15 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import admin, auth
     from .campaigns import blueprint as campaigns
+    from .collection import blueprint as collection
     from .coding import blueprint as coding
     from .entry import blueprint as entry
+    from .exports import blueprint as exports
     from .findings import blueprint as findings
     from .jobs import blueprint as jobs
-    from .weighting import blueprint as weighting
-    from .report import blueprint as report
     from .priorities import blueprint as priorities
+    from .report import blueprint as report
+    from .weighting import blueprint as weighting
     from .web import errors, public
     from .survey import blueprint as survey
 
@@ -145,6 +147,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(report.public_bp)
+    app.register_blueprint(collection.bp)
+    app.register_blueprint(collection.new_bp)
+    app.register_blueprint(exports.bp)
     errors.register(app)
 
 

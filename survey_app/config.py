@@ -41,6 +41,7 @@ _ENV_SETTINGS = {
     "CLS_TRUSTED_PROXIES": ("CLS_TRUSTED_PROXIES", lambda v: _count("CLS_TRUSTED_PROXIES", v, 0, 5)),
     "CLS_LOGIN_LOCKOUT_FAILURES": ("CLS_LOGIN_LOCKOUT_FAILURES", lambda v: _count("CLS_LOGIN_LOCKOUT_FAILURES", v, 1, 1000)),
     "CLS_LOGIN_LOCKOUT_MINUTES": ("CLS_LOGIN_LOCKOUT_MINUTES", lambda v: _count("CLS_LOGIN_LOCKOUT_MINUTES", v, 1, 24 * 60)),
+    "CLS_DRAFT_RETENTION_DAYS": ("CLS_DRAFT_RETENTION_DAYS", lambda v: _count("CLS_DRAFT_RETENTION_DAYS", v, 1, 3650)),
 }
 
 LANGUAGES = ("fr", "en")
@@ -106,6 +107,9 @@ def default_settings(instance_path: str) -> dict:
         # logins with that address are refused for the delay
         "CLS_LOGIN_LOCKOUT_FAILURES": 10,
         "CLS_LOGIN_LOCKOUT_MINUTES": 15,
+        # web drafts not sent after this many days are deleted by ``flask campaigns purge``
+        # (collection/retention.py: purge_drafts)
+        "CLS_DRAFT_RETENTION_DAYS": 30,
     }
 
 

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 from .audit import AuditEvent
 from .coding import AnswerCoding, Codebook
+from .collection import RetentionPurge
 from .campaign import Campaign, CampaignStatus, District, Margin
 from .invitation import InvitationCode
 from .job import Job, JobState
@@ -37,6 +38,7 @@ __all__ = [
     "Response",
     "ResponseStatus",
     "ResponseWeight",
+    "RetentionPurge",
     "Role",
     "User",
     "WeightingRun",

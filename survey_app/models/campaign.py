@@ -52,6 +52,8 @@ class Campaign(db.Model):
     results_published_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     #: The figures of the public results page, frozen when it was published (plain values).
     results_page: Mapped[dict | None] = mapped_column(JSONType)
+    #: After this day the raw responses may be deleted (aggregates and the report remain).
+    retention_until: Mapped[dt.date | None] = mapped_column(Date)
 
     districts: Mapped[list["District"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="District.position"

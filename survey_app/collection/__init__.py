@@ -1,0 +1,1 @@
+"""Running the collection: dashboard, responses and their cleaning, campaign settings, retention."""

@@ -1,0 +1,1 @@
+"""Exports of a campaign's responses (CSV, XLSX, SPSS, Stata) and their data dictionary."""
