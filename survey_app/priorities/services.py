@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis.axes import AXIS_LABELS
@@ -371,7 +372,12 @@ def _decision(session: Session, campaign: Campaign, key: str) -> PriorityDecisio
     if row is None:
         row = PriorityDecision(campaign_id=campaign.id, candidate_key=key, status="proposed", pearl={},
                                note="")
-        session.add(row)
+        try:
+            with session.begin_nested():  # another coordinator may decide at the same moment
+                session.add(row)
+        except IntegrityError:
+            row = session.scalar(select(PriorityDecision).where(
+                PriorityDecision.campaign_id == campaign.id, PriorityDecision.candidate_key == key))
     return row
 
 
@@ -512,7 +518,11 @@ def set_grid(session: Session, campaign: Campaign, actor: User, *, variant: str,
         default = ScoringGrid()
         row = PriorityGrid(campaign_id=campaign.id, variant=default.variant,
                            inequity_weight=default.inequity_weight, demand_weight=default.demand_weight)
-        session.add(row)
+        try:
+            with session.begin_nested():  # another coordinator may adjust it at the same moment
+                session.add(row)
+        except IntegrityError:
+            row = session.get(PriorityGrid, campaign.id, populate_existing=True)
     changed = []
     for name, value in {"variant": variant, **values}.items():
         old = getattr(row, name)
