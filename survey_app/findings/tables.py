@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import ServiceError
+from ..jobs.i18n import _
 from ..models import Campaign, WeightingRun
 from ..questionnaire.model import NSP_CODE
 from . import indicators as indicator_service
@@ -112,7 +113,8 @@ def weighted_sample(session: Session, campaign: Campaign, key: str = "resident")
     run = current_run(session, campaign)
     if run is None:
         raise ServiceError(
-            "Les réponses n'ont pas encore été pondérées : calculez d'abord les poids sur les marges du recensement."
+            _("Les réponses n'ont pas encore été pondérées : calculez d'abord les poids sur les marges du "
+              "recensement.")
         )
     settings = (run.diagnostics or {}).get("settings") or {}
     method = settings.get("method") or run.method or "rake"
@@ -207,14 +209,14 @@ def compute_indicators(session: Session, campaign: Campaign, key: str = "residen
     Benjamini–Hochberg, and the weighting run the figures come from.
     """
     step = progress or (lambda fraction, message: None)
-    step(0.05, "Pondération des réponses")
+    step(0.05, _("Pondération des réponses"))
     sample, run = weighted_sample(session, campaign, key)
-    step(0.35, "Calcul des indicateurs")
+    step(0.35, _("Calcul des indicateurs"))
     tables, sample = indicator_service.campaign_indicator_tables(session, campaign, key, sample=sample)
     specs = indicator_service.indicator_columns(sample.table, sample.definition)
-    step(0.7, "Comparaison de chaque quartier au reste de la ville")
+    step(0.7, _("Comparaison de chaque quartier au reste de la ville"))
     comparisons = district_comparisons(sample.table, sample.design, specs, tables)
-    step(0.9, "Mise en forme des tableaux")
+    step(0.9, _("Mise en forme des tableaux"))
     definition = sample.definition
     labels = group_labels(campaign, definition)
     flags = {(r.indicator, r.group): r for r in comparisons.itertuples()}
@@ -245,7 +247,7 @@ def compute_indicators(session: Session, campaign: Campaign, key: str = "residen
          "axis_label": definition.axis_label(i.axis) if i.axis else "Sans axe", "question": i.question_id}
         for i in definition.indicators()
     ]
-    step(1.0, "Terminé")
+    step(1.0, _("Terminé"))
     return {
         "questionnaire": key,
         "computed_at": _iso(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)),
@@ -349,33 +351,35 @@ def check_cross_table(campaign: Campaign, definition, row: str | None, column: s
     """Return the two variables, or refuse with a French message saying what to choose."""
     variables = closed_variables(campaign, definition)
     chosen = []
-    for value, what in ((row, "en lignes"), (column, "en colonnes")):
+    for value, empty in ((row, _("Choisissez la question à mettre en lignes.")),
+                         (column, _("Choisissez la question à mettre en colonnes."))):
         value = (value or "").strip()
         if not value:
-            raise ServiceError(f"Choisissez la question à mettre {what}.")
+            raise ServiceError(empty)
         if value in variables:
             chosen.append(variables[value])
             continue
         question = definition.questions.get(value)
         if question is None:
-            raise ServiceError(f"« {value[:80]} » n'est pas une question de ce questionnaire.")
+            raise ServiceError(_("« %(value)s » n'est pas une question de ce questionnaire.", value=value[:80]))
         label = question.label("fr")
         if question.type in FREE_TEXT_TYPES:
             raise ServiceError(
-                f"« {label} » est une question à réponse libre : un tableau croisé ne croise que des questions "
-                "fermées (choix, oui/non, échelle, quartier). Les réponses libres se lisent dans le codage des thèmes."
+                _("« %(label)s » est une question à réponse libre : un tableau croisé ne croise que des questions "
+                  "fermées (choix, oui/non, échelle, quartier). Les réponses libres se lisent dans le codage des "
+                  "thèmes.", label=label)
             )
         if question.type == "multiple":
             raise ServiceError(
-                f"« {label} » est une question à choix multiples : ses réponses ne forment pas une seule catégorie "
-                "par habitant. Choisissez une question à choix unique."
+                _("« %(label)s » est une question à choix multiples : ses réponses ne forment pas une seule "
+                  "catégorie par habitant. Choisissez une question à choix unique.", label=label)
             )
         raise ServiceError(
-            f"« {label} » n'est pas une question fermée (nombre, date ou note) : choisissez une question à choix, "
-            "oui/non, échelle ou quartier."
+            _("« %(label)s » n'est pas une question fermée (nombre, date ou note) : choisissez une question à "
+              "choix, oui/non, échelle ou quartier.", label=label)
         )
     if chosen[0].id == chosen[1].id:
-        raise ServiceError("Choisissez deux questions différentes : une question croisée avec elle-même ne dit rien.")
+        raise ServiceError(_("Choisissez deux questions différentes : une question croisée avec elle-même ne dit rien."))
     return chosen[0], chosen[1]
 
 
@@ -404,12 +408,12 @@ def cross_table(session: Session, campaign: Campaign, row: str | None, column: s
     from ..campaigns import questionnaires as questionnaire_service
 
     if shares not in (ROW_SHARES, COLUMN_SHARES):
-        raise ServiceError("Choisissez des parts en ligne ou en colonne.")
+        raise ServiceError(_("Choisissez des parts en ligne ou en colonne."))
     if statistic not in ("F", "Chisq"):
-        raise ServiceError("Choisissez le test du second ordre (F) ou du premier ordre (khi-deux).")
+        raise ServiceError(_("Choisissez le test du second ordre (F) ou du premier ordre (khi-deux)."))
     version = questionnaire_service.current_version(session, campaign, key)
     if version is None:
-        raise ServiceError(f"Le questionnaire « {key} » n'est pas chargé dans cette campagne.")
+        raise ServiceError(_("Le questionnaire « %(key)s » n'est pas chargé dans cette campagne.", key=key))
     definition = questionnaire_service.definition_of(version)
     row_var, col_var = check_cross_table(campaign, definition, row, column)
     sample, run = weighted_sample(session, campaign, key)
@@ -418,7 +422,7 @@ def cross_table(session: Session, campaign: Campaign, row: str | None, column: s
     frame = table.copy()
     for variable, alias in ((row_var, "__ligne"), (col_var, "__colonne")):
         if variable.column not in frame.columns:
-            raise ServiceError(f"Personne n'a répondu à « {variable.label} ».")
+            raise ServiceError(_("Personne n'a répondu à « %(label)s ».", label=variable.label))
         frame[alias] = _codes(frame[variable.column])
     # the shares are of ``question`` within each group of ``profile``
     question, profile = ("__colonne", "__ligne") if shares == ROW_SHARES else ("__ligne", "__colonne")
@@ -427,13 +431,13 @@ def cross_table(session: Session, campaign: Campaign, row: str | None, column: s
                             (profile, row_var if profile == "__ligne" else col_var)):
         if frame.loc[answered, alias].nunique() < 2:
             raise ServiceError(
-                f"« {variable.label} » n'a qu'une seule réponse parmi les habitants qui ont répondu aux deux "
-                "questions : il n'y a rien à croiser."
+                _("« %(label)s » n'a qu'une seule réponse parmi les habitants qui ont répondu aux deux "
+                  "questions : il n'y a rien à croiser.", label=variable.label)
             )
     try:
         result = crosstab(frame, sample.design, question, profile, statistic=statistic)
     except ValueError:
-        raise ServiceError("Ces deux questions ne peuvent pas être croisées : trop peu de réponses communes.") from None
+        raise ServiceError(_("Ces deux questions ne peuvent pas être croisées : trop peu de réponses communes.")) from None
     cells = {}
     for record in result.table.to_dict("records"):
         code_q, code_p = str(record["category"]), str(record[profile])
@@ -529,7 +533,7 @@ def indicators_job(session: Session, job, campaign_id: int, **params) -> dict:
     """Task of the "indicators" job: compute every indicator table of the campaign."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise ServiceError("Cette campagne n'existe plus.")
+        raise ServiceError(_("Cette campagne n'existe plus."))
     return compute_indicators(session, campaign, params.get("questionnaire") or "resident", progress=job.progress)
 
 
@@ -573,6 +577,7 @@ def start_indicators(session: Session, campaign: Campaign, actor, key: str = "re
 
     if current_run(session, campaign) is None:
         raise ServiceError(
-            "Les réponses n'ont pas encore été pondérées : calculez d'abord les poids sur les marges du recensement."
+            _("Les réponses n'ont pas encore été pondérées : calculez d'abord les poids sur les marges du "
+              "recensement.")
         )
     return start_job(session, campaign, JOB_KIND, actor=actor, params={"questionnaire": key})
