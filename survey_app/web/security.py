@@ -2,7 +2,8 @@
 
 - Every response carries a strict Content-Security-Policy (scripts and styles from our
   own files only, no inline code), ``nosniff``, ``Referrer-Policy: same-origin`` (a
-  resume link never leaks in a Referer) and, behind HTTPS, ``Strict-Transport-Security``.
+  resume link never leaks in a Referer), ``Cache-Control: no-store`` unless the view
+  or the static files say otherwise and, behind HTTPS, ``Strict-Transport-Security``.
 - A request whose path, query string or form holds a NUL character or bytes that are not
   UTF-8 is refused with a 400 page before any view runs: PostgreSQL cannot store NUL in
   text (it answers ``DataError``), and no honest form sends either.
@@ -137,6 +138,10 @@ def _add_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        # Pages hold answers, tokens and staff data: never kept by a shared cache or a
+        # shared computer's browser (a view may say otherwise, e.g. a chart).
+        headers.setdefault("Cache-Control", "no-store")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", HSTS)
     return response

@@ -104,7 +104,8 @@ def _add_campaign_objects(session, campaign, response):
     from survey_app.models import Channel, FormState, Job, JobState, PaperForm, Response, ResponseStatus, ResponseWeight, WeightingRun
 
     session.add(Job(campaign_id=campaign.id, kind="indicators", state=JobState.DONE, params={}, result={}))
-    run = WeightingRun(campaign_id=campaign.id, method="raking", diagnostics={}, is_current=True)
+    # not current: the weighting page shows only a run made by the service
+    run = WeightingRun(campaign_id=campaign.id, method="raking", diagnostics={}, is_current=False)
     session.add(run)
     session.flush()
     session.add(ResponseWeight(run_id=run.id, response_id=response.id, weight=1.0))

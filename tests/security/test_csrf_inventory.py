@@ -8,14 +8,13 @@ import re
 import pytest
 
 from survey_app.models import Role
-from tests.conftest import make_test_app
 
 from .inventory import WRITE_METHODS, build_url, fixture_world
 
 
 @pytest.fixture()
-def strict_app(database_url, tmp_path_factory, db_session):
-    return make_test_app(database_url, tmp_path_factory, WTF_CSRF_ENABLED=True)
+def strict_app(make_app):
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def _login(client, user):

@@ -26,6 +26,8 @@ def assert_headers(response, where, *, https=False):
         assert "unsafe-inline" not in headers["Content-Security-Policy"], where
     assert headers.get("X-Content-Type-Options") == "nosniff", where
     assert headers.get("Referrer-Policy") == "same-origin", where
+    if "/static/" not in str(where):
+        assert "no-store" in headers.get("Cache-Control", "") or "private" in headers.get("Cache-Control", ""), where
     if https:
         assert headers.get("Strict-Transport-Security", "").startswith("max-age="), where
     else:
@@ -73,10 +75,8 @@ def test_svg_files_may_style_themselves_but_never_run_a_script(app, client, db_s
     assert "script-src" not in SVG_CSP and SVG_CSP.startswith("default-src 'none'")
 
 
-def test_https_deployments_send_strict_transport_security(database_url, tmp_path_factory, db_session):
-    from tests.conftest import make_test_app
-
-    secure = make_test_app(database_url, tmp_path_factory, SESSION_COOKIE_SECURE=True)
+def test_https_deployments_send_strict_transport_security(make_app):
+    secure = make_app(SESSION_COOKIE_SECURE=True)
     for url in ["/", "/connexion", "/nulle-part"]:
         assert_headers(secure.test_client().get(url), url, https=True)
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from survey_app.accounts import services as users
 from survey_app.domain import ServiceError
 from survey_app.models import LoginThrottle
-from tests.conftest import TEST_PASSWORD, make_test_app
+from tests.conftest import TEST_PASSWORD
 
 LOCKED = "la connexion est suspendue"
 WRONG = "Adresse e-mail ou mot de passe incorrect"
@@ -25,8 +25,8 @@ def post_login(client, email, password, client_address=None, **kwargs):
 
 
 @pytest.fixture()
-def proxied_app(database_url, tmp_path_factory, db_session):
-    return make_test_app(database_url, tmp_path_factory, CLS_TRUSTED_PROXIES=1)
+def proxied_app(make_app):
+    return make_app(CLS_TRUSTED_PROXIES=1)
 
 
 def test_an_attack_on_one_account_does_not_lock_out_other_coordinators_behind_the_proxy(proxied_app, create_user):
@@ -147,8 +147,8 @@ def test_a_new_password_or_a_deactivation_ends_every_session(app, create_user, l
     assert browser.post("/connexion", data={"email": user.email, "password": password}).status_code == 302
 
 
-def test_the_session_is_renewed_at_login(database_url, tmp_path_factory, db_session, create_user):
-    strict = make_test_app(database_url, tmp_path_factory, WTF_CSRF_ENABLED=True)
+def test_the_session_is_renewed_at_login(make_app, create_user):
+    strict = make_app(WTF_CSRF_ENABLED=True)
     user = create_user("agent")
     browser = strict.test_client()
     before = browser.get("/connexion")

@@ -84,6 +84,12 @@ def test_logout_needs_an_account_and_ends_the_session(client, create_user, login
 def test_undeclared_view_is_refused_to_everybody(app, db_session):
     from survey_app import create_app
 
+    from survey_app.extensions import db
+
     other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x", "TESTING": True}, environ={})
     other.add_url_rule("/oubli", "oubli", lambda: "secret")
-    assert other.test_client().get("/oubli").status_code == 403
+    try:
+        assert other.test_client().get("/oubli").status_code == 403
+    finally:
+        with other.app_context():
+            db.engine.dispose()

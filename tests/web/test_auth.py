@@ -125,8 +125,14 @@ def test_admin_cannot_deactivate_themself(client, create_user, login, db_session
 def test_forms_are_protected_against_cross_site_requests(database_url, tmp_path_factory, db_session, create_user):
     from tests.conftest import make_test_app
 
+    from survey_app.extensions import db
+
     app = make_test_app(database_url, tmp_path_factory, WTF_CSRF_ENABLED=True)
-    user = create_user("agent")
-    response = app.test_client().post("/connexion", data={"email": user.email, "password": "mot-de-passe-de-test"})
-    assert response.status_code == 400
-    assert "Le formulaire a expiré" in response.get_data(as_text=True)
+    try:
+        user = create_user("agent")
+        response = app.test_client().post("/connexion", data={"email": user.email, "password": "mot-de-passe-de-test"})
+        assert response.status_code == 400
+        assert "Le formulaire a expiré" in response.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
