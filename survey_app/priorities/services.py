@@ -28,7 +28,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis.axes import AXIS_LABELS
@@ -366,18 +365,19 @@ def _candidate_keys(session: Session, campaign: Campaign) -> tuple[set[str], dic
     return {c.key for c in candidates}, {c.key: c.label for c in candidates}
 
 
-def _decision(session: Session, campaign: Campaign, key: str) -> PriorityDecision:
+def _decision(session: Session, campaign: Campaign, key: str, *, create: bool = True) -> PriorityDecision | None:
+    """The stored decision of `key`; a new one (added to the session) when there is none and `create`.
+
+    Two coordinators deciding on the same new candidate at the same moment: the second
+    commit fails on the unique key (the views say so; nothing of it is stored). A
+    savepoint would not do: on SQLite, releasing the outermost one commits.
+    """
     row = session.scalar(select(PriorityDecision).where(
         PriorityDecision.campaign_id == campaign.id, PriorityDecision.candidate_key == key))
-    if row is None:
+    if row is None and create:
         row = PriorityDecision(campaign_id=campaign.id, candidate_key=key, status="proposed", pearl={},
                                note="")
-        try:
-            with session.begin_nested():  # another coordinator may decide at the same moment
-                session.add(row)
-        except IntegrityError:
-            row = session.scalar(select(PriorityDecision).where(
-                PriorityDecision.campaign_id == campaign.id, PriorityDecision.candidate_key == key))
+        session.add(row)
     return row
 
 
@@ -479,8 +479,8 @@ def merge(session: Session, campaign: Campaign, actor: User, key: str, into: str
 def separate(session: Session, campaign: Campaign, actor: User, key: str) -> None:
     """Undo the merge of candidate `key`: it is listed again with its own evidence."""
     _known(session, campaign, key)
-    row = _decision(session, campaign, key)
-    if not row.merged_into:
+    row = _decision(session, campaign, key, create=False)
+    if row is None or not row.merged_into:
         raise ServiceError("Cette priorité candidate n'est regroupée avec aucune autre.")
     _record(session, actor, campaign, "priority.merge", key, "merged_into", row.merged_into, None)
     row.merged_into = None
@@ -518,11 +518,7 @@ def set_grid(session: Session, campaign: Campaign, actor: User, *, variant: str,
         default = ScoringGrid()
         row = PriorityGrid(campaign_id=campaign.id, variant=default.variant,
                            inequity_weight=default.inequity_weight, demand_weight=default.demand_weight)
-        try:
-            with session.begin_nested():  # another coordinator may adjust it at the same moment
-                session.add(row)
-        except IntegrityError:
-            row = session.get(PriorityGrid, campaign.id, populate_existing=True)
+        session.add(row)
     changed = []
     for name, value in {"variant": variant, **values}.items():
         old = getattr(row, name)

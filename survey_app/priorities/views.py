@@ -108,6 +108,20 @@ def _field_errors(form) -> list[tuple[str, str]]:
     return [(field.id, str(message)) for field in form for message in field.errors]
 
 
+def _commit(slug: str) -> bool:
+    """Commit the change; False (and a message) when another person's change collided with it."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Une autre personne a modifié cette priorité au même moment : rien n'a été enregistré. "
+                "Relisez la page et recommencez."), "error")
+        return False
+    return True
+
+
 def _back(slug: str, anchor: str | None = None):
     return redirect(url_for("priorities.workspace", slug=slug) + (f"#{anchor}" if anchor else ""))
 
@@ -147,7 +161,8 @@ def decide(slug: str, key: str):
         db.session.rollback()
         return _render(campaign, _workspace(campaign), bound={("decision", key): form}, status=400,
                        errors=[(f"{key}-status", str(error))])
-    db.session.commit()
+    if not _commit(slug):
+        return _back(slug, f"cand-{key}")
     label = work.base[key].label
     if changed:
         flash(_("« %(label)s » : décision enregistrée.", label=label), "success")
@@ -177,7 +192,8 @@ def merge(slug: str, key: str):
         db.session.rollback()
         return _render(campaign, _workspace(campaign), bound={("merge", key): form}, status=400,
                        errors=[(form.into.id, str(error))])
-    db.session.commit()
+    if not _commit(slug):
+        return _back(slug, f"cand-{key}")
     flash(_("« %(label)s » est regroupée avec « %(into)s ».", label=work.base[key].label,
             into=work.base[form.into.data].label), "success")
     return _back(slug, f"cand-{form.into.data}")
@@ -203,7 +219,8 @@ def separate(slug: str, key: str):
         db.session.rollback()
         flash(str(error), "error")
         return _back(slug)
-    db.session.commit()
+    if not _commit(slug):
+        return _back(slug, f"cand-{key}")
     flash(_("« %(label)s » est de nouveau une priorité candidate à part entière.", label=work.base[key].label),
           "success")
     return _back(slug, f"cand-{key}")
@@ -230,7 +247,8 @@ def grid(slug: str):
         db.session.rollback()
         return _render(campaign, _workspace(campaign), bound={("grid", None): form}, status=400,
                        errors=[(form.variant.id, str(error))])
-    db.session.commit()
+    if not _commit(slug):
+        return _back(slug, "grille")
     flash(_("Grille de notation enregistrée : le classement est recalculé.") if changed
           else _("La grille n'a pas changé."), "success")
     return _back(slug, "grille")
