@@ -20,6 +20,7 @@ from ..models import Answer, Campaign, Channel, Margin, QuestionnaireVersion, Re
 ANALYSED_STATUSES = (ResponseStatus.COMPLETE, ResponseStatus.VALIDATED)
 CHANNEL_NAMES = {Channel.WEB: "Internet", Channel.PAPER: "Papier", Channel.IMPORT: "Import"}
 UNKNOWN = "(sans réponse)"
+TARGET_KEY = "resident"
 CHART_NAMES = ("quartiers", "canaux", "jours", "structure", "abandons")
 
 
@@ -33,14 +34,23 @@ class Roles:
     age_labels: dict = field(default_factory=dict)
     sex_labels: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)  # section id -> (position, label, questionnaire)
+    #: the versions whose respondents the targets count: the residents' questionnaire when loaded
+    version_ids: set = field(default_factory=set)
 
 
 def roles(session: Session, campaign: Campaign) -> Roles:
+    """Role questions of the residents' questionnaire (every questionnaire when there is none)."""
     found = Roles()
-    versions = session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.campaign_id == campaign.id)
-                               .order_by(QuestionnaireVersion.is_current, QuestionnaireVersion.id))
+    versions = list(session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.campaign_id == campaign.id)
+                                    .order_by(QuestionnaireVersion.is_current, QuestionnaireVersion.id)))
+    counted = [v for v in versions if v.key == TARGET_KEY] or versions
     for version in versions:
         definition = questionnaire_service.definition_of(version)
+        for position, section in enumerate(definition.sections):
+            found.sections[(version.key, section.id)] = (position, section.label("fr"), definition.label("fr"))
+        if version not in counted:
+            continue
+        found.version_ids.add(version.id)
         for role, ids, labels in (("district", found.district, None), ("age_band", found.age_band, found.age_labels),
                                   ("sex", found.sex, found.sex_labels)):
             question = definition.question_for_role(role)
@@ -48,8 +58,6 @@ def roles(session: Session, campaign: Campaign) -> Roles:
                 ids.add(question.id)
                 if labels is not None:
                     labels.update({o.code: o.label("fr") for o in question.options})
-        for position, section in enumerate(definition.sections):
-            found.sections[(version.key, section.id)] = (position, section.label("fr"), definition.label("fr"))
     return found
 
 
@@ -65,14 +73,15 @@ def status_counts(session: Session, campaign: Campaign) -> dict[str, int]:
     return counts
 
 
-def district_counts(session: Session, campaign: Campaign, district_ids: set) -> list[dict]:
-    """Complete responses per district against its target (one query)."""
+def district_counts(session: Session, campaign: Campaign, district_ids: set, version_ids: set = frozenset()) -> list[dict]:
+    """Complete responses (to the residents' questionnaire) per district against its target (one query)."""
     counts: dict[str, int] = {}
     if district_ids:
         counts = dict(session.execute(
             select(Answer.value_text, func.count())
             .join(Response, Answer.response_id == Response.id)
-            .where(Response.campaign_id == campaign.id, _analysed(), Answer.question_id.in_(district_ids))
+            .where(Response.campaign_id == campaign.id, _analysed(), Answer.question_id.in_(district_ids),
+                   Response.questionnaire_version_id.in_(version_ids or {0}))
             .group_by(Answer.value_text)).all())
     rows = []
     for district in campaign.districts:
@@ -111,7 +120,8 @@ def structure_counts(session: Session, campaign: Campaign, found: Roles) -> dict
              .join(d, and_(d.response_id == Response.id, d.question_id.in_(found.district)))
              .outerjoin(a, and_(a.response_id == Response.id, a.question_id.in_(found.age_band or {""})))
              .outerjoin(s, and_(s.response_id == Response.id, s.question_id.in_(found.sex or {""})))
-             .where(Response.campaign_id == campaign.id, _analysed())
+             .where(Response.campaign_id == campaign.id, _analysed(),
+                    Response.questionnaire_version_id.in_(found.version_ids or {0}))
              .group_by(d.value_text, a.value_text, s.value_text))
     cells: dict[str, dict] = {}
     for district, age, sex, count in session.execute(query):
@@ -204,7 +214,7 @@ def build(session: Session, campaign: Campaign) -> Dashboard:
     found = roles(session, campaign)
     return Dashboard(
         counts=status_counts(session, campaign),
-        districts=district_counts(session, campaign, found.district),
+        districts=district_counts(session, campaign, found.district, found.version_ids),
         channels=channel_counts(session, campaign),
         days=daily_counts(session, campaign),
         structure=structure_counts(session, campaign, found),
@@ -285,7 +295,7 @@ def for_chart(session: Session, campaign: Campaign, name: str) -> Dashboard:
     board = Dashboard(counts={}, districts=[], channels=[], days=[], structure={}, census={"town": {}, "districts": {}},
                       roles=found, dropoff=[])
     if name == "quartiers":
-        board.districts = district_counts(session, campaign, found.district)
+        board.districts = district_counts(session, campaign, found.district, found.version_ids)
     elif name == "canaux":
         board.channels = channel_counts(session, campaign)
     elif name == "jours":

@@ -75,7 +75,8 @@ def list_responses(session: Session, campaign: Campaign, filters: Filters, *, pe
         conditions.append(day <= filters.until)
     if filters.agent_id:
         conditions.append(Response.entered_by_id == filters.agent_id)
-    join = and_(district.response_id == Response.id, district.question_id.in_(found.district or {""}))
+    join = and_(district.response_id == Response.id, district.question_id.in_(found.district or {""}),
+                Response.questionnaire_version_id.in_(found.version_ids or {0}))
     if filters.district:
         conditions.append(district.value_text == filters.district)
     total = session.scalar(select(func.count()).select_from(Response).outerjoin(district, join).where(*conditions))

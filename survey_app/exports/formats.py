@@ -276,9 +276,12 @@ def _text_frame(table: ExportTable, labels: bool) -> pd.DataFrame:
             frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
         for (row, name), kind in table.markers.items():
             frame.at[row, name] = MARKERS[kind]
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
     for variable in table.variables:
-        if frame[variable.name].dtype == object:
-            frame[variable.name] = frame[variable.name].map(safe_cell)
+        column = frame[variable.name]
+        if not (is_numeric_dtype(column) or is_bool_dtype(column)):
+            frame[variable.name] = column.astype(object).map(safe_cell)
     return frame
 
 
@@ -409,7 +412,7 @@ def _numeric_frame(table: ExportTable, names: dict[str, str], missing: dict):
         target = names[name]
         if target not in numeric:
             continue
-        if isinstance(missing[kind], str) and frame[target].dtype != object:
+        if isinstance(missing[kind], str) and frame[target].dtype != object:  # Stata's .a, .b
             frame[target] = frame[target].astype(object)
         frame.at[row, target] = missing[kind]
         marked.add(target)
@@ -435,7 +438,7 @@ def write_sav(table: ExportTable, path: str | Path) -> None:
     names = spss_names([v.name for v in table.variables])
     frame, marked = _numeric_frame(table, names, SAV_MISSING)
     column_labels, value_labels = _labels(table, names, SPSS_VALUE_LABEL_BYTES)
-    column_labels = [_truncate_bytes(label, SPSS_LABEL_BYTES) for label in column_labels]
+    column_labels = [_truncate_bytes(label, SPSS_LABEL_BYTES).rstrip() for label in column_labels]
     for name in marked:
         value_labels.setdefault(name, {})
         value_labels[name].update({SAV_MISSING[k]: label for k, label in MARKERS.items()})
@@ -452,7 +455,7 @@ def write_dta(table: ExportTable, path: str | Path) -> None:
                         {v.name for v in table.variables if v.kind in ("labelled", "binary")})
     frame, marked = _numeric_frame(table, names, DTA_MISSING)
     column_labels, value_labels = _labels(table, names, None)
-    column_labels = [label[:STATA_LABEL_CHARS] for label in column_labels]
+    column_labels = [label[:STATA_LABEL_CHARS].rstrip() for label in column_labels]
     missing = {name: list(DTA_MISSING.values()) for name in marked}
     pyreadstat.write_dta(frame, str(path), column_labels=column_labels, variable_value_labels=value_labels,
                          missing_user_values=missing or None, file_label=table.title[:STATA_LABEL_CHARS])
