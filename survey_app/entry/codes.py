@@ -32,7 +32,20 @@ class Choice:
 
 
 def choices(question: Question, districts: Iterable = ()) -> list[Choice]:
-    """The options of a coded question with the code typed for each, in order."""
+    """The options of a coded question with the code typed for each, in order (kept per question)."""
+    districts = tuple(districts or ())
+    key = tuple((d.get("code"), d.get("name")) if isinstance(d, dict) else d for d in districts) \
+        if question.type == "district" else ()
+    memo = question.__dict__.setdefault("_entry_choices", {})
+    found = memo.get(key)
+    if found is None:
+        if len(memo) > 16:
+            memo.clear()
+        found = memo[key] = _choices(question, districts)
+    return found
+
+
+def _choices(question: Question, districts: tuple) -> list[Choice]:
     options = question.options_for(districts)
     codes = [o.code for o in options]
     folded = {c.casefold() for c in codes}

@@ -13,9 +13,9 @@ from typing import Callable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, defer
 
-from ..campaigns.questionnaires import current_versions, definition_of
+from ..campaigns.questionnaires import definition_of
 from ..domain import ServiceError
 from ..models import (Answer, Campaign, Channel, DoubleEntry, FormState, PaperEntry, PaperForm,
                       PaperSettings, QuestionnaireVersion, Response, ResponseChange, ResponseStatus, User)
@@ -87,7 +87,17 @@ def _check_open(campaign: Campaign, today: dt.date) -> None:
 
 
 def paper_versions(session: Session, campaign: Campaign) -> list[QuestionnaireVersion]:
-    return current_versions(session, campaign)
+    """The current questionnaire versions (their large definition column left unread)."""
+    return list(session.scalars(
+        select(QuestionnaireVersion).options(defer(QuestionnaireVersion.definition))
+        .where(QuestionnaireVersion.campaign_id == campaign.id, QuestionnaireVersion.is_current.is_(True))
+        .order_by(QuestionnaireVersion.key)
+    ))
+
+
+def version_by_id(session: Session, version_id: int) -> QuestionnaireVersion | None:
+    return session.scalar(select(QuestionnaireVersion).options(defer(QuestionnaireVersion.definition))
+                          .where(QuestionnaireVersion.id == version_id))
 
 
 def form_by_serial(session: Session, campaign: Campaign, serial: str) -> PaperForm | None:
@@ -107,16 +117,15 @@ def start(session: Session, campaign: Campaign, agent: User, serial_text: str,
     form = form_by_serial(session, campaign, serial)
     if form is None:
         printed = serials.check(session, campaign, serial)
-        versions = {v.id: v for v in paper_versions(session, campaign)}
         if printed is not None:
-            version = session.get(QuestionnaireVersion, printed.questionnaire_version_id)
-        elif version_id in versions:
-            version = versions[version_id]
-        elif len(versions) == 1:
-            version = next(iter(versions.values()))
-        else:
-            raise ServiceError("Choisissez le questionnaire saisi.")
-        return Start(serial, 1, version)
+            return Start(serial, 1, version_by_id(session, printed.questionnaire_version_id))
+        chosen = version_by_id(session, version_id) if version_id else None
+        if chosen is not None and chosen.campaign_id == campaign.id and chosen.is_current:
+            return Start(serial, 1, chosen)
+        versions = paper_versions(session, campaign)
+        if len(versions) == 1:
+            return Start(serial, 1, versions[0])
+        raise ServiceError("Choisissez le questionnaire saisi.")
     shown = serials.display(serial)
     if form.state is FormState.AWAITING_SECOND and form.entry(2) is None:
         first = form.entry(1)
@@ -125,7 +134,7 @@ def start(session: Session, campaign: Campaign, agent: User, serial_text: str,
                 f"Vous avez fait la première saisie du questionnaire n° {shown} : la seconde saisie doit "
                 "être faite par un autre agent."
             )
-        return Start(serial, 2, form.questionnaire_version, form)
+        return Start(serial, 2, version_by_id(session, form.questionnaire_version_id), form)
     raise AlreadyKeyed(f"Le questionnaire n° {shown} a déjà été saisi.", form)
 
 
@@ -249,6 +258,7 @@ def keyed_today(session: Session, campaign: Campaign, agent: User, now: dt.datet
 def recent_entries(session: Session, campaign: Campaign, agent: User, limit: int = 15) -> list[PaperEntry]:
     return list(session.scalars(
         select(PaperEntry).join(PaperForm, PaperForm.id == PaperEntry.form_id)
+        .options(contains_eager(PaperEntry.form), defer(PaperEntry.answers), defer(PaperEntry.markers))
         .where(PaperForm.campaign_id == campaign.id, PaperEntry.agent_id == agent.id)
         .order_by(PaperEntry.id.desc()).limit(limit)
     ))

@@ -72,12 +72,12 @@ def start(slug: str):
 
 
 def _section_page(campaign, started, texts: dict, section_id: str, errors: dict | None = None,
-                  *, message: str | None = None, serial_editable: bool = False, status: int = 200):
+                  *, message: str | None = None, serial_editable: bool = False, status: int = 200, keyed=None):
     definition = started.definition
     districts = entry.districts_of(campaign)
     section = definition.section(section_id)
     here = screen.section_fields(section)
-    keyed = keying.read(definition, texts, districts)
+    keyed = keyed if keyed is not None else keying.read(definition, texts, districts)
     items = screen.screen_questions(definition, section, keyed.answers, districts)
     others = {k: v for k, v in texts.items() if k not in here}
     sections = screen.keyable_sections(definition, keyed.answers)
@@ -138,11 +138,12 @@ def keying_page(slug: str):
         return _save(campaign, started, texts, section_id, complete=False, reason=request.form.get("reason", ""))
     errors = keying.check(definition, keyed, districts, section_id=section_id)
     if errors:
-        return _section_page(campaign, started, texts, section_id, errors, status=422)
+        return _section_page(campaign, started, texts, section_id, errors, status=422, keyed=keyed)
+    # no error: no text is left on a skipped question of this page either
     target = screen.neighbour(definition, keyed.answers, section_id, +1)
     if target is not None:
-        return _section_page(campaign, started, screen.prune(definition, texts, districts=districts), target.id)
-    return _save(campaign, started, screen.prune(definition, texts, districts=districts), section_id, complete=True)
+        return _section_page(campaign, started, texts, target.id, keyed=keyed)
+    return _save(campaign, started, texts, section_id, complete=True)
 
 
 def _save(campaign, started, texts, section_id, *, complete: bool, reason: str = ""):
@@ -163,19 +164,20 @@ def _save(campaign, started, texts, section_id, *, complete: bool, reason: str =
         definition = started.definition
         first = next((definition.questions[q].section_id for q in errors if q in definition.questions), section_id)
         return _section_page(campaign, started, texts, first, errors, status=422)
+    # read before the commit expires them (no reload for the message)
+    shown, state, version_id, slug = serials.display(form.keyed_serial), form.state, started.version.id, campaign.slug
     db.session.commit()
-    shown = serials.display(form.keyed_serial)
-    if form.state is FormState.VALIDATED:
+    if state is FormState.VALIDATED:
         flash(_("Questionnaire n° %(serial)s enregistré (seconde saisie) : identique à la première, il est validé.",
                 serial=shown), "success")
-    elif form.state is FormState.RECONCILING:
+    elif state is FormState.RECONCILING:
         flash(_("Questionnaire n° %(serial)s enregistré (seconde saisie) : des différences avec la première saisie "
                 "seront tranchées par la coordination.", serial=shown), "success")
-    elif form.state is FormState.INCOMPLETE:
+    elif state is FormState.INCOMPLETE:
         flash(_("Questionnaire n° %(serial)s enregistré comme incomplet.", serial=shown), "success")
     else:
         flash(_("Questionnaire n° %(serial)s enregistré.", serial=shown), "success")
-    return redirect(url_for(".start", slug=campaign.slug, questionnaire=started.version.id))
+    return redirect(url_for(".start", slug=slug, questionnaire=version_id))
 
 
 @requires(Role.AGENT)
