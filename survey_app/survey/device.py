@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
-from flask_wtf.csrf import ValidationError, validate_csrf
+from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 
 from .surveys import Survey
 
@@ -50,6 +50,19 @@ def already_answered() -> bool:
     return request.cookies.get(DONE_COOKIE) == "1"
 
 
+def csrf_token() -> str:
+    """This session's CSRF token for a form: signed by Flask-WTF once, then kept in the
+    session with the raw token it signs, so that each page does not sign it again (the
+    resident's own cookie: no process cache). Checked by :func:`csrf_ok` like any other."""
+    raw = session.get("csrf_token")
+    kept = session.get("csrf_signed")
+    if raw is not None and isinstance(kept, list) and len(kept) == 2 and kept[0] == raw:
+        return kept[1]
+    signed = generate_csrf()
+    session["csrf_signed"] = [session.get("csrf_token"), signed]
+    return signed
+
+
 def csrf_ok() -> bool:
     """Whether the posted form carries this session's CSRF token (Flask-WTF's own check)."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
@@ -57,5 +70,11 @@ def csrf_ok() -> bool:
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
+        kept = session.get("csrf_signed")
+        if isinstance(kept, list) and len(kept) == 2:
+            try:
+                validate_csrf(kept[1])
+            except ValidationError:  # the kept token no longer holds (a key rotated): sign afresh
+                session.pop("csrf_signed", None)
         return False
     return True

@@ -10,12 +10,12 @@ else of the request reaches the template (flashed messages make the page render 
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, session
 from flask_babel import force_locale, format_date
-from flask_wtf.csrf import generate_csrf
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -45,6 +45,7 @@ def render(template: str, survey: Survey, lang: str, status: int = 200, **contex
     links = [(code, LANGUAGE_NAMES.get(code, code), request.path + "?" + urlencode({"lang": code}))
              for code in survey.languages if code != lang]
     context.setdefault("format_code", answering.format_code)
+    context.setdefault("csrf_token", device.csrf_token)
     with force_locale(lang):
         html = render_template(
             template, survey=survey, definition=survey.definition, campaign=survey.campaign, lang=lang,
@@ -56,12 +57,15 @@ def render(template: str, survey: Survey, lang: str, status: int = 200, **contex
 
 def _frozen(value: Any) -> Any:
     """A hashable stand-in for a value of ``state`` that says everything it renders."""
-    if isinstance(value, (str, int, float, bool, type(None))):
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
+        return tuple([_frozen(v) for v in value])
     if isinstance(value, Mapping):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+        try:  # plain data (condition trees, texts): its JSON, written by the C encoder
+            return ("json", json.dumps(value, sort_keys=True))
+        except TypeError:
+            return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
     if hasattr(value, "state_key"):
         return value.state_key
     if isinstance(value, Section) or hasattr(value, "type"):  # a section or a question of the snapshot
@@ -83,7 +87,7 @@ def render_shared(template: str, survey: Survey, lang: str, state: dict, slots: 
                                **state, **placeholders)
         caches.SHARED_PAGES.put(key, html)
     if _SLOT.format("csrf") in html:
-        html = html.replace(_SLOT.format("csrf"), generate_csrf())
+        html = html.replace(_SLOT.format("csrf"), device.csrf_token())
     for name, text in slots.items():
         html = html.replace(_SLOT.format(name), text if name == "script_answers" else str(Markup.escape(text)))
     return html, 200

@@ -499,10 +499,10 @@ def _forged_post(strict, db_session):
     assert response.status_code == 400
     assert "Le formulaire a expiré" in html(response) and 'value="4"' in html(response)
     assert stored(db_session) == {}
-    # the token of a page saves the page, and only in its own session (Flask-WTF signs it
-    # afresh for each page: the signature carries the time)
+    # every page hands out the same signed token; it saves the page, and only in its own session
     page = html(client.get(f"{BASE}/mini/page/un"))
     mine = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert mine == token
     other = strict.test_client()
     other_page = html(other.get(f"{BASE}/mini"))
     theirs = re.search(r'name="csrf_token" value="([^"]+)"', other_page).group(1)

@@ -141,3 +141,19 @@ def test_the_professional_thank_you_page_says_what_a_directory_entry_publishes(
         assert "anonymes" not in thanks and "annuaire" in thanks and "seront publiées" in thanks
     else:
         assert "Elles sont anonymes" in thanks and "annuaire" not in thanks
+
+
+def test_the_signed_token_kept_in_the_session_is_signed_afresh_after_a_key_rotation(strict, mini, db_session):
+    client = strict.test_client()
+    info = html(client.get(f"{BASE}/mini"))
+    assert client.post(f"{BASE}/mini/commencer", data={"csrf_token": csrf_of(info)}).status_code == 302
+    page = html(client.get(f"{BASE}/mini/page/un"))
+    assert csrf_of(page) == csrf_of(info)  # signed once, kept in the session
+    strict.config["WTF_CSRF_SECRET_KEY"] = "a-new-csrf-key"  # the kept token no longer holds
+    version = re.search(r'name="version_id" value="(\d+)"', page).group(1)
+    data = {"version_id": version, "section_id": "un", "fume": "non"}
+    refused = client.post(f"{BASE}/mini/page/un", data={**data, "csrf_token": csrf_of(page)})
+    assert refused.status_code == 400
+    fresh = csrf_of(html(refused))
+    assert fresh != csrf_of(page)
+    assert client.post(f"{BASE}/mini/page/un", data={**data, "csrf_token": fresh}).status_code == 302
