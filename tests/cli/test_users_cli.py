@@ -40,7 +40,7 @@ def test_unknown_role_is_refused(runner, db_session, monkeypatch):
 def test_weak_password_and_bad_email_are_refused(runner, db_session, monkeypatch):
     monkeypatch.setenv("CLS_NEW_USER_PASSWORD", "court")
     result = runner.invoke(args=["users", "create", "a@ville.test", "--role", "agent"])
-    assert result.exit_code == 1 and "au moins 10 caractères" in result.output
+    assert result.exit_code == 1 and "au moins 12 caractères" in result.output
     monkeypatch.setenv("CLS_NEW_USER_PASSWORD", "un-long-mot-de-passe")
     result = runner.invoke(args=["users", "create", "pas-une-adresse", "--role", "agent"])
     assert result.exit_code == 1 and "Adresse e-mail invalide" in result.output
