@@ -18,11 +18,6 @@ INDICATORS = [Indicator("sans_medecin_traitant", "sans_medecin_traitant", (1,)),
 
 
 @pytest.fixture(scope="module")
-def town(reference_dir):
-    return pd.read_csv(reference_dir / "town_survey.csv")
-
-
-@pytest.fixture(scope="module")
 def design(town):
     return Design.from_frame(town, weights="base_weight")
 
