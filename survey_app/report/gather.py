@@ -237,13 +237,21 @@ def method_part(sample: ResidentsSample) -> dict:
     days = [d.date() if isinstance(d, dt.datetime) else d for d in everyone["submitted_on"].dropna()]
     if not days:
         days = [d.date() if isinstance(d, dt.datetime) else d for d in everyone["created_on"].dropna()]
-    by_week: dict[dt.date, int] = {}
+    span = (max(days) - min(days)).days if days else 0
+    daily = span <= 62
+    periods: dict[dt.date, int] = {}
     for day in days:
-        monday = day - dt.timedelta(days=day.weekday())
-        by_week[monday] = by_week.get(monday, 0) + 1
-    weeks = sorted(by_week)
-    chart = counts_chart("reponses-par-semaine", "Réponses complètes par semaine de collecte",
-                         [_week_label(w) for w in weeks], [count(by_week[w]) for w in weeks])
+        start = day if daily else day - dt.timedelta(days=day.weekday())
+        periods[start] = periods.get(start, 0) + 1
+    if daily and days:  # every day of the collection, those without a response too
+        for offset in range(span + 1):
+            periods.setdefault(min(days) + dt.timedelta(days=offset), 0)
+    starts = sorted(periods)
+    labels = [f"{d.day:02d}/{d.month:02d}" if daily else _week_label(d) for d in starts]
+    chart = counts_chart("reponses-par-jour" if daily else "reponses-par-semaine",
+                         "Réponses complètes par jour de collecte" if daily else
+                         "Réponses complètes par semaine de collecte",
+                         labels, [count(periods[d]) for d in starts], period="Jour" if daily else "Semaine")
     weighting = {"weighted": sample.weighted, "note": sample.note, "rows": [], "diagnostics": None}
     if sample.weighted:
         d = weight_diagnostics(sample.design.weights)

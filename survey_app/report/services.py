@@ -38,7 +38,7 @@ class Outputs:
 
 
 def build_outputs(session: Session, campaign: Campaign, *, progress=None, kinds=("html", "page", "pdf", "pptx"),
-                  page_stylesheet: str = "/static/report.css") -> Outputs:
+                  page_stylesheet: str = "/static/report.css", back_url: str | None = None) -> Outputs:
     """Gather the figures once and render every output of the report."""
     from .build import render_html, render_pdf
     from .gather import gather_report
@@ -53,7 +53,8 @@ def build_outputs(session: Session, campaign: Campaign, *, progress=None, kinds=
         report(0.78, "Page HTML du rapport")
         files["html"] = render_html(data).encode("utf-8")
     if "page" in kinds:
-        files["page"] = render_html(data, variant="page", stylesheet_url=page_stylesheet).encode("utf-8")
+        files["page"] = render_html(data, variant="page", stylesheet_url=page_stylesheet,
+                                    back_url=back_url).encode("utf-8")
     if "pdf" in kinds:
         report(0.8, "Mise en page du PDF")
         files["pdf"] = render_pdf(data)
@@ -84,16 +85,22 @@ def report_job(session: Session, job, campaign_id: int, **params) -> dict:
     if campaign is None:
         raise ServiceError("Cette campagne n'existe plus.")
     outputs = build_outputs(session, campaign, progress=job.progress,
-                            page_stylesheet=params.get("stylesheet") or "/static/report.css")
+                            page_stylesheet=params.get("stylesheet") or "/static/report.css",
+                            back_url=params.get("back"))
     sizes = store_outputs(session, campaign, outputs, job.id)
     return {"sizes": sizes, "public": public_summary(outputs.data, campaign),
             "weighted": bool(outputs.data.weighted), "limits": list(outputs.data.limits),
             "generated_at": utcnow().isoformat()}
 
 
-def start_report(session: Session, campaign: Campaign, actor: User, *, stylesheet: str | None = None):
-    """Start building the report in the background (or return the build running)."""
-    return start_job(session, campaign, REPORT_JOB, actor=actor, params={"stylesheet": stylesheet})
+def start_report(session: Session, campaign: Campaign, actor: User, *, stylesheet: str | None = None,
+                 back: str | None = None):
+    """Start building the report in the background (or return the build running).
+
+    ``stylesheet`` and ``back`` are the addresses the workspace view of the report links
+    to (its CSS, the way back to the workspace).
+    """
+    return start_job(session, campaign, REPORT_JOB, actor=actor, params={"stylesheet": stylesheet, "back": back})
 
 
 @dataclass

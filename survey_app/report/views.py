@@ -40,7 +40,8 @@ def start(slug: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        job = services.start_report(db.session, campaign, _actor(), stylesheet=url_for("static", filename="report.css"))
+        job = services.start_report(db.session, campaign, _actor(), stylesheet=url_for("static", filename="report.css"),
+                                    back=url_for(".workspace", slug=slug))
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()

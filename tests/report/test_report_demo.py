@@ -54,7 +54,7 @@ def test_every_chapter_is_in_the_html_and_the_pdf(demo_report):
     for part in AXIS_PARTS:
         assert html.count(f">{part}</h3>") == len(axes), part
     # the first page says how the figures were weighted, the town and the dates
-    first_page = text.split("Sommaire")[0]
+    first_page = " ".join(text.split("Sommaire")[0].split())
     assert "Ville de Bellerive" in first_page and "pondérés par calage" in first_page
     assert demo_report.data.campaign["opens_on"] in first_page
     assert demo_report.data.weighted
