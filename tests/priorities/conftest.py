@@ -1,11 +1,11 @@
-"""A demo campaign built once per module, with weights; and a bare campaign without margins,
-free text or professionals, with thin districts.
+"""A demo campaign built once for this folder's tests, with weights; a bare campaign without
+margins, free text or professionals, with thin districts; one nobody answered.
 
 Building the candidates of a campaign codes its free text (the first time in a process,
-the French language model loads), so the campaigns are made once per module and each
-test starts from no decision: the ``session`` fixture removes the decisions, the grid
-and their audit events after each test. At the end of the module every table is emptied,
-as the suite's ``db_session`` does.
+the French language model loads), so the campaigns are made once per database for the
+whole folder and each test starts from no decision: the ``session`` fixture removes the
+decisions, the grid and their audit events after each test. After the folder's last
+test every table is emptied, as the suite's ``db_session`` does.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _forget_caches():
     evidence.forget()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def world(app):
     """The demo campaign (weights stored), a bare one, and the accounts of the access tests."""
     from survey_app.accounts import services as users
