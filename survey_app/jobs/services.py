@@ -5,12 +5,11 @@ import json
 import logging
 
 from flask_babel import lazy_gettext as _l
-
-from .i18n import _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .i18n import _
 from ..models import Campaign, Job, JobState, User
 from ..models._types import utcnow
 from .queue import current_queue

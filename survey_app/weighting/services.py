@@ -9,11 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-
-from ..jobs.i18n import _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..jobs.i18n import _
 from ..domain import ServiceError
 from ..jobs import job_kind, latest_job, start_job
 from ..models import Campaign, Job, Margin, Response, ResponseStatus, User, WeightingRun
