@@ -55,6 +55,7 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 N = 10_000 if QUICK else 100_000
 SEED = 11
 N_MATRICES, N_ROWS = 3, 20
+RUNS = int(os.environ.get("BENCH_RUNS", "1" if QUICK else "3"))
 R_INDICATORS = int(os.environ.get("BENCH_R_INDICATORS", "2" if QUICK else "3"))
 PG_ADMIN = os.environ.get("CLS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TARGETS = {"total_s": 10.0, "speedup": 50.0}
@@ -173,21 +174,22 @@ def time_python(app, campaign_id: int) -> dict:
 
     runs = []
     with app.app_context():
-        for _ in range(1 if QUICK else 3):
+        for _ in range(RUNS):
             db.session.expire_all()
             campaign = db.session.get(Campaign, campaign_id)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             sample = weights.weight_sample(db.session, campaign)
             weights.store_weights(db.session, campaign, sample)
             db.session.commit()
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             result = tables.compute_indicators(db.session, campaign)
-            t2 = time.perf_counter()
-            runs.append((t1 - t0, t2 - t1, t2 - t0))
+            t2, c2 = time.perf_counter(), time.process_time()
+            runs.append((t1 - t0, t2 - t1, t2 - t0, c1 - c0, c2 - c1, c2 - c0))
         frame = sample.table
     runs.sort(key=lambda r: r[2])
-    weights_s, indicators_s, total_s = runs[len(runs) // 2]
+    weights_s, indicators_s, total_s, weights_cpu, indicators_cpu, total_cpu = runs[len(runs) // 2]
     return {"weights_s": weights_s, "indicators_s": indicators_s, "total_s": total_s, "result": result,
+            "weights_cpu": weights_cpu, "indicators_cpu": indicators_cpu, "total_cpu": total_cpu,
             "frame": frame, "tests": sum(r["q_value"] is not None for r in result["rows"]),
             "rows": len(result["rows"])}
 
@@ -205,6 +207,7 @@ pop <- lapply(c("district", "age_band", "sex"), function(v) {
   setNames(data.frame(factor(m$category, levels = levels(df[[v]])), m$count), c(v, "Freq"))
 })
 indicators <- grep("^y_", names(df), value = TRUE)[seq_len(k)]
+cpu0 <- proc.time(); cpu0 <- cpu0[["user.self"]] + cpu0[["sys.self"]]
 t0 <- proc.time()[["elapsed"]]
 des0 <- svydesign(ids = ~1, weights = ~1, data = df)
 rk <- rake(des0, list(~district, ~age_band, ~sex), pop, control = list(maxit = 100, epsilon = 1e-8))
@@ -231,7 +234,8 @@ for (y in indicators) {
 tests <- do.call(rbind, tests)
 tests$q_value <- p.adjust(tests$p_value, "BH")
 t2 <- proc.time()[["elapsed"]]
-cat(sprintf("RAKE %.6f\nTABLES %.6f\n", t1 - t0, t2 - t1))
+cpu <- proc.time()
+cat(sprintf("RAKE %.6f\nTABLES %.6f\nCPU %.6f\n", t1 - t0, t2 - t1, cpu[["user.self"]] + cpu[["sys.self"]] - cpu0))
 write.csv(do.call(rbind, rows), paste0(args[3], "_rows.csv"), row.names = FALSE)
 write.csv(tests, paste0(args[3], "_tests.csv"), row.names = FALSE)
 """
@@ -265,25 +269,26 @@ def time_r(frame: pd.DataFrame, result: dict, workdir: Path):
                           capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError("R failed:\n" + done.stderr[-3000:])
-    times = dict(line.split() for line in done.stdout.strip().splitlines() if line.split()[0] in ("RAKE", "TABLES"))
-    return {"rake_s": float(times["RAKE"]), "tables_s": float(times["TABLES"]),
+    times = dict(line.split() for line in done.stdout.strip().splitlines() if line.split()[0] in ("RAKE", "TABLES", "CPU"))
+    return {"rake_s": float(times["RAKE"]), "tables_s": float(times["TABLES"]), "cpu_s": float(times["CPU"]),
             "rows": pd.read_csv(f"{prefix}_rows.csv"), "tests": pd.read_csv(f"{prefix}_tests.csv")}, None
 
 
-def compare(result: dict, r: dict) -> float:
-    """Largest relative difference between R's figures and ours (published cells of the indicators R did)."""
+def compare(result: dict, r: dict) -> dict:
+    """Largest relative difference between R's figures and ours, per statistic (published cells)."""
     ours = {(row["indicator"], row["variable"], row["group"]): row for row in result["rows"]}
-    worst = 0.0
+    worst = {"estimate": 0.0, "se": 0.0, "ci": 0.0, "difference": 0.0}
     for row in r["rows"].itertuples():
         group = "hors QPV" if row.group == "hors_QPV" else str(row.group)
         mine = ours[(row.indicator[2:], row.variable, group)]
-        for name in ("estimate", "se", "ci_low", "ci_high"):
-            if mine[name] is not None:
-                worst = max(worst, abs(mine[name] - getattr(row, name)) / abs(getattr(row, name)))
+        for name, key in (("estimate", "estimate"), ("se", "se"), ("ci_low", "ci"), ("ci_high", "ci")):
+            theirs = float(getattr(row, name))
+            if mine[name] is not None and np.isfinite(theirs):  # R gives no SE for svyciprop of the town
+                worst[key] = max(worst[key], abs(mine[name] - theirs) / abs(theirs))
     for row in r["tests"].itertuples():
         mine = ours[(row.indicator[2:], "district", row.group)]
         if mine["difference"] is not None:
-            worst = max(worst, abs(mine["difference"] - row.difference) / abs(row.difference))
+            worst["difference"] = max(worst["difference"], abs(mine["difference"] - row.difference) / abs(row.difference))
     return worst
 
 
@@ -299,7 +304,9 @@ def run_database(label: str, url: str, definition_path: Path, answers: list[dict
 
         db.engine.dispose()
     print(f"[{label}] weights {timing['weights_s']:.2f} s + indicators {timing['indicators_s']:.2f} s = "
-          f"{timing['total_s']:.2f} s ({timing['rows']} table rows, {timing['tests']} district tests)", flush=True)
+          f"{timing['total_s']:.2f} s wall; CPU of this process {timing['weights_cpu']:.2f} + "
+          f"{timing['indicators_cpu']:.2f} = {timing['total_cpu']:.2f} s ({timing['rows']} table rows, "
+          f"{timing['tests']} district tests)", flush=True)
     return timing
 
 
@@ -364,23 +371,29 @@ def main() -> None:
         n_ind = N_MATRICES * N_ROWS
         r["tables_60_s"] = r["tables_s"] * n_ind / R_INDICATORS
         r["total_s"] = r["rake_s"] + r["tables_60_s"]
+        # R's CPU time: the rake once, the tables scaled like the wall time
+        r["total_cpu"] = r["cpu_s"] * (r["rake_s"] + r["tables_60_s"]) / max(r["rake_s"] + r["tables_s"], 1e-9)
         r["difference"] = compare(base["result"], r)
         ratios = {label: r["total_s"] / t["total_s"] for label, t in timings.items()}
+        cpu_ratios = {label: r["total_cpu"] / t["total_cpu"] for label, t in timings.items()}
         print(f"R: rake {r['rake_s']:.2f} s, {R_INDICATORS} indicators {r['tables_s']:.1f} s "
               f"-> 60 indicators {r['tables_60_s']:.0f} s; total {r['total_s']:.0f} s")
         for label, ratio in ratios.items():
-            print(f"R / Python ({label}): {ratio:.0f}x")
-        print(f"largest relative difference with R: {r['difference']:.1e}")
+            print(f"R / Python ({label}): {ratio:.0f}x wall, {cpu_ratios[label]:.0f}x CPU "
+                  f"(R CPU for 60 indicators ≈ {r['total_cpu']:.0f} s)")
+        print("largest relative difference with R: " + ", ".join(f"{k} {v:.1e}" for k, v in r["difference"].items()))
     for label, t in timings.items():
         met = t["total_s"] < TARGETS["total_s"] and (not ratios or ratios[label] >= TARGETS["speedup"])
-        print(f"{label}: {t['total_s']:.2f} s in all — target < {TARGETS['total_s']:.0f} s and ≥ "
-              f"{TARGETS['speedup']:.0f}x R: {'met' if met else 'NOT met'}")
+        met_cpu = t["total_cpu"] < TARGETS["total_s"] and (not cpu_ratios or cpu_ratios[label] >= TARGETS["speedup"])
+        print(f"{label}: {t['total_s']:.2f} s wall ({t['total_cpu']:.2f} s CPU) in all — target < "
+              f"{TARGETS['total_s']:.0f} s and ≥ {TARGETS['speedup']:.0f}x R: wall {'met' if met else 'NOT met'}, "
+              f"CPU {'met' if met_cpu else 'NOT met'}")
     print(f"load average: {load}")
     if not QUICK:
-        write_results(timings, r, ratios, notes, load)
+        write_results(timings, r, ratios, cpu_ratios, notes, load)
 
 
-def write_results(timings, r, ratios, notes, load) -> None:
+def write_results(timings, r, ratios, cpu_ratios, notes, load) -> None:
     import numpy
     import pandas
 
@@ -397,16 +410,19 @@ def write_results(timings, r, ratios, notes, load) -> None:
         "100,000 weights stored; (2) indicators — tidy frame, design, every indicator for the town, 8 districts, "
         "QPV vs the rest, 6 age bands and 2 sexes with logit 95 % intervals and the publication rules, each "
         "district against the rest for each indicator (480 tests) with Benjamini–Hochberg, the job's JSON result. "
-        "Median of 3 runs in one process.",
+        f"Median of {RUNS} run(s) in one process.",
         "",
-        "| database | weights | indicators | total | R survey (same frame) | R / Python | target |",
-        "|---|---|---|---|---|---|---|",
+        "Wall-clock times, and the CPU time of the benchmark's own process (the machine is shared: CPU time is "
+        "what the work costs when it has a core to itself; PostgreSQL's server time is not in it).",
+        "",
+        "| database | weights | indicators | total (wall) | total (CPU) | R survey, same frame (wall / CPU) | R / Python (wall / CPU) | target |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, t in timings.items():
-        r_cell = f"{r['total_s']:.0f} s" if r else "skipped"
-        ratio = f"{ratios[label]:.0f}x" if ratios else "–"
+        r_cell = f"{r['total_s']:.0f} s / {r['total_cpu']:.0f} s" if r else "skipped"
+        ratio = f"{ratios[label]:.0f}x / {cpu_ratios[label]:.0f}x" if ratios else "–"
         lines.append(f"| {label} | {t['weights_s']:.2f} s | {t['indicators_s']:.2f} s | {t['total_s']:.2f} s | "
-                     f"{r_cell} | {ratio} | < 10 s, ≥ 50x |")
+                     f"{t['total_cpu']:.2f} s | {r_cell} | {ratio} | < 10 s, ≥ 50x |")
     if r:
         lines += [
             "",
@@ -415,8 +431,10 @@ def write_results(timings, r, ratios, notes, load) -> None:
             "same work: `svyciprop` for the town, `svyby(..., svyciprop, method = \"logit\")` by district, QPV, "
             "age band and sex, 8 `svyglm` district-vs-rest fits, then `p.adjust(, \"BH\")`). Reading the CSV is not "
             "timed; the Python side also reads the database and stores the weights.",
-            f"Largest relative difference between R's figures and ours (estimates, SEs, intervals, differences of "
-            f"the indicators R did): {r['difference']:.1e}.",
+            "Largest relative difference between R's figures and ours on the indicators R did: "
+            + ", ".join(f"{k} {v:.1e}" for k, v in r["difference"].items())
+            + " (R's `rake` stops at epsilon 1e-8 of the weight total; the intervals inherit it through the "
+            "logit transform).",
         ]
     for note in notes:
         lines += ["", note]
