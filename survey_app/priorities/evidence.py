@@ -320,8 +320,11 @@ def _ranking(table, definition, design) -> tuple[tuple, list[str]]:
     if f"{question.id}__rang1" not in table.columns or table[f"{question.id}__rang1"].notna().sum() == 0:
         return (), ["Aucun habitant n'a classé les priorités de la commune."]
     top = question.rank_count or 3
-    shares = ranking_shares(table, design, question.id, question.codes, top=top)
-    labels = {o.code: o.label("fr") for o in question.options}
+    # "Autre (précisez)" names no need: its share is not evidence of one (the base still
+    # counts those who chose it).
+    options = [o for o in question.options if not o.other]
+    shares = ranking_shares(table, design, question.id, [o.code for o in options], top=top)
+    labels = {o.code: o.label("fr") for o in options}
     axes = {code: question.axis or guess_axis(label) for code, label in labels.items()}
     return ranking_evidence(shares, labels=labels, axes=axes, top=top), []
 

@@ -187,6 +187,12 @@ class Workspace:
             found[self.status(item.key)] += 1
         return found
 
+    def unmatched_items(self) -> list[tuple[str, str]]:
+        """``(source in French, label)`` of the evidence no candidate took (no axis, or none of its axis)."""
+        kinds = {"ThemeEvidence": "thème des réponses libres", "RankingEvidence": "classement des habitants",
+                 "ProfessionalEvidence": "questionnaire des professionnels"}
+        return [(kinds.get(type(e).__name__, "autre source"), e.label) for e in self.unmatched]
+
     def merge_targets(self, key: str) -> list[tuple[str, str]]:
         """``(key, label)`` of the candidates `key` may be merged into."""
         return [(item.key, item.candidate.label) for item in self.ranking.all if item.key != key]
