@@ -113,26 +113,36 @@ def one_resident(app) -> None:
 
 
 def interleaved(app, variants: list[str]) -> None:
-    """CPU per page of each variant, measured in turns (``ROUNDS`` turns of ``RESIDENTS``
-    residents each) so that a change of the machine's load falls on all of them alike."""
-    rounds = int(os.environ.get("ROUNDS", "10"))
-    spent = {v: [] for v in variants}
+    """CPU per page of each variant against the app as shipped, measured in pairs (the
+    app as shipped, then the variant, ``RESIDENTS`` residents each), ``ROUNDS`` times: a
+    change of the machine's load falls on both halves of a pair alike. Reports the median
+    of the pairs' ratios."""
+    rounds = int(os.environ.get("ROUNDS", "20"))
+
+    def cpu_per_page(variant: str) -> float:
+        undo = survey_variants.applied(app, variant)
+        try:
+            one_resident(app)  # refill what the variant emptied
+            started = time.process_time()
+            for _ in range(RESIDENTS):
+                one_resident(app)
+            return (time.process_time() - started) / (3 * RESIDENTS) * 1000
+        finally:
+            undo()
+
+    ratios = {v: [] for v in variants if v != "none"}
+    shipped = []
     for _round in range(rounds):
-        for variant in variants:
-            undo = survey_variants.applied(app, variant)
-            try:
-                one_resident(app)  # refill what the variant emptied
-                started = time.process_time()
-                for _ in range(RESIDENTS):
-                    one_resident(app)
-                spent[variant].append((time.process_time() - started) / (3 * RESIDENTS) * 1000)
-            finally:
-                undo()
-    reference = sorted(spent[variants[0]])[len(spent[variants[0]]) // 2]
-    for variant, times in spent.items():
-        median = sorted(times)[len(times) // 2]
-        print(f"{variant}: median {median:.2f} ms of CPU per page, min {min(times):.2f} "
-              f"({(median / reference - 1) * 100:+.1f} % vs {variants[0]}; {rounds} turns of {RESIDENTS} residents)")
+        for variant in ratios:
+            base = cpu_per_page("none")
+            shipped.append(base)
+            ratios[variant].append(cpu_per_page(variant) / base)
+    print(f"as shipped: median {sorted(shipped)[len(shipped) // 2]:.2f} ms of CPU per page")
+    for variant, found in ratios.items():
+        found.sort()
+        median, low, high = found[len(found) // 2], found[len(found) // 4], found[3 * len(found) // 4]
+        print(f"{variant}: {(median - 1) * 100:+.1f} % CPU per page against the app as shipped "
+              f"(median of {rounds} pairs of {RESIDENTS} residents; quartiles {(low - 1) * 100:+.1f} / {(high - 1) * 100:+.1f} %)")
 
 
 def main() -> int:
