@@ -16,7 +16,7 @@ import csv
 import io
 import math
 
-from analysis.priorities import PEARL_ITEMS
+from analysis.priorities import PEARL_ITEMS, format_number_fr
 
 from ..infra.spreadsheet import safe_cell
 
@@ -55,7 +55,7 @@ def rows(work) -> list[list]:
         candidate, score = item.candidate, item.score
         lead = candidate.lead
         figure = lead[1] if lead else None
-        worse = [f"{found.group_label(g.variable, g.group)} (+{_number(100 * g.difference, 1)} points)"
+        worse = [f"{found.group_label(g.variable, g.group)} (écart de {format_number_fr(100 * g.difference)} points)"
                  for g in candidate.worse_districts]
         merged = [work.original_label(k) for k in work.members.get(item.key, [])]
         verbatims = list(candidate.verbatims) + [None] * 3

@@ -133,3 +133,17 @@ def test_a_campaign_nobody_answered_says_so(client, login, world, session):
     assert reply.status_code == 200
     assert "Aucun habitant n'a encore complété le questionnaire" in html.unescape(reply.get_data(as_text=True))
     assert re.search(r"<h1>Priorités candidates indisponibles</h1>", reply.get_data(as_text=True))
+
+
+def test_a_campaign_without_margins_free_text_or_professionals_shows_its_limits(client, login, world, session):
+    from survey_app.models import Campaign
+
+    login(world.coordinator_email)
+    bare = session.get(Campaign, world.bare_id)
+    reply = client.get(f"/espace/campagnes/{bare.slug}/priorites")
+    assert reply.status_code == 200
+    page = html.unescape(reply.get_data(as_text=True))
+    assert 'class="notice unweighted"' in page and "Résultats non pondérés" in page
+    assert "Moins de 11 répondants dans les quartiers Sud, Est" in page
+    assert "Pas de thèmes tirés des réponses libres" in page and "Pas de questionnaire des professionnels" in page
+    assert 'id="cand-sans_medecin_traitant"' in page
