@@ -44,6 +44,10 @@ def weights(slug: str, key: str, min_respondents, trim_upper):
     click.echo(f"  réponses pondérées       : {int(d['n'])}")
     if len(sample.excluded):
         click.echo(f"  réponses non pondérées   : {len(sample.excluded)} (catégorie absente du recensement : « je ne sais pas », « autre »…)")
+    kept = sample.result.n_unmatched if hasattr(sample.result, "n_unmatched") else 0
+    if kept:
+        by_variable = ", ".join(f"{v} : {n}" for v, n in sample.result.unmatched_by_variable().items())
+        click.echo(f"  gardées hors recensement : {kept} (calées sur les seules marges dont elles ont la catégorie ; {by_variable})")
     click.echo(f"  convergence              : {'oui' if run.converged else 'non'} en {run.iterations} passes, écart max {run.diagnostics['max_gap']:.3g}")
     click.echo(f"  effet de plan de Kish    : {d['kish_deff']:.3f}   taille effective : {d['effective_n']:.0f}")
     click.echo(f"  poids min / médian / max : {d['min']:.3f} / {d['median']:.3f} / {d['max']:.3f} (rapport {d['max_min_ratio']:.1f})")

@@ -117,14 +117,15 @@ def weight_sample(
     cells: str | None = None,
     min_respondents: int | None = None,
     trim_upper: float | None = None,
-    keep_unmatched: bool = False,
+    keep_unmatched: bool = True,
 ) -> WeightedSample:
     """Weight the complete responses to the campaign's margins (raking, or post-stratification on ``cells``), then trim on request.
 
-    With ``keep_unmatched``, raking keeps the respondents whose category is missing or
-    absent from the census (sex « autre », age « je ne sais pas »): they are raked on
-    the margins they have (``analysis.rake``'s rule) and counted in the diagnostics;
-    otherwise they are left out, as post-stratification always does.
+    Raking keeps, by default, the respondents whose category is missing or absent from
+    the census (sex « autre », age « je ne sais pas »): they are raked on the margins
+    they have (``analysis.rake``'s rule) and counted in the diagnostics, so that no
+    resident vanishes from the weighted figures. ``keep_unmatched=False`` leaves them
+    out, as post-stratification always does.
     """
     import warnings
 

@@ -25,11 +25,27 @@ def test_weights_reproduce_every_census_margin_and_are_stored(runner, demo, db_s
     sample = weights.weight_sample(db_session, demo)
     table = sample.table.assign(weight=sample.design.weights)
     census = margins.margins_frame(db_session, demo)
+    # Respondents outside a variable's census categories are kept and raked on the other
+    # margins (analysis.rake's rule): among those inside, every census share is reproduced,
+    # and the weights add up to the population.
     for variable, rows in census.groupby("variable"):
-        weighted = table.groupby(table[variable].astype(str))["weight"].sum()
+        inside = table[variable].astype(str).isin(set(rows["category"]))
+        weighted = table[inside].groupby(table.loc[inside, variable].astype(str))["weight"].sum()
         for category, count in zip(rows["category"], rows["count"]):
-            assert weighted[category] == pytest.approx(count, rel=1e-6)
+            assert weighted[category] / weighted.sum() == pytest.approx(count / rows["count"].sum(), rel=1e-6)
     assert stored.sum() == pytest.approx(census.loc[census["variable"] == "district", "count"].sum())
+    assert len(stored) == len(table)  # nobody left unweighted
+
+
+def test_weights_keep_residents_outside_the_census_categories(runner, demo, db_session):
+    result = runner.invoke(args=["analysis", "weights", "--campaign", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "réponses non pondérées" not in result.output
+    sample = weights.weight_sample(db_session, demo)
+    assert sample.result.n_unmatched > 0
+    assert "gardées hors recensement" in result.output
+    stored = weights.current_weights(db_session, demo)
+    assert (stored > 0).all() and stored.notna().all()
 
 
 def test_trimming_bounds_the_weights(runner, demo, db_session):
