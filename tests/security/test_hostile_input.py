@@ -101,3 +101,26 @@ def test_ordinary_text_is_untouched(client, create_user):
     )
     assert response.status_code == 400 and MESSAGE not in response.get_data(as_text=True)
     assert client.get("/enquete/d%C3%A9mo/resident").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body, content_type, refused_",
+    [
+        (rb'{"a": "\ud800"}', "application/json", True),
+        (rb'{"a": "\u0000"}', "application/json", True),
+        (rb'{"a": "\ud83d\ude00 \u00e9"}', "application/json", False),
+        (b"a=%F0%9F%98%80&b=%C3%A9t%C3%A9", "application/x-www-form-urlencoded", False),
+        (b"a=%C3&b=%A9", "application/x-www-form-urlencoded", True),  # a character cut in two fields
+        (b"a=\xff", "application/x-www-form-urlencoded", True),  # a raw byte that is not UTF-8
+        (b"a=%00", "application/x-www-form-urlencoded", True),
+    ],
+)
+def test_bodies_are_checked_without_a_route(app, body, content_type, refused_):
+    from survey_app.web.security import InvalidInput, check_request_input
+
+    with app.test_request_context("/", method="POST", data=body, content_type=content_type):
+        if refused_:
+            with pytest.raises(InvalidInput):
+                check_request_input()
+        else:
+            check_request_input()
