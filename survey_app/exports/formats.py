@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import re
 import tempfile
@@ -18,7 +19,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..campaigns import questionnaires as questionnaire_service
@@ -119,57 +120,100 @@ def _paper_markers(session: Session, response_ids: list[int]) -> dict[int, dict[
 
 
 def _answers_by_column(session: Session, version_ids, statuses, definition: Definition, ids: list[int],
-                       variables: list[Variable]) -> dict[str, dict[int, object]]:
-    """``{export name: {response id: value}}`` read from the answers in one pass.
+                       variables: list[Variable]) -> dict[str, list]:
+    """``{export name: [value of each response, in the order of ids]}`` read from the answers in one streamed pass.
 
     Not from the analysis frame's columns: there a multiple choice's option ``autre`` and
-    the text of its "Autre, précisez" share the name ``q__autre``.
+    the text of its "Autre, précisez" share the name ``q__autre``. The rows come through
+    Core without type processing (the JSON column is decoded only where an answer holds
+    a list or a mapping): on 100,000 responses that is most of the time of an export.
     """
     questions = definition.questions
     by_source = {v.source: v.name for v in variables}
-    other_names = {v.question_id: v.name for v in variables if v.source and v.source.endswith(OTHER_SUFFIX)
-                   and v.kind == "text" and v.name.endswith(".autre_texte")}
-    columns: dict[str, dict[int, object]] = {v.name: {} for v in variables}
-    multiple = {q.id: q.codes for q in questions.values() if q.type == "multiple"}
-    rows = session.execute(
-        select(Answer.response_id, Answer.question_id, Answer.value_text, Answer.value_number, Answer.value_json,
-               Answer.value_kind)
+    n = len(ids)
+    positions = {rid: i for i, rid in enumerate(ids)}
+    columns: dict[str, list] = {v.name: [None] * n for v in variables}
+    scalar: dict[str, list] = {}
+    structured: dict[str, tuple] = {}
+    for v in variables:
+        if v.source and v.source.endswith(OTHER_SUFFIX) and v.kind == "text" and v.name.endswith(".autre_texte"):
+            scalar[v.source] = columns[v.name]
+    for question in questions.values():
+        name = by_source.get(question.id)
+        if question.type == "multiple":
+            structured[question.id] = ("multiple", [(code, columns[f"{question.id}.{code}"]) for code in question.codes])
+        elif question.type == "matrix":
+            structured[question.id] = ("matrix", {row: columns[f"{question.id}.{row}"] for row in question.row_ids})
+        elif question.type == "ranking":
+            count = question.rank_count or len(question.codes)
+            structured[question.id] = ("ranking", [columns[f"{question.id}.rang{r}"] for r in range(1, count + 1)])
+        elif name is not None:
+            scalar[question.id] = columns[name]
+    statement = (
+        select(Answer.response_id, Answer.question_id, Answer.value_kind, Answer.value_text, Answer.value_number,
+               type_coerce(Answer.value_json, Text))
         .join(Response, Answer.response_id == Response.id)
         .where(Response.questionnaire_version_id.in_(version_ids), Response.status.in_(statuses))
     )
-    for response_id, question_id, text, number, value, kind in rows:
-        if question_id.endswith(OTHER_SUFFIX):
-            name = other_names.get(question_id[: -len(OTHER_SUFFIX)])
-            if name is not None:
-                columns[name][response_id] = text
-            continue
-        if kind == "json":
-            codes = multiple.get(question_id)
-            if codes is not None:
-                chosen = set(value or ())
-                for code in codes:
-                    columns[f"{question_id}.{code}"][response_id] = 1 if code in chosen else 0
-            elif isinstance(value, dict):
-                for row, code in value.items():
-                    name = f"{question_id}.{row}"
-                    if name in columns:
-                        columns[name][response_id] = code
-            elif isinstance(value, list):
-                for rank, code in enumerate(value, start=1):
-                    name = f"{question_id}.rang{rank}"
-                    if name in columns:
-                        columns[name][response_id] = code
-            continue
-        name = by_source.get(question_id)
-        if name is None:
-            continue
-        if kind == "int":
-            columns[name][response_id] = int(number)
-        elif kind == "float":
-            columns[name][response_id] = number
-        else:
-            columns[name][response_id] = text
+    loads, decoded = json.loads, {}
+    for rows in _raw_rows(session, statement):
+        for response_id, question_id, kind, text, number, value in rows:
+            at = positions[response_id]
+            if kind == "json":
+                found = structured.get(question_id)
+                if found is None:
+                    continue
+                if isinstance(value, str):  # the same few lists recur: decode each once
+                    text_value = value
+                    value = decoded.get(text_value)
+                    if value is None:
+                        value = loads(text_value)
+                        if len(decoded) < 200_000:
+                            decoded[text_value] = value
+                shape, target = found
+                if shape == "multiple":
+                    chosen = set(value or ())
+                    for code, column in target:
+                        column[at] = 1 if code in chosen else 0
+                elif shape == "matrix":
+                    if isinstance(value, dict):
+                        for row, code in value.items():
+                            column = target.get(row)
+                            if column is not None:
+                                column[at] = code
+                elif isinstance(value, list):
+                    for column, code in zip(target, value):
+                        column[at] = code
+                continue
+            column = scalar.get(question_id)
+            if column is None:
+                continue
+            if kind == "int":
+                column[at] = int(number)
+            elif kind == "float":
+                column[at] = number
+            else:
+                column[at] = text
     return columns
+
+
+def _raw_rows(session: Session, statement, size: int = 20_000):
+    """Batches of rows straight from the driver's cursor, inside the session's transaction.
+
+    The statement is ours and holds only integers and status names, rendered in the SQL.
+    """
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        while True:
+            rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield rows
+    finally:
+        cursor.close()
 
 
 def build_table(session: Session, campaign: Campaign, key: str, *, all_statuses: bool = False) -> ExportTable:
@@ -215,7 +259,8 @@ def build_table(session: Session, campaign: Campaign, key: str, *, all_statuses:
         elif name == "poids":
             columns[name] = pd.Series(weights).reindex(index).to_numpy(dtype=np.float64)
         else:
-            series = pd.Series(answers.get(name, {}), dtype=object).reindex(index)
+            series = pd.Series(answers[name], dtype=object, index=index) if name in answers else pd.Series(
+                [None] * len(ids), dtype=object, index=index)
             if variable.kind == "binary":
                 series = pd.to_numeric(series, errors="coerce").astype("Int64")
             elif variable.kind == "number":

@@ -290,3 +290,27 @@ def test_retention_purges(session, campaign, coordinator, world):
     assert [d["count"] for d in kept["districts"]] == [d["count"] for d in before.districts]
     actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("retention.%"))))
     assert actions == {"retention.drafts", "retention.responses"}
+
+
+def test_flask_campaigns_purge(app, session, campaign, world):
+    from survey_app.models import Channel, Response, ResponseStatus
+
+    session.add(Response(campaign_id=campaign.id, questionnaire_version_id=world.version_id, channel=Channel.WEB,
+                         status=ResponseStatus.DRAFT, created_on=dt.date.today() - dt.timedelta(days=40), language="fr"))
+    session.add(Response(campaign_id=campaign.id, questionnaire_version_id=world.version_id, channel=Channel.PAPER,
+                         status=ResponseStatus.DRAFT, created_on=dt.date.today() - dt.timedelta(days=40), language="fr"))
+    session.commit()
+    runner = app.test_cli_runner()
+    with app.app_context():
+        kept = runner.invoke(args=["campaigns", "purge", "--days", "60"])
+        done = runner.invoke(args=["campaigns", "purge"])  # CLS_DRAFT_RETENTION_DAYS: 30
+        lonely = runner.invoke(args=["campaigns", "purge", "--responses"])
+        early = runner.invoke(args=["campaigns", "purge", "--campaign", "vide", "--responses", "--yes"])
+    assert kept.exit_code == 0 and "0 brouillon(s) de plus de 60 jours" in kept.output
+    assert done.exit_code == 0 and f"1 brouillon(s) de plus de 30 jours supprimé(s) : {campaign.slug} 1" in done.output
+    assert lonely.exit_code == 1 and "--responses demande --campaign SLUG." in lonely.output
+    assert early.exit_code == 1 and "pas de date de fin de conservation" in early.output
+    session.expire_all()
+    paper = session.scalars(select(Response).where(Response.campaign_id == campaign.id,
+                                                   Response.status == ResponseStatus.DRAFT)).all()
+    assert [r.channel for r in paper] == [Channel.PAPER]  # a paper draft is a form an agent holds: kept
