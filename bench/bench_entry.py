@@ -52,10 +52,10 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-AGENTS, PROCS = 10, 2
+AGENTS, PROCS = 12, 2
 THINK = (0.2, 0.6)
 WARMUP = 2.0 if QUICK else 4.0
-DURATION = 10.0 if QUICK else 30.0
+DURATION = 10.0 if QUICK else 45.0
 WORKERS, THREADS = 2, 4
 PASSWORD = "mot-de-passe-du-banc"
 PG_ADMIN = os.environ.get("CLS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -106,12 +106,22 @@ def screen_questions(definition: Definition, section: Section, answers: Mapping,
         live = bool(_refs(q.show_if_node) & here)
         if not live and q.id not in shown:
             continue
-        condition = paper_form.humanise(q.show_if_node, definition, numbers, "fr", districts) if live else None
+        condition = _condition_text(q, definition, numbers, districts) if live else None
         keyed = codes.choices(q, districts) if q.type in codes.CODED_TYPES else []
         out.append(ScreenQuestion(q, numbers[q.id], q.label("fr"), q.help_text("fr"), keyed, condition,
                                   q.show_if_node.to_json() if live else None,
                                   rows=[(r.id, r.label("fr")) for r in q.rows], hint=paper_form._hint(q, "fr")))
     return out
+
+
+def _condition_text(question: Question, definition: Definition, numbers: dict, districts: tuple) -> str:
+    """The condition of ``question`` in words (kept with the question: a definition never changes)."""
+    key = tuple((d.get("code"), d.get("name")) if isinstance(d, dict) else d for d in districts)
+    memo = question.__dict__.setdefault("_entry_condition", {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = paper_form.humanise(question.show_if_node, definition, numbers, "fr", districts)
+    return memo[key]
 
 
 def client_data(items: list[ScreenQuestion]) -> dict:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, contains_eager, defer
 from ..campaigns.questionnaires import definition_of
 from ..domain import ServiceError
 from ..models import (Answer, Campaign, Channel, DoubleEntry, FormState, PaperEntry, PaperForm,
-                      PaperSettings, QuestionnaireVersion, Response, ResponseChange, ResponseStatus, User)
+                      PaperSerial, PaperSettings, QuestionnaireVersion, Response, ResponseChange, ResponseStatus, User)
 from ..models._types import utcnow
 from ..questionnaire.model import Definition
 from .. import audit
@@ -45,6 +45,8 @@ class Start:
     round: int
     version: QuestionnaireVersion
     form: PaperForm | None = None
+    #: The printed serial, when the copy was numbered at printing.
+    printed: PaperSerial | None = None
 
     @property
     def definition(self) -> Definition:
@@ -118,7 +120,7 @@ def start(session: Session, campaign: Campaign, agent: User, serial_text: str,
     if form is None:
         printed = serials.check(session, campaign, serial)
         if printed is not None:
-            return Start(serial, 1, version_by_id(session, printed.questionnaire_version_id))
+            return Start(serial, 1, version_by_id(session, printed.questionnaire_version_id), printed=printed)
         chosen = version_by_id(session, version_id) if version_id else None
         if chosen is not None and chosen.campaign_id == campaign.id and chosen.is_current:
             return Start(serial, 1, chosen)
@@ -144,14 +146,18 @@ def _keyed(start_: Start, campaign: Campaign, texts: dict) -> keying.Keyed:
 
 def save(session: Session, campaign: Campaign, agent: User, serial_text: str, version_id: int | None,
          texts: dict, *, complete: bool = True, reason: str = "", today: dt.date | None = None,
-         draw: Callable[[], float] = random.random) -> tuple[PaperForm, int, dict]:
+         draw: Callable[[], float] = random.random, started: Start | None = None) -> tuple[PaperForm, int, dict]:
     """Check and store one entry of a paper form; return (form, round, errors).
 
-    Nothing is written when ``errors`` is not empty. The round (first or second entry) is
-    decided again from the database, so that an entry saved in between is taken into account.
+    Nothing is written when ``errors`` is not empty. ``started`` is what :func:`start`
+    decided for this request (decided here when not given); an entry saved by another
+    agent in between is caught by the unique constraints (:class:`SerialTaken`), and the
+    next attempt decides again.
     """
     today = today or dt.date.today()
-    start_ = start(session, campaign, agent, serial_text, version_id, today=today)
+    if started is not None:
+        _check_open(campaign, today)
+    start_ = started or start(session, campaign, agent, serial_text, version_id, today=today)
     reason = (reason or "").strip()
     if not complete and not reason:
         raise ServiceError("Indiquez pourquoi le questionnaire est enregistré comme incomplet.")
@@ -198,7 +204,7 @@ def _first_entry(session, campaign, agent, start_: Start, entry: PaperEntry, val
     state = (FormState.INCOMPLETE if not entry.complete
              else FormState.AWAITING_SECOND if needs_second else FormState.KEYED)
     status = ResponseStatus.COMPLETE if state is FormState.KEYED else ResponseStatus.DRAFT
-    printed = serials.issued(session, campaign, start_.serial)
+    printed = start_.printed
     response = Response(campaign_id=campaign.id, questionnaire_version_id=start_.version.id,
                         channel=Channel.PAPER, status=status, created_on=today,
                         submitted_on=today if entry.complete else None,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..campaigns.questionnaires import definition_of
 from ..campaigns.services import visible_campaigns
 from ..domain import ServiceError
 from ..extensions import db
@@ -29,7 +30,7 @@ def _actor():
 def _start_form(campaign: Campaign, chosen: int | None = None) -> StartForm:
     form = StartForm()
     versions = entry.paper_versions(db.session, campaign)
-    form.questionnaire.choices = [SelectChoice(v.id, v.title) for v in versions]
+    form.questionnaire.choices = [SelectChoice(v.id, definition_of(v).label("fr")) for v in versions]
     if chosen is None:
         chosen = next((v.id for v in versions if v.key == "resident"), versions[0].id if versions else None)
     if request.method == "GET" or form.questionnaire.data is None:
@@ -48,7 +49,7 @@ def _start_page(campaign, form, *, error=None, existing=None, status=200):
     return render_template(
         "entry/start.html", campaign=campaign, form=form, error=error, existing=existing,
         keyed_today=entry.keyed_today(db.session, campaign, _actor()),
-        recent=entry.recent_entries(db.session, campaign, _actor()),
+        recent=entry.recent_entries(db.session, campaign, _actor(), limit=8),
         open_=campaign.is_open_on(dt.date.today()), serial_display=serials.display,
     ), status
 
@@ -136,21 +137,22 @@ def keying_page(slug: str):
         return _section_page(campaign, started, texts, (target or definition.section(section_id)).id)
     if action == "incomplete":
         return _save(campaign, started, texts, section_id, complete=False, reason=request.form.get("reason", ""))
+    target = screen.neighbour(definition, keyed.answers, section_id, +1)
+    if target is None:  # the last page: the whole form is checked as it is saved
+        return _save(campaign, started, texts, section_id, complete=True)
     errors = keying.check(definition, keyed, districts, section_id=section_id)
     if errors:
         return _section_page(campaign, started, texts, section_id, errors, status=422, keyed=keyed)
     # no error: no text is left on a skipped question of this page either
-    target = screen.neighbour(definition, keyed.answers, section_id, +1)
-    if target is not None:
-        return _section_page(campaign, started, texts, target.id, keyed=keyed)
-    return _save(campaign, started, texts, section_id, complete=True)
+    return _section_page(campaign, started, texts, target.id, keyed=keyed)
 
 
 def _save(campaign, started, texts, section_id, *, complete: bool, reason: str = ""):
     serial_text = request.form.get("serial", started.serial)
     try:
+        same_serial = serials.normalise(serial_text) == started.serial
         form, round_, errors = entry.save(db.session, campaign, _actor(), serial_text, started.version.id, texts,
-                                          complete=complete, reason=reason)
+                                          complete=complete, reason=reason, started=started if same_serial else None)
     except entry.SerialTaken as refused:
         return _section_page(campaign, started, texts, section_id, message=str(refused), serial_editable=True,
                              status=409)

@@ -167,7 +167,7 @@ def figures(slug: str):
 def _print_form(campaign) -> PrintForm:
     form = PrintForm()
     versions = entry.paper_versions(db.session, campaign)
-    form.questionnaire.choices = [SelectChoice(v.id, v.title) for v in versions]
+    form.questionnaire.choices = [SelectChoice(v.id, definition_of(v).label("fr")) for v in versions]
     languages = sorted({lang for v in versions for lang in definition_of(v).languages}, key=lambda l: (l != "fr", l))
     form.lang.choices = [SelectChoice(lang, lang) for lang in languages or ["fr"]]
     return form

@@ -165,8 +165,8 @@
     form.addEventListener("input", update);
     update();
     /* the answer to correct has the focus: typing replaces it */
-    var focused = document.activeElement;
-    if (focused && focused.classList && focused.classList.contains("eq-input") && focused.select) focused.select();
+    var focused = form.querySelector(".eq-input[autofocus]");
+    if (focused) { focused.focus(); if (focused.select) focused.select(); }
     form.addEventListener("keydown", function (e) {
       var target = e.target;
       if (e.key !== "Enter" || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
