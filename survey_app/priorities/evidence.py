@@ -15,17 +15,18 @@ Whatever is missing (no margins, no free text, no professionals, a district unde
 respondents) is said in :attr:`CampaignEvidence.limits` instead of failing. The result
 is kept per process, keyed on everything it is computed from
 (:func:`data_fingerprint`): a new response, new weights, margins, codings or a changed
-codebook give another key.
+codebook give another key. Pages never call this: the job "priorities" (:mod:`.jobs`)
+gathers it and stores it as plain values (:mod:`.stored`).
 
 This module imports pandas and :mod:`analysis`: import it inside the functions that use it.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.axes import best_axis
@@ -37,10 +38,10 @@ from analysis.priorities import (
 
 from ..domain import ServiceError
 from ..infra.caches import Memo
-from ..models import (
-    AnswerCoding, Campaign, Codebook, Margin, QuestionnaireVersion, Response, WeightingRun,
-)
+from ..models import Campaign, WeightingRun
 from ..questionnaire.model import NSP_CODE
+from .stored import CampaignEvidence, data_key
+from .stored import forget as _forget_stored
 
 RESIDENT, PROFESSIONAL = "resident", "professional"
 #: The residents' ranking question, when the questionnaire has it (else its first ranking question).
@@ -58,61 +59,12 @@ EVIDENCE = Memo("priority_evidence", 16, "key = fingerprint of every input: neve
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class CampaignEvidence:
-    """Everything a campaign's candidate priorities rest on, and what is missing."""
-
-    indicators: tuple = ()
-    themes: tuple = ()
-    ranking: tuple = ()
-    professional: tuple = ()
-    #: True when the residents' figures are weighted to census margins.
-    weighted: bool = False
-    #: How the residents' figures are weighted, in French.
-    weighting_note: str = ""
-    #: Residents' responses the figures rest on; professionals who answered.
-    respondents: int = 0
-    professionals: int = 0
-    #: What the list cannot say, in French (one sentence each).
-    limits: tuple[str, ...] = ()
-    #: ``axis -> French label`` from the questionnaire; ``district code -> name``.
-    axis_labels: dict = field(default_factory=dict)
-    district_names: dict = field(default_factory=dict)
-    #: ``(variable, group) -> label`` of every group a gap may name.
-    group_labels: dict = field(default_factory=dict)
-
-    def group_label(self, variable: str, group: str) -> str:
-        return self.group_labels.get((variable, group), group)
-
-
 # --------------------------------------------------------------------------- cache key
 
 
-def data_fingerprint(session: Session, campaign: Campaign) -> tuple:
-    """Return a cheap signature of everything the evidence is computed from."""
-    responses = session.execute(
-        select(func.count(Response.id), func.max(Response.id), func.max(Response.submitted_on))
-        .where(Response.campaign_id == campaign.id)
-        .where(Response.status.in_(_analysed()))).one()
-    run = session.scalar(select(func.max(WeightingRun.id)).where(
-        WeightingRun.campaign_id == campaign.id, WeightingRun.is_current.is_(True)))
-    margins = session.execute(select(func.count(Margin.id), func.max(Margin.id))
-                              .where(Margin.campaign_id == campaign.id)).one()
-    codings = session.execute(select(func.count(AnswerCoding.id), func.max(AnswerCoding.id))
-                              .where(AnswerCoding.campaign_id == campaign.id)).one()
-    codebook = session.scalar(select(Codebook.updated_at).where(Codebook.campaign_id == campaign.id))
-    versions = session.scalar(select(func.max(QuestionnaireVersion.id))
-                              .where(QuestionnaireVersion.campaign_id == campaign.id))
-    districts = tuple((d.code, d.name, bool(d.qpv)) for d in campaign.districts)
-    # created_at: ids are reused after a database is emptied (SQLite), a campaign's birth is not
-    return (campaign.id, str(campaign.created_at), tuple(map(str, responses)), run, tuple(margins),
-            tuple(codings), str(codebook), versions, districts)
-
-
-def _analysed():
-    from ..findings.frame import ANALYSED_STATUSES
-
-    return list(ANALYSED_STATUSES)
+def data_fingerprint(session: Session, campaign: Campaign) -> str:
+    """Return a cheap signature of everything the evidence is computed from (:func:`.stored.data_stamp`)."""
+    return data_key(session, campaign)
 
 
 def campaign_evidence(session: Session, campaign: Campaign) -> CampaignEvidence:
@@ -136,6 +88,7 @@ def campaign_evidence(session: Session, campaign: Campaign) -> CampaignEvidence:
 def forget() -> None:
     """Drop every kept evidence (tests; after editing stored answers in place)."""
     EVIDENCE.clear()
+    _forget_stored()
 
 
 # --------------------------------------------------------------------------- gathering
@@ -190,10 +143,20 @@ def residents_sample(session: Session, campaign: Campaign) -> _Residents:
     return _Residents(table, definition, Design.from_frame(table), False, note)
 
 
-def gather_evidence(session: Session, campaign: Campaign) -> CampaignEvidence:
-    """Compute the campaign's evidence from the database (see the module's docstring)."""
-    from ..findings.indicators import QPV_LABELS, add_profiles
+def gather_evidence(session: Session, campaign: Campaign, *, progress=None) -> CampaignEvidence:
+    """Compute the campaign's evidence from the database (see the module's docstring).
 
+    `progress`, when given, is called as ``progress(fraction, message)`` between the
+    steps (a job's :meth:`~survey_app.jobs.runner.JobHandle.progress`, which commits).
+    """
+    from ..findings.indicators import QPV_LABELS, add_profiles
+    from ..jobs.i18n import _
+
+    def step(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction, message)
+
+    step(0.05, _("Pondération des réponses des habitants…"))
     residents = residents_sample(session, campaign)
     limits = [] if residents.weighted else [residents.note]
     table, definition = residents.table, residents.definition
@@ -204,6 +167,7 @@ def gather_evidence(session: Session, campaign: Campaign) -> CampaignEvidence:
     group_labels.update({("qpv", label): label for label in QPV_LABELS.values()})
     axis_labels = {key: definition.axis_label(key) for key in definition.axes}
 
+    step(0.15, _("Indicateurs de besoin et comparaisons entre quartiers…"))
     indicators = _indicators(table, definition, residents.design, domains)
     if "district" in table.columns:
         sizes = table["district"].astype(str).value_counts()
@@ -217,8 +181,12 @@ def gather_evidence(session: Session, campaign: Campaign) -> CampaignEvidence:
     else:
         limits.append("Le questionnaire ne demande pas le quartier : aucune comparaison entre "
                       "quartiers n'est possible.")
+    step(0.4, _("Thèmes des réponses libres (codage automatique ; la première fois, chargement du "
+                "modèle de langue français)…"))
     themes, theme_limits = _themes(session, campaign)
+    step(0.85, _("Classement des priorités par les habitants…"))
     ranking, ranking_limits = _ranking(table, definition, residents.design)
+    step(0.9, _("Questionnaire des professionnels de santé…"))
     professional, professionals, pro_limits = _professionals(session, campaign)
     limits += theme_limits + ranking_limits + pro_limits
     return CampaignEvidence(indicators, themes, ranking, professional, residents.weighted,

@@ -1,7 +1,8 @@
 """Candidate priorities of a campaign, with the coordinator's decisions applied.
 
-Candidates are rebuilt from the data on demand (:mod:`.evidence`, then
-:func:`analysis.priorities.build_candidates`): one per need indicator of the residents'
+Candidates are built from the evidence the job "priorities" stored (:mod:`.stored`;
+gathered here by :mod:`.evidence` when it was never built), then
+:func:`analysis.priorities.build_candidates`: one per need indicator of the residents'
 questionnaire, with the themes, ranking options and professionals' items of its CLS
 axis. What people decide is stored (:class:`~survey_app.models.PriorityDecision`,
 :class:`~survey_app.models.PriorityGrid`) and applied on top, in this order: merges
@@ -39,7 +40,6 @@ from analysis.priorities import (
 from .. import audit
 from ..domain import ServiceError
 from ..models import PRIORITY_STATUSES, AuditEvent, Campaign, PriorityDecision, PriorityGrid, User
-from . import evidence as evidence_service
 
 #: Audit trail of the priorities: ``entity_type`` of every event, the campaign's id as ``entity_id``.
 AUDIT_ENTITY = "priorities"
@@ -198,8 +198,25 @@ class Workspace:
         return [(item.key, item.candidate.label) for item in self.ranking.all if item.key != key]
 
 
-def _build(session: Session, campaign: Campaign):
-    found = evidence_service.campaign_evidence(session, campaign)
+def current_evidence(session: Session, campaign: Campaign, *, build: bool = True):
+    """The evidence the candidates rest on: the one the job "priorities" stored, if any.
+
+    When none was ever stored, it is gathered here, synchronously, when `build` (the
+    command line, the report); a page passes ``build=False`` and gets ``None``.
+    """
+    from . import evidence as evidence_service
+    from . import stored
+
+    found = stored.stored_evidence(session, campaign, check=False)
+    if found is not None:
+        return found.evidence
+    if not build:
+        return None
+    return evidence_service.campaign_evidence(session, campaign)
+
+
+def _build(session: Session, campaign: Campaign, found=None):
+    found = found if found is not None else current_evidence(session, campaign)
     candidates = build_candidates(found.indicators, found.themes, found.ranking, found.professional)
     decisions = decisions_of(session, campaign)
     applied, members = apply_decisions(candidates, decisions)
@@ -207,15 +224,19 @@ def _build(session: Session, campaign: Campaign):
     return found, candidates, decisions, applied, members, ranking
 
 
-def workspace(session: Session, campaign: Campaign) -> Workspace:
+def workspace(session: Session, campaign: Campaign, *, found=None) -> Workspace:
     """Return the ranked candidates with their evidence, the decisions and the history.
+
+    `found` is the evidence to rank (a :class:`.stored.CampaignEvidence`); by default
+    :func:`current_evidence`. Decisions and the grid are read each time and applied on
+    top: a decision never needs the evidence to be built again.
 
     Raises
     ------
     ServiceError
         No resident has answered yet, or the residents' questionnaire is not loaded.
     """
-    found, candidates, decisions, _applied, members, ranking = _build(session, campaign)
+    found, candidates, decisions, _applied, members, ranking = _build(session, campaign, found)
     base = {c.key: c for c in candidates}
     orphans = tuple(sorted(k for k in decisions if k not in base))
     return Workspace(campaign, found, ranking, base, decisions, members,
@@ -259,9 +280,11 @@ def ranked_priorities(session: Session, campaign: Campaign) -> Ranking:
 
     Notes
     -----
-    The evidence is computed once per state of the campaign's data and per process
-    (:func:`.evidence.campaign_evidence`); decisions are read each time. The first
-    call in a process builds the free-text coder (several seconds).
+    The evidence is the one the job "priorities" stored last (even when the data
+    changed since: the workspace says it is stale); when it was never built, it is
+    gathered here (:func:`.evidence.campaign_evidence`, once per state of the
+    campaign's data and per process; the first call in a process builds the free-text
+    coder, tens of seconds). Decisions are read each time.
     """
     return _build(session, campaign)[-1]
 
@@ -366,7 +389,7 @@ def check_score(value, letter: str) -> float | None:
 
 
 def _candidate_keys(session: Session, campaign: Campaign) -> tuple[set[str], dict]:
-    found = evidence_service.campaign_evidence(session, campaign)
+    found = current_evidence(session, campaign)
     candidates = build_candidates(found.indicators, found.themes, found.ranking, found.professional)
     return {c.key for c in candidates}, {c.key: c.label for c in candidates}
 

@@ -4,6 +4,10 @@ Views read the request, call :mod:`.services` (imported inside each view: it loa
 pandas and the analysis library, which the residents' pages never need) and render.
 A refused input re-renders the page with what was typed and the message, status 400,
 nothing stored.
+
+No view computes the evidence: the job "priorities" builds it (:func:`build` starts
+it) and the pages rank the stored evidence (:mod:`.stored`) with the decisions. Until it
+is built, the page offers to build it and shows the job's progress.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from ..extensions import db
 from ..models import Role
 from ..web.access import member_campaign_or_404, requires
 from ..web.forms import EmptyForm
+from . import jobs as _jobs  # noqa: F401 - registers the job kind "priorities"
 from .forms import PEARL_FIELDS, DecisionForm, GridForm, MergeForm
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -69,17 +74,15 @@ def _unavailable(campaign, message: str, status: int = 200):
     return render_template("priorities/unavailable.html", campaign=campaign, message=message), status
 
 
-def _keep_side_effects() -> None:
-    """Commit what computing the evidence stored (the codebook's first copy, lemmas); harmless if raced."""
-    from sqlalchemy.exc import IntegrityError
+def _job_status(campaign, job):
+    if job is None:
+        return None
+    from ..jobs.views import job_status
 
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    return job_status(campaign, job)
 
 
-def _render(campaign, work, *, bound=None, status: int = 200, errors=()):
+def _render(campaign, work, *, bound=None, status: int = 200, errors=(), state=None):
     """The workspace page; `bound` replaces one form by the one the coordinator sent."""
     bound = bound or {}
     decision_forms = {item.key: bound.get(("decision", item.key))
@@ -87,20 +90,40 @@ def _render(campaign, work, *, bound=None, status: int = 200, errors=()):
     merge_forms = {item.key: bound.get(("merge", item.key)) or merge_form(work, item.key)
                    for item in work.ranking.all}
     open_key = next((key for kind, key in bound if kind in ("decision", "merge")), None)
+    if state is None:
+        from . import stored
+
+        state = stored.evidence_state(db.session, campaign)
     return render_template(
         "priorities/workspace.html", campaign=campaign, work=work, decision_forms=decision_forms,
         merge_forms=merge_forms, grid_form=bound.get(("grid", None)) or grid_form(work),
         empty_form=EmptyForm(), open_key=open_key, errors=list(errors), number=_number,
-        pearl_fields=PEARL_FIELDS,
+        pearl_fields=PEARL_FIELDS, state=state, job_status=_job_status(campaign, state.job),
     ), status
 
 
-def _workspace(campaign):
-    from . import services
+class NotBuilt(Exception):
+    """The campaign's evidence has not been built yet (the job "priorities" never succeeded)."""
 
-    work = services.workspace(db.session, campaign)
-    _keep_side_effects()
-    return work
+
+def _workspace(campaign, state=None):
+    """The workspace on the stored evidence; raises :class:`NotBuilt` when there is none.
+
+    Raises ServiceError when the campaign cannot have a list (nobody answered...).
+    """
+    from . import services, stored
+
+    stored.check_buildable(db.session, campaign)
+    if state is None:
+        state = stored.evidence_state(db.session, campaign)
+    if state.stored is None:
+        raise NotBuilt()
+    return services.workspace(db.session, campaign, found=state.stored.evidence)
+
+
+def _not_built(slug: str):
+    flash(_("La liste des priorités candidates n'a pas encore été construite : construisez-la d'abord."), "error")
+    return _back(slug)
 
 
 def _field_errors(form) -> list[tuple[str, str]]:
@@ -128,13 +151,48 @@ def _back(slug: str, anchor: str | None = None):
 
 @requires(Role.COORDINATOR)
 def workspace(slug: str):
-    """The ranked candidates by CLS axis, their evidence and score, the decisions, the history."""
+    """The ranked candidates by CLS axis, their evidence and score, the decisions, the history.
+
+    Before the evidence is built: what the list will rest on, the button that builds it
+    and the progress of the job building it.
+    """
+    from . import stored
+
     campaign = member_campaign_or_404(slug)
     try:
-        work = _workspace(campaign)
+        stored.check_buildable(db.session, campaign)
+        state = stored.evidence_state(db.session, campaign)
+        if state.stored is None:
+            return render_template("priorities/build.html", campaign=campaign, state=state,
+                                   job_status=_job_status(campaign, state.job), empty_form=EmptyForm())
+        work = _workspace(campaign, state)
     except ServiceError as error:
         return _unavailable(campaign, str(error))
-    return _render(campaign, work)
+    return _render(campaign, work, state=state)
+
+
+@requires(Role.COORDINATOR)
+def build(slug: str):
+    """Start building the campaign's evidence as a background job (the page shows its progress)."""
+    from . import stored
+
+    campaign = member_campaign_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        flash(_("Le formulaire a expiré : recommencez."), "error")
+        return _back(slug)
+    try:
+        job = stored.start_build(db.session, campaign, current_user._get_current_object())
+    except ServiceError as error:
+        db.session.rollback()
+        return _unavailable(campaign, str(error), 409)
+    db.session.commit()
+    if not job.state.finished:
+        flash(_("Construction de la liste lancée : la page montre son avancement."), "success")
+    elif job.error:
+        flash(_("La construction de la liste a échoué : %(error)s", error=job.error), "error")
+    else:
+        flash(_("Liste des priorités candidates construite."), "success")
+    return _back(slug, "construction")
 
 
 @requires(Role.COORDINATOR)
@@ -145,6 +203,8 @@ def decide(slug: str, key: str):
     campaign = member_campaign_or_404(slug)
     try:
         work = _workspace(campaign)
+    except NotBuilt:
+        return _not_built(slug)
     except ServiceError as error:
         return _unavailable(campaign, str(error), 409)
     if key not in work.base:
@@ -179,6 +239,8 @@ def merge(slug: str, key: str):
     campaign = member_campaign_or_404(slug)
     try:
         work = _workspace(campaign)
+    except NotBuilt:
+        return _not_built(slug)
     except ServiceError as error:
         return _unavailable(campaign, str(error), 409)
     if key not in work.base:
@@ -207,6 +269,8 @@ def separate(slug: str, key: str):
     campaign = member_campaign_or_404(slug)
     try:
         work = _workspace(campaign)
+    except NotBuilt:
+        return _not_built(slug)
     except ServiceError as error:
         return _unavailable(campaign, str(error), 409)
     if key not in work.base:
@@ -234,6 +298,8 @@ def grid(slug: str):
     campaign = member_campaign_or_404(slug)
     try:
         work = _workspace(campaign)
+    except NotBuilt:
+        return _not_built(slug)
     except ServiceError as error:
         return _unavailable(campaign, str(error), 409)
     form = grid_form(work, bound=True)
@@ -262,6 +328,8 @@ def download(slug: str, fmt: str):
     campaign = member_campaign_or_404(slug)
     try:
         work = _workspace(campaign)
+    except NotBuilt:
+        return _not_built(slug)
     except ServiceError as error:
         return _unavailable(campaign, str(error), 409)
     if fmt == "xlsx":

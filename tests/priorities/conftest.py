@@ -1,11 +1,14 @@
 """A demo campaign built once for this folder's tests, with weights; a bare campaign without
-margins, free text or professionals, with thin districts; one nobody answered.
+margins, free text or professionals, with thin districts; one nobody answered; one whose
+list was never built.
 
 Building the candidates of a campaign codes its free text (the first time in a process,
 the French language model loads), so the campaigns are made once per database for the
-whole folder and each test starts from no decision: the ``session`` fixture removes the
-decisions, the grid and their audit events after each test. After the folder's last
-test every table is emptied, as the suite's ``db_session`` does.
+whole folder, their evidence built by the job "priorities" (immediate mode, the tests'
+default: the job runs when it is started), and each test starts from no decision: the
+``session`` fixture removes the decisions, the grid and their audit events after each
+test. A test that changes the data builds the list again before it ends. After the
+folder's last test every table is emptied, as the suite's ``db_session`` does.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from tests.conftest import TEST_PASSWORD
 
 DEMO_RESPONSES = 120
 BARE_RESPONSES = 30
+UNBUILT_RESPONSES = 40
 
 
 def _wipe(db):
@@ -89,8 +93,18 @@ def world(app):
                                           status=CampaignStatus.OPEN, districts=[{"code": "x", "name": "X"}])
         campaigns.add_member(db.session, empty, coordinator)
         questionnaires.load_file(db.session, empty, resident)
+        # A campaign with answers whose list nobody has built yet.
+        unbuilt = campaigns.create_campaign(db.session, "sans-liste", "Campagne sans liste", organisation="Ville",
+                                            status=CampaignStatus.OPEN,
+                                            districts=[{"code": "nord", "name": "Nord"}, {"code": "sud", "name": "Sud"}])
+        campaigns.add_member(db.session, unbuilt, coordinator)
+        questionnaires.load_file(db.session, unbuilt, resident)
+        demo.seed_responses(db.session, unbuilt, "resident", UNBUILT_RESPONSES, seed=5)
         db.session.commit()
+        build(db.session, campaign)
+        build(db.session, bare)
         found = SimpleNamespace(slug=campaign.slug, campaign_id=campaign.id, bare_id=bare.id, empty_id=empty.id,
+                                unbuilt_id=unbuilt.id, unbuilt_slug=unbuilt.slug,
                                 coordinator_id=coordinator.id, coordinator_email=coordinator.email,
                                 agent_email=agent.email, stranger_email=stranger.email)
         db.session.remove()
@@ -99,6 +113,16 @@ def world(app):
         _wipe(db)
         _forget_caches()
         db.session.remove()
+
+
+def build(session, campaign):
+    """Build the campaign's evidence through the job "priorities" (it runs at once in tests)."""
+    from survey_app.models import JobState
+    from survey_app.priorities import stored
+
+    job = stored.start_build(session, campaign)
+    assert job.state is JobState.DONE, job.error
+    return job
 
 
 @pytest.fixture()
