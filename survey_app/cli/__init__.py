@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
     from . import analysis, campaigns, demo, questionnaires, users
     from . import coding  # noqa: F401  (adds ``flask analysis code``)
     from . import purge  # noqa: F401  (adds ``flask campaigns purge``)
+    from . import xlsform  # noqa: F401  (adds ``flask questionnaires import-xlsform`` / ``export-xlsform``)
 
     app.cli.add_command(users.group)
     app.cli.add_command(demo.group)
@@ -76,6 +77,7 @@ def register(app: Flask) -> None:
     from . import report  # ``flask report build`` and ``flask report slides``
     app.cli.add_command(report.group)
     from . import export; app.cli.add_command(export.command)  # noqa: E702  ``flask export``
+    from . import imports; app.cli.add_command(imports.group)  # noqa: E702  ``flask import responses``
     wrap_commands(app.cli)
     # ``flask db`` comes from Flask-Migrate's plugin; its failures (unreachable database)
     # deserve the same one-line message.

@@ -1,0 +1,1 @@
+"""Imports of responses collected elsewhere (KoboToolbox, ODK Central)."""
