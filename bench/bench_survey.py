@@ -97,7 +97,7 @@ from survey_cpu import database_cpu, system_busy, tree_cpu  # noqa: E402
 from survey_report import describe, render_table, variants_table, write_results  # noqa: E402
 from survey_settings import (BARE_DIVS, GUNICORN, LAT_DURATION, LAT_THREADS_PER_PROC, PAGES, PG_ADMIN,  # noqa: E402,F401
                              RESIDENTS, ROOT, SAT_CLIENTS, SAT_DURATION, SAT_THREADS_PER_PROC, SEED, THINK, THREADS,
-                             TICK, TIMEOUT, VARIANTS, WARMUP, WORKER_CLASS, WORKERS)
+                             TIMEOUT, VARIANTS, WARMUP, WORKER_CLASS, WORKERS)
 
 
 # --------------------------------------------------------------------------- phases
