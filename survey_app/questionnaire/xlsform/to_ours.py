@@ -373,7 +373,6 @@ class _Converter:
         groups: list[dict] = []  # open groups (the first one is the section)
         repeat: list[tuple[int, str]] = []  # open repeats
         matrix: dict | None = None
-        auto: dict | None = None  # the open section of questions outside any group
         skipped_in_repeat = 0
         other_of: dict[str, tuple[str, str]] = {}  # expected text name -> (qid, code)
         title = self.labels(self.settings, "form_title") or {"fr": self.settings.get(
@@ -387,6 +386,23 @@ class _Converter:
                 section["intro"] = meta["intro"]
             sections.append(section)
             return section
+
+        def section_here(row: int) -> dict:
+            """The section the next question goes to (opened on demand)."""
+            nonlocal current
+            if current is None:
+                plain = [g for g in groups if not g.get("matrix")]
+                if not plain:
+                    current = open_section(f"partie_{len(sections) + 1}", None, None, row, {})
+                else:
+                    inner = plain[-1]
+                    label = next((g["label"] for g in reversed(plain) if g["label"]), None)
+                    conditions = [g["show_if"] for g in plain if g["show_if"] is not None]
+                    show_if = (conditions[0] if len(conditions) == 1 else
+                               BoolOp("and", tuple(conditions)) if conditions else None)
+                    current = open_section(inner["name"] or f"partie_{len(sections) + 1}", label,
+                                           show_if, inner["row"], inner["meta"])
+            return current
 
         for row, cells in survey.rows:
             words = _type_words(cells.get("type", ""))
@@ -421,22 +437,17 @@ class _Converter:
             if kind == "begin_group":
                 relevant = self.expression(cells.get("relevant", ""), sheet, row, name)
                 label = self.labels(cells, "label")
-                if meta.get("type") == "matrix" and current is not None:
+                if meta.get("type") == "matrix":
                     matrix = {"name": name, "row": row, "meta": meta, "label": label,
                               "show_if": relevant, "cells": cells, "rows": [],
                               "required": _required(cells.get("required", ""))}
                     groups.append({"matrix": True, "row": row})
                     continue
-                if not groups:
-                    auto = None
-                    current = open_section(name or f"partie_{len(sections) + 1}", label, relevant,
-                                           row, meta)
-                    groups.append({"section": current, "row": row, "show_if": None})
-                else:
-                    groups.append({"row": row, "show_if": relevant})
-                    if label:
-                        self.note(sheet, row, name, "groupe imbriqué : ses questions sont gardées "
-                                  "dans la section, son titre ne l'est pas")
+                # each group holding questions is a section (a page); the conditions of
+                # the groups around it become the section's condition
+                groups.append({"name": name, "label": label, "show_if": relevant, "row": row,
+                               "meta": meta})
+                current = None
                 if name:
                     self.names[name] = (row, "groupe")
                 continue
@@ -445,10 +456,11 @@ class _Converter:
                     self.error(sheet, row, name, "« end group » sans « begin group »")
                     continue
                 group = groups.pop()
-                if group.get("matrix") and matrix is not None:
-                    self.finish_matrix(matrix, current)
+                if group.get("matrix"):
+                    if matrix is not None:
+                        self.finish_matrix(matrix, section_here(row))
                     matrix = None
-                if not groups:
+                else:
                     current = None
                 continue
             if kind in _METADATA:
@@ -465,16 +477,10 @@ class _Converter:
             if matrix is not None:
                 self.matrix_row(matrix, row, cells, kind, words, name)
                 continue
-            if current is None:
-                if auto is None:
-                    auto = open_section(f"partie_{len(sections) + 1}", None, None, row, {})
-                target = auto
-            else:
-                target = current
-            question = self.question(row, cells, kind, words, name, meta, groups)
+            question = self.question(row, cells, kind, words, name, meta)
             if question is None:
                 continue
-            target["questions"].append(question)
+            section_here(row)["questions"].append(question)
             other = next((o["code"] for o in question.get("options", []) if o.get("other")), None)
             if other:
                 other_of[f"{name}__autre"] = (question["id"], other)
@@ -486,7 +492,7 @@ class _Converter:
             self.error(sheet, group["row"], None, "« begin group » sans « end group »")
         return self.assemble(sections, title)
 
-    def question(self, row, cells, kind, words, name, meta, groups) -> dict | None:
+    def question(self, row, cells, kind, words, name, meta) -> dict | None:
         sheet = self.book.sheet("survey").name
         if not name:
             self.error(sheet, row, None, f"question de type « {kind} » sans nom (name)")
@@ -533,13 +539,9 @@ class _Converter:
         self.kept[name] = (qid, None)
         self.names[name] = (row, "kept")
         self.qtypes[qid] = qtype
-        # relevant: the question's own, and those of the enclosing nested groups
-        parts = [g["show_if"] for g in groups[1:] if g.get("show_if") is not None]
         own = self.expression(cells.get("relevant", ""), sheet, row, name)
         if own is not None:
-            parts.append(own)
-        if parts:
-            question["_show_if"] = parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
+            question["_show_if"] = own
         for key in ("role", "axis", "theme", "indicator", "widget", "unit", "min_label",
                     "max_label", "min", "max", "min_choices", "max_choices", "rank_count",
                     "max_length", "pattern", "pattern_message"):
