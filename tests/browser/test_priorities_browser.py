@@ -1,9 +1,10 @@
 """The priorities workspace in Chromium at desktop size, checked with axe-core.
 
-A live server of its own (SQLite, CSRF protection on): the demo campaign with its
-responses, weighted with the demo margins. The candidates are computed once before
-the browser arrives (the first build codes the free text and loads the French language
-model; the server runs in this process, so it finds them ready).
+A live server of its own (SQLite, CSRF protection on, jobs run at once): the demo
+campaign with its responses, weighted with the demo margins, whose list of candidates
+has not been built yet. The coordinator builds it from the page (the job "priorities";
+the free-text coder and the French language model are loaded before the browser
+arrives: the server runs in this process, so the job finds them ready).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def priorities_server(tmp_path_factory):
     from survey_app.campaigns import demo
     from survey_app.extensions import db
     from survey_app.findings import weights
-    from survey_app.priorities import services
+    from survey_app.priorities import evidence
 
     path = tmp_path_factory.mktemp("priorities") / "live.sqlite3"
     app = create_app(
@@ -48,7 +49,7 @@ def priorities_server(tmp_path_factory):
         users.set_password(db.session, users.find_by_email(db.session, setup.email), PASSWORD)
         weights.store_weights(db.session, setup.campaign, weights.weight_sample(db.session, setup.campaign))
         db.session.commit()
-        services.workspace(db.session, setup.campaign)  # warm: evidence kept in this process
+        evidence.campaign_evidence(db.session, setup.campaign)  # warm the coder in this process; nothing stored
         db.session.commit()
         email, slug = setup.email, setup.campaign.slug
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -85,6 +86,13 @@ def test_the_coordinator_adjusts_c_and_keeps_a_candidate(desktop, priorities_ser
         page.get_by_role("link", name=re.compile("Priorités candidates")).click()
     assert page.url.endswith("/priorites")
     assert page.get_by_role("heading", level=1).inner_text() == "Priorités candidates"
+    assert "pas encore été construite" in page.locator(".construction").inner_text()
+    check_axe(page, axe_source)  # the page before the list exists
+    with page.expect_navigation():
+        page.get_by_role("button", name="Construire la liste des priorités candidates").click()
+    assert page.url.endswith("/priorites#construction")
+    assert "Liste des priorités candidates construite." in page.locator(".flashes").inner_text()
+    assert "Liste construite le" in page.locator(".construction").inner_text()
     check_axe(page, axe_source)
 
     article = page.locator(f"#cand-{KEY}")
