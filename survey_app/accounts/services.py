@@ -123,7 +123,9 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 def _throttle_row(session: Session, key: str, now: dt.datetime) -> LoginThrottle:
     """Return the row of ``key``, locked for update, creating it when needed (race-safe)."""
-    row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+    # populate_existing: the row read a moment ago may have been counted by another worker since.
+    locked = select(LoginThrottle).where(LoginThrottle.key == key).with_for_update().execution_options(populate_existing=True)
+    row = session.scalar(locked)
     if row is not None:
         return row
     try:
@@ -131,7 +133,7 @@ def _throttle_row(session: Session, key: str, now: dt.datetime) -> LoginThrottle
             row = LoginThrottle(key=key, failures=0, window_started_at=now)
             session.add(row)
     except IntegrityError:  # another worker created it meanwhile
-        row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+        row = session.scalar(locked)
     return row
 
 
@@ -184,18 +186,6 @@ def sign_in(
         row.failures, row.window_started_at, row.locked_until = 0, now, now + window
     session.flush()
     return LoginOutcome(None)
-
-
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """Return the active account matching the credentials, else ``None`` (no lock-out)."""
-    user = find_by_email(session, email)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    user.last_login_at = utcnow()
-    return user
 
 
 def end_sessions(session: Session, user: User) -> None:

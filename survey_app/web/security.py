@@ -30,7 +30,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 #: SVG files served on their own (QR codes, charts): no script at all, but their own
-#: style attributes (matplotlib and segno write them), which a browser opening the file
+#: style attributes (matplotlib writes them), which a browser opening the file
 #: directly would otherwise ignore.
 SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 HSTS = "max-age=31536000"

@@ -193,3 +193,14 @@ def test_the_admin_page_says_why_a_password_is_refused(client, create_user, logi
     text = page(response)
     assert "plus courants" in text and 'href="#password"' in text
     assert 'aria-describedby="password-aide password-erreur"' in text
+
+
+def test_the_lock_out_is_shared_by_every_worker(make_app, create_user):
+    """Two applications on one database, as two gunicorn workers: the failures add up."""
+    user = create_user("coordinator")
+    workers = [make_app(CLS_TRUSTED_PROXIES=1), make_app(CLS_TRUSTED_PROXIES=1)]
+    for n in range(10):
+        response = post_login(workers[n % 2].test_client(), user.email, "mauvais-mot-de-passe", f"203.0.113.{n}")
+        assert response.status_code == 400
+    response = post_login(workers[0].test_client(), user.email, TEST_PASSWORD, "198.51.100.7")
+    assert response.status_code == 429 and LOCKED in page(response)
