@@ -100,7 +100,7 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()
@@ -272,6 +272,14 @@ def _serial(cells: dict[str, str], values: list[str]) -> str:
     return SERIAL_PREFIX + hashlib.sha256(source.encode("utf-8")).hexdigest()[:35]
 
 
+def _rewritten(value):
+    """A choice value as :mod:`..questionnaire.xlsform` rewrites codes it cannot keep."""
+    def one(text):
+        return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")[:32] if isinstance(text, str) \
+            else text
+    return [one(v) for v in value] if isinstance(value, list) else one(value)
+
+
 def _answers(definition: Definition, columns: _Columns, values: list[str], districts
              ) -> tuple[dict, list[str]]:
     raw: dict[str, Any] = {}
@@ -299,9 +307,11 @@ def _answers(definition: Definition, columns: _Columns, values: list[str], distr
                 problems.append(f"« {value} » au lieu de 0 ou 1 dans la colonne de l'option "
                                 f"« {target[2]} » de « {target[1]} »")
     for qid, codes in split.items():
-        if qid not in raw or not raw[qid]:  # the split columns tell the same, unambiguously
-            if codes:
-                raw[qid] = codes
+        # the split columns say the same as the space-separated one, without its ambiguity
+        # (labels with spaces in a "labels" export)
+        raw.pop(qid, None)
+        if codes:
+            raw[qid] = codes
     raw.update(rows)
     typed: dict[str, Any] = {}
     for qid, value in raw.items():
@@ -311,8 +321,11 @@ def _answers(definition: Definition, columns: _Columns, values: list[str], distr
         try:
             coerced = coerce_answer(question, value, districts=districts)
         except AnswerError as error:
-            problems.append(f"« {qid} » : {error.message('fr')}")
-            continue
+            try:  # codes an XLSForm import rewrote ("0.5" became "0_5")
+                coerced = coerce_answer(question, _rewritten(value), districts=districts)
+            except AnswerError:
+                problems.append(f"« {qid} » : {error.message('fr')}")
+                continue
         if coerced is not None:
             typed[qid] = coerced
     for qid, text in others.items():
