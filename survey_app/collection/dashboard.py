@@ -125,8 +125,10 @@ def structure_counts(session: Session, campaign: Campaign, found: Roles) -> dict
              .group_by(d.value_text, a.value_text, s.value_text))
     cells: dict[str, dict] = {}
     for district, age, sex, count in session.execute(query):
-        cell = cells.setdefault(district, {"age": {}, "sex": {}, "total": 0})
+        cell = cells.setdefault(district, {"age": {}, "sex": {}, "joint": {}, "total": 0})
         cell["total"] += count
+        joint = f"{age or UNKNOWN}|{sex or UNKNOWN}"
+        cell["joint"][joint] = cell["joint"].get(joint, 0) + count
         cell["age"][age or UNKNOWN] = cell["age"].get(age or UNKNOWN, 0) + count
         cell["sex"][sex or UNKNOWN] = cell["sex"].get(sex or UNKNOWN, 0) + count
     return cells
@@ -151,6 +153,7 @@ def census(session: Session, campaign: Campaign) -> dict:
             parts = category.split("|")
             if len(parts) == 3:
                 entry = by_district.setdefault(parts[0], {"age": {}, "sex": {}})
+                entry.setdefault("joint", {})[f"{parts[1]}|{parts[2]}"] = count
                 entry["age"][parts[1]] = entry["age"].get(parts[1], 0) + count
                 entry["sex"][parts[2]] = entry["sex"].get(parts[2], 0) + count
     return {"town": town, "districts": by_district}
@@ -172,6 +175,30 @@ def structure_rows(found: Roles, cells: dict, census_counts: dict, district: str
                          "sample": count / sample_total if sample_total else None,
                          "census": (known.get(code, 0) / census_total) if census_total else None})
     return rows
+
+
+def joint_rows(found: Roles, cells: dict, census_counts: dict, district: str) -> dict:
+    """One district's respondents by age band (rows) and sex (columns), and, when the census
+    gives the district's age-by-sex cells, how many each cell would have in proportion."""
+    sample = cells.get(district, {"joint": {}, "total": 0})
+    reference = (census_counts["districts"].get(district) or {}).get("joint") or {}
+    ages = list(found.age_labels) or sorted({k.split("|")[0] for k in sample["joint"]})
+    sexes = list(found.sex_labels) or sorted({k.split("|")[1] for k in sample["joint"]})
+    if reference:
+        ages = [a for a in ages if any(k.startswith(a + "|") for k in reference)]
+        sexes = [x for x in sexes if any(k.endswith("|" + x) for k in reference)]
+    census_total = sum(reference.values())
+    respondents = sum(sample["joint"].get(f"{a}|{x}", 0) for a in ages for x in sexes)
+    rows = []
+    for age in ages:
+        row = {"label": found.age_labels.get(age, age), "cells": []}
+        for sex in sexes:
+            count = sample["joint"].get(f"{age}|{sex}", 0)
+            expected = (reference.get(f"{age}|{sex}", 0) / census_total * respondents) if census_total else None
+            row["cells"].append({"count": count, "expected": expected,
+                                 "short": expected is not None and count < 0.8 * expected})
+        rows.append(row)
+    return {"sexes": [found.sex_labels.get(x, x) for x in sexes], "rows": rows, "census": bool(census_total)}
 
 
 def dropoff(session: Session, campaign: Campaign, found: Roles) -> list[dict]:

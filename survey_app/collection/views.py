@@ -31,8 +31,9 @@ def dashboard(slug: str):
         chosen = codes[0] if codes else ""
     structure = board_service.structure_rows(board.roles, board.structure, board.census, chosen) if chosen else []
     has_census = any(r["census"] is not None for r in structure)
+    joint = board_service.joint_rows(board.roles, board.structure, board.census, chosen) if chosen else None
     return render_template("collection/dashboard.html", campaign=campaign, board=board, chosen=chosen,
-                           structure=structure, has_census=has_census,
+                           structure=structure, has_census=has_census, joint=joint,
                            kept=retention.kept_summary(db.session, campaign))
 
 

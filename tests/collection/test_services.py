@@ -55,6 +55,11 @@ def test_dashboard_figures_equal_direct_counts(session, campaign, world):
     rows = dashboard.structure_rows(board.roles, board.structure, board.census, campaign.districts[0].code)
     assert any(r["census"] is not None for r in rows)
     assert sum(r["census"] for r in rows if r["label"].startswith("Sexe")) == pytest.approx(1)
+    code = campaign.districts[0].code
+    joint = dashboard.joint_rows(board.roles, board.structure, board.census, code)
+    counted = sum(c["count"] for row in joint["rows"] for c in row["cells"])
+    known = sum(n for key, n in board.structure[code]["joint"].items() if dashboard.UNKNOWN not in key)
+    assert counted == known and joint["sexes"]
 
 
 def test_exclude_and_restore_audited(session, campaign, coordinator, world):
