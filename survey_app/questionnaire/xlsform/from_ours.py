@@ -16,7 +16,7 @@ from typing import Iterable
 from ..model import OTHER_SUFFIX, Definition, Question, district_options
 from ..nodes import Ref
 from .relevant import Unrepresentable, to_xpath
-from .to_ours import META_COLUMN
+from .vocabulary import META_COLUMN
 
 __all__ = ["workbook_rows", "export_xlsform"]
 

@@ -19,55 +19,15 @@ from typing import Any, Mapping
 from ..errors import DefinitionError
 from ..loader import LineMap, build_definition
 from ..model import Definition
-from ..nodes import BoolOp, Call, Compare, Literal, Node, Not, Ref
+from ..nodes import BoolOp, Node
 from .reader import Issue, Workbook, XLSFormError, read_workbook
 from .relevant import Unrepresentable, XPathSyntaxError, parse_xpath
+from .rules import full_pattern, split_constraint
+from .vocabulary import (CODE, FALSE, KEYWORDS, KNOWN_SHEETS, META_COLUMN, METADATA,
+                         NOT_REPRESENTED, TRUE, language_code, number_or_text, required_flag,
+                         short, type_words)
 
 __all__ = ["ImportResult", "import_xlsform", "convert_workbook", "META_COLUMN"]
-
-#: Column (survey, choices, settings) where our export keeps what XLSForm cannot say;
-#: pyxform ignores it.
-META_COLUMN = "cls_meta"
-
-_LANGUAGE_NAMES = {
-    "french": "fr", "français": "fr", "francais": "fr", "english": "en", "anglais": "en",
-    "arabic": "ar", "arabe": "ar", "العربية": "ar", "swahili": "sw", "kiswahili": "sw",
-    "spanish": "es", "español": "es", "espagnol": "es", "portuguese": "pt",
-    "português": "pt", "chinese": "zh", "german": "de", "deutsch": "de", "italian": "it",
-    "russian": "ru", "turkish": "tr", "dutch": "nl", "hindi": "hi", "bengali": "bn",
-    "urdu": "ur", "hausa": "ha", "somali": "so", "amharic": "am", "tigrinya": "ti",
-    "pashto": "ps", "dari": "prs", "farsi": "fa", "persian": "fa", "kurdish": "ku",
-    "ukrainian": "uk", "polish": "pl", "romanian": "ro", "lingala": "ln", "wolof": "wo",
-}
-_NOT_REPRESENTED = {
-    "calculate": "calcul (calculate)", "hidden": "champ caché",
-    "geopoint": "position GPS", "geotrace": "tracé GPS", "geoshape": "surface GPS",
-    "start-geopoint": "position GPS", "image": "photo", "audio": "enregistrement audio",
-    "video": "vidéo", "file": "fichier joint", "barcode": "code-barres",
-    "background-audio": "enregistrement audio", "background-geopoint": "position GPS",
-    "datetime": "date et heure", "time": "heure", "acknowledge": "case à valider",
-    "trigger": "case à valider", "xml-external": "données externes",
-    "csv-external": "données externes", "select_one_from_file": "choix depuis un fichier",
-    "select_multiple_from_file": "choix depuis un fichier", "range": "curseur",
-    "gps": "position GPS", "select_one_external": "choix depuis des données externes",
-    "select_multiple_external": "choix depuis des données externes", "osm": "carte OpenStreetMap",
-    "photo": "photo", "integer_range": "curseur",
-}
-_METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial",
-             "phonenumber", "username", "email", "audit", "instanceid", "uri:deviceid",
-             "uri:email", "uri:phonenumber", "uri:subscriberid", "uri:simserial",
-             "uri:username"}
-_TRUE = {"yes", "true", "true()", "1", "oui", "y"}
-_FALSE = {"no", "false", "false()", "0", "non", "n", ""}
-_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_KEYWORDS = {"and", "or", "not", "in"}
-_KNOWN_SHEETS = ("survey", "choices", "settings")
-#: columns that only change the presentation (ignored without a note)
-_QUIET = {"type", "name", "label", "hint", "required", "required_message", "relevant",
-          "constraint", "constraint_message", "appearance", "parameters", "choice_filter",
-          META_COLUMN, "list_name"}
-
 
 @dataclass
 class ImportResult:
@@ -98,20 +58,6 @@ class ImportResult:
 
 def _issue_key(issue: Issue):
     return (issue.sheet != "survey", issue.sheet, issue.row or 0, issue.message)
-
-
-def language_code(name: str) -> str | None:
-    """``English (en)`` -> ``en``; ``french`` -> ``fr``; ``fr`` -> ``fr``; else None."""
-    name = name.strip()
-    match = re.search(r"\(([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?\)\s*$", name)
-    if match:
-        return match.group(1).lower()
-    lowered = name.lower()
-    if lowered in _LANGUAGE_NAMES:
-        return _LANGUAGE_NAMES[lowered]
-    if re.fullmatch(r"[a-z]{2,3}", lowered):
-        return lowered
-    return None
 
 
 def _meta(cells: Mapping[str, str], sheet: str, row: int, issues: list[Issue]) -> dict:
@@ -179,9 +125,9 @@ class _Converter:
     # ----------------------------------------------------------- sheets
     def check_sheets(self) -> bool:
         for key, sheet in self.book.sheets.items():
-            if key in _KNOWN_SHEETS:
+            if key in KNOWN_SHEETS:
                 continue
-            close = difflib.get_close_matches(key, _KNOWN_SHEETS, n=1, cutoff=0.75)
+            close = difflib.get_close_matches(key, KNOWN_SHEETS, n=1, cutoff=0.75)
             if close and close[0] not in self.book.sheets:
                 self.error(sheet.name, None, None, f"feuille « {sheet.name} » inconnue : "
                            f"vouliez-vous dire « {close[0]} » ?")
@@ -242,7 +188,7 @@ class _Converter:
         sheet = self.book.sheet("choices")
         if sheet is None:
             return
-        duplicates_ok = self.settings.get("allow_choice_duplicates", "").lower() in _TRUE
+        duplicates_ok = self.settings.get("allow_choice_duplicates", "").lower() in TRUE
         for header in ("list_name", "name"):
             if sheet.rows and header not in sheet.headers:
                 self.error(sheet.name, 1, None, f"colonne « {header} » absente de la feuille choices")
@@ -273,7 +219,7 @@ class _Converter:
 
     @staticmethod
     def code_for(name: str, taken) -> str:
-        if _CODE.match(name):
+        if CODE.match(name):
             return name
         code = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:32] or "code"
         base, n = code, 2
@@ -288,7 +234,7 @@ class _Converter:
         if not qid or not qid[0].isalpha():
             qid = "q_" + qid
         qid = qid[:64]
-        if qid in _KEYWORDS:
+        if qid in KEYWORDS:
             qid += "_q"
         base, n = qid, 2
         while qid in self.ids:
@@ -302,7 +248,7 @@ class _Converter:
         unique within its group; the same name in two groups is ambiguous in ``${}``."""
         parents: list[tuple[str, set]] = [("", set())]
         for row, cells in survey.rows:
-            name, kind = cells.get("name", ""), _type_words(cells.get("type", ""))[0]
+            name, kind = cells.get("name", ""), type_words(cells.get("type", ""))[0]
             if kind in ("end_group", "end_repeat"):
                 if len(parents) > 1:
                     parents.pop()
@@ -353,7 +299,7 @@ class _Converter:
         except XPathSyntaxError as exc:
             self.error(sheet, row, name, f"{what} illisible « {source} » : {exc}")
         except Unrepresentable as exc:
-            self.note(sheet, row, name, f"{what} non reprise « {_short(source)} » : {exc}")
+            self.note(sheet, row, name, f"{what} non reprise « {short(source)} » : {exc}")
         return None
 
     def convert(self) -> dict | None:
@@ -405,7 +351,7 @@ class _Converter:
             return current
 
         for row, cells in survey.rows:
-            words = _type_words(cells.get("type", ""))
+            words = type_words(cells.get("type", ""))
             kind, name = words[0], cells.get("name", "")
             meta = _meta(cells, sheet, row, self.notes)
             if kind == "":
@@ -440,7 +386,7 @@ class _Converter:
                 if meta.get("type") == "matrix":
                     matrix = {"name": name, "row": row, "meta": meta, "label": label,
                               "show_if": relevant, "cells": cells, "rows": [],
-                              "required": _required(cells.get("required", ""))}
+                              "required": required_flag(cells.get("required", ""))}
                     groups.append({"matrix": True, "row": row})
                     continue
                 # each group holding questions is a section (a page); the conditions of
@@ -463,7 +409,7 @@ class _Converter:
                 else:
                     current = None
                 continue
-            if kind in _METADATA:
+            if kind in METADATA:
                 self.names[name] = (row, "métadonnée")
                 self.note(sheet, row, name, f"métadonnée « {kind} » non reprise (les réponses "
                           "restent anonymes : ni appareil, ni heure, ni identifiant)")
@@ -497,9 +443,9 @@ class _Converter:
         if not name:
             self.error(sheet, row, None, f"question de type « {kind} » sans nom (name)")
             return None
-        if kind in _NOT_REPRESENTED and not (kind == "range"):
-            self.names[name] = (row, _NOT_REPRESENTED[kind])
-            self.note(sheet, row, name, f"{_NOT_REPRESENTED[kind]} (« {cells.get('type')} ») "
+        if kind in NOT_REPRESENTED and not (kind == "range"):
+            self.names[name] = (row, NOT_REPRESENTED[kind])
+            self.note(sheet, row, name, f"{NOT_REPRESENTED[kind]} (« {cells.get('type')} ») "
                       "non repris")
             return None
         qtype, extra = self.our_type(row, cells, kind, words, name, meta)
@@ -519,7 +465,7 @@ class _Converter:
             question["help"] = help_
         required = cells.get("required", "")
         if qtype != "note":
-            value = _required(required)
+            value = required_flag(required)
             if value is None:
                 self.note(sheet, row, name, f"obligation conditionnelle « {required} » non "
                           "reprise : la question est facultative")
@@ -529,7 +475,7 @@ class _Converter:
                     self.note(sheet, row, name, "message d'obligation (required_message) non "
                               "repris : le message habituel s'affiche")
         for column in ("default", "calculation", "read_only", "trigger", "repeat_count"):
-            if cells.get(column) and not (column == "read_only" and cells[column].lower() in _FALSE):
+            if cells.get(column) and not (column == "read_only" and cells[column].lower() in FALSE):
                 self.note(sheet, row, name, f"colonne « {column} » non reprise")
         if any(h.split("::")[0] in ("image", "audio", "video", "media", "big-image")
                for h in cells):
@@ -626,27 +572,27 @@ class _Converter:
         """Apply a filter that names no question (static); note the others."""
         sheet = self.book.sheet("survey").name
         if "${" in source or "options" not in question:
-            self.note(sheet, row, name, f"filtre de choix « {_short(source)} » non repris : "
+            self.note(sheet, row, name, f"filtre de choix « {short(source)} » non repris : "
                       "toutes les options sont proposées")
             return
         list_rows = {o["code"]: o for o in self.lists.get(self.qlists.get(question["id"], ""), [])}
         try:
             node = parse_xpath(source, lambda n: (n.lower(), None), columns=True)
         except (XPathSyntaxError, Unrepresentable) as exc:
-            self.note(sheet, row, name, f"filtre de choix « {_short(source)} » non repris ({exc})")
+            self.note(sheet, row, name, f"filtre de choix « {short(source)} » non repris ({exc})")
             return
         kept = []
         for option in question["options"]:
             cells = list_rows.get(option["code"], {}).get("_cells", {})
-            values = {k: _number_or_text(v) for k, v in cells.items()}
+            values = {k: number_or_text(v) for k, v in cells.items()}
             if node.evaluate(values):
                 kept.append(option)
         if kept:
             question["options"] = kept
-            self.note(sheet, row, name, f"filtre de choix « {_short(source)} » appliqué : "
+            self.note(sheet, row, name, f"filtre de choix « {short(source)} » appliqué : "
                       f"{len(kept)} option(s) gardée(s) sur {len(list_rows)}")
         else:
-            self.note(sheet, row, name, f"filtre de choix « {_short(source)} » non repris (il "
+            self.note(sheet, row, name, f"filtre de choix « {short(source)} » non repris (il "
                       "ne garderait aucune option) : toutes les options sont proposées")
 
     def constraint(self, question: dict, cells, row, name) -> None:
@@ -657,19 +603,15 @@ class _Converter:
         message = self.labels(cells, "constraint_message")
         pattern = re.fullmatch(r"\s*regex\s*\(\s*\.\s*,\s*(['\"])(.*)\1\s*\)\s*", source, re.S)
         if pattern and question["type"] == "text":
-            question["pattern"] = _full_pattern(pattern.group(2))
+            question["pattern"] = full_pattern(pattern.group(2))
             if message:
                 question["pattern_message"] = message
             return
         node = self.expression(source, sheet, row, name, current=name, what="contrainte")
         if node is None:
             return
-        rest = []
-        terms = node.operands if isinstance(node, BoolOp) and node.op == "and" else (node,)
+        rest = split_constraint(question, node)
         qid = question["id"]
-        for term in terms:
-            if not self.bound(question, term):
-                rest.append(term)
         if rest:
             expr = rest[0] if len(rest) == 1 else BoolOp("and", tuple(rest))
             question["_constraints"] = [{"expr": expr, "attach": qid,
@@ -677,44 +619,6 @@ class _Converter:
                                                                 "règle du formulaire.",
                                                                 "en": "Answer refused by the "
                                                                 "form's rule."}}]
-
-    def bound(self, question: dict, term: Node) -> bool:
-        """Store ``term`` as a bound of the question when it is one; say whether it was."""
-        qid, qtype = question["id"], question["type"]
-        self_ref = Ref(qid)
-        if isinstance(term, Compare) and term.left == self_ref and isinstance(term.right, Literal) \
-                and isinstance(term.right.value, (int, float)) and term.op in ("<", "<=", ">", ">="):
-            value = term.right.value
-            if qtype in ("integer", "year", "scale") or (qtype == "decimal"):
-                if qtype != "decimal" and term.op in ("<", ">") and isinstance(value, int):
-                    value = value - 1 if term.op == "<" else value + 1
-                elif qtype != "decimal" and not float(value).is_integer():
-                    return False
-                elif term.op in ("<", ">") and qtype == "decimal":
-                    return False
-                key = "max" if term.op in ("<", "<=") else "min"
-                if key in question:
-                    return False
-                question[key] = int(value) if qtype != "decimal" else value
-                return True
-        if isinstance(term, Compare) and isinstance(term.left, Call) and term.left.name == "count" \
-                and term.left.args[0] == self_ref and isinstance(term.right, Literal) \
-                and isinstance(term.right.value, int) and qtype == "multiple":
-            value, op = term.right.value, term.op
-            if op in ("<", "<="):
-                question["max_choices"] = value - 1 if op == "<" else value
-                return True
-            if op in (">", ">="):
-                question["min_choices"] = value + 1 if op == ">" else value
-                return True
-        if isinstance(term, Not) and qtype == "multiple":
-            codes = _exclusive_codes(term.operand, self_ref)
-            if codes:
-                for option in question.get("options", []):
-                    if option["code"] in codes:
-                        option["exclusive"] = True
-                return True
-        return False
 
     def matrix_row(self, matrix, row, cells, kind, words, name) -> None:
         sheet = self.book.sheet("survey").name
@@ -728,7 +632,7 @@ class _Converter:
         meta_rows = {r["id"]: r for r in matrix["meta"].get("rows", [])}
         if rid in meta_rows and "indicator" in meta_rows[rid]:
             matrix["rows"][-1]["indicator"] = meta_rows[rid]["indicator"]
-        if _required(cells.get("required", "")):
+        if required_flag(cells.get("required", "")):
             matrix["required"] = True
 
     def finish_matrix(self, matrix, section) -> None:
@@ -881,73 +785,6 @@ class _Converter:
             for index, c in enumerate(holder.get("constraints", [])):
                 if id(c) in places:
                     self.lines.lines[path + ("constraints", index)] = places[id(c)][0]
-
-
-def _exclusive_codes(node: Node, self_ref: Ref) -> list[str] | None:
-    """Codes X of ``selected(., X) [or …] and count-selected(.) > 1``, else None."""
-    if not (isinstance(node, BoolOp) and node.op == "and" and len(node.operands) == 2):
-        return None
-    picks, count = node.operands
-    if not (isinstance(count, Compare) and isinstance(count.left, Call)
-            and count.left.name == "count" and count.left.args[0] == self_ref
-            and count.op == ">" and count.right == Literal(1)):
-        return None
-    items = picks.operands if isinstance(picks, BoolOp) and picks.op == "or" else (picks,)
-    codes = []
-    for item in items:
-        if isinstance(item, Call) and item.name == "selected" and item.args[0] == self_ref:
-            codes.append(item.args[1].value)
-        else:
-            return None
-    return codes
-
-
-def _full_pattern(pattern: str) -> str:
-    """XPath regex() searches; our pattern must match the whole answer."""
-    if pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$"):
-        return pattern[1:-1]
-    return f".*(?:{pattern}).*"
-
-
-def _required(text: str) -> bool | None:
-    value = text.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    return None
-
-
-def _type_words(text: str) -> list[str]:
-    """``'select one  List or_other'`` -> ``['select_one', 'List', 'or_other']`` (the list
-    name keeps its case: choice lists are matched exactly)."""
-    text = re.sub(r"\s+", " ", text.strip())
-    lowered = text.lower()
-    for two in ("select one from file", "select multiple from file", "select one", "select multiple",
-                "begin group", "end group", "begin repeat", "end repeat"):
-        if lowered.startswith(two + " ") or lowered == two:
-            text = two.replace(" ", "_") + text[len(two):]
-            break
-    words = text.split(" ") if text else [""]
-    words[0] = words[0].lower()
-    if len(words) > 2:
-        words[2:] = [w.lower() for w in words[2:]]
-    return words
-
-
-def _number_or_text(value: str):
-    try:
-        return int(value)
-    except ValueError:
-        try:
-            return float(value)
-        except ValueError:
-            return value
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def convert_workbook(book: Workbook, *, axes: Mapping | None = None) -> ImportResult:
