@@ -18,7 +18,8 @@ count what each is worth in instructions per page::
     for v in none shared_pages; do for n in 10 60; do VARIANT=$v RESIDENTS=$n WARMUP=10 \
         perf stat -x, -e instructions:u .venv/bin/python bench/inprocess_survey.py; done; done
 
-``VARIANTS=none,shared_pages,…`` measures them all in one process, in turns (``ROUNDS``).
+``VARIANTS=shared_pages,conditions,…`` measures each in one process, in pairs against the app as
+shipped (``ROUNDS`` pairs of ``RESIDENTS`` residents; median of the ratios, with quartiles).
 
 ``DATABASE=postgresql`` uses a temporary PostgreSQL database (``CLS_BENCH_POSTGRES_URL``'s
 server), dropped at the end; otherwise a temporary SQLite file.
