@@ -13,7 +13,8 @@ under callgrind and take the difference, which leaves out the set-up::
     # (instructions of the 25-resident run − those of the 5-resident run) / (20 × 3 pages)
 
 ``VARIANT`` serves the survey as ``survey_variants.py`` does (a cache turned off…), to
-count what each is worth in instructions per page::
+count what each is worth in instructions per page, where the machine has hardware counters
+(this virtual machine has none: see ``VARIANTS`` below)::
 
     for v in none shared_pages; do for n in 10 60; do VARIANT=$v RESIDENTS=$n WARMUP=10 \
         perf stat -x, -e instructions:u .venv/bin/python bench/inprocess_survey.py; done; done
