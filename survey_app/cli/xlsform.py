@@ -40,14 +40,26 @@ def import_xlsform_command(path: Path, dry_run: bool, out: Path | None):
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Classeur XLSForm (.xlsx) à écrire.")
-def export_xlsform_command(path: Path, out: Path):
+@click.option("--campaign", "slug", default=None,
+              help="Campagne dont les quartiers remplissent la question « quartier ».")
+def export_xlsform_command(path: Path, out: Path, slug: str | None):
     """Write one of our questionnaires as an XLSForm for KoboToolbox or ODK Collect."""
     from ..questionnaire import DefinitionError, load_definition
     from ..questionnaire.xlsform import export_xlsform
 
+    districts = []
+    if slug is not None:
+        from ..campaigns import services as campaign_service
+        from ..extensions import db
+
+        campaign = campaign_service.get_by_slug(db.session, slug)
+        districts = [{"code": d.code, "name": d.name} for d in campaign.districts]
     try:
         definition = load_definition(path)
     except DefinitionError as error:
         _fail_with_problems(error)
-    export_xlsform(definition, out)
+    if slug is None and any(q.type == "district" for q in definition.questions.values()):
+        click.echo("Sans --campaign, la question de quartier ne propose que « Je ne sais pas ».",
+                   err=True)
+    export_xlsform(definition, out, districts=districts)
     click.echo(f"« {definition.id} » exporté en XLSForm : {out}")

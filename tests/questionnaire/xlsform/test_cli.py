@@ -48,3 +48,19 @@ def test_bad_form_exit_1_and_nothing_written(runner, tmp_path):
     result = runner.invoke(args=["questionnaires", "export-xlsform", str(broken), "--out",
                                  str(tmp_path / "x.xlsx")])
     assert result.exit_code == 1 and not (tmp_path / "x.xlsx").exists()
+
+
+def test_export_with_the_campaign_districts(runner, create_campaign, tmp_path):
+    import openpyxl
+
+    campaign = create_campaign("export-xlsform")
+    xlsx = tmp_path / "resident.xlsx"
+    result = runner.invoke(args=["questionnaires", "export-xlsform",
+                                 str(QUESTIONNAIRES / "resident.yaml"), "--out", str(xlsx),
+                                 "--campaign", campaign.slug])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    rows = list(book["choices"].iter_rows(values_only=True))
+    book.close()
+    names = [row[1] for row in rows if row[0] == "quartier_options"]
+    assert names == ["nord", "sud", "nsp"]
