@@ -261,6 +261,16 @@ def _day(cells: dict[str, str]) -> dt.date | None:
     return None
 
 
+def _refused_upstream(cells: dict[str, str]) -> str | None:
+    """Why a submission was refused in KoboToolbox or ODK Central, if it was."""
+    status = cells.get("_validation_status", "").lower()
+    if status in ("validation_status_not_approved", "not approved", "not_approved"):
+        return "soumission refusée dans KoboToolbox (statut de validation « non approuvé »)"
+    if cells.get("reviewstate", "").lower() == "rejected":
+        return "soumission rejetée dans ODK Central (ReviewState « rejected »)"
+    return None
+
+
 def _serial(cells: dict[str, str], values: list[str]) -> str:
     for name in _ID_COLUMNS:
         value = cells.get(name, "").removeprefix("uuid:")
@@ -366,6 +376,10 @@ def import_responses(session: Session, campaign: Campaign, path: str | Path, *,
         serial = _serial(cells, values)
         if serial in known:
             report.already += 1
+            continue
+        refused = _refused_upstream(cells)
+        if refused:
+            report.skipped.append((number, refused))
             continue
         typed, problems = _answers(definition, columns, values, districts)
         if problems:

@@ -218,3 +218,14 @@ def test_flask_import_responses(runner, campaign, tmp_path, db_session):
     assert db_session.scalar(select(func.count()).select_from(Response)) == 3
     result = runner.invoke(args=["import", "responses", "--campaign", "nope", str(path)])
     assert result.exit_code == 1
+
+
+def test_submissions_refused_upstream_are_not_imported(db_session, campaign, tmp_path):
+    rows = _name_rows()[:3]
+    rows[1] = rows[1][:12] + ["validation_status_not_approved"] + rows[1][13:]
+    path = _csv(tmp_path / "export.csv", rows)
+    report = kobo.import_responses(db_session, campaign, path)
+    db_session.commit()
+    assert report.imported == 1
+    assert report.skipped == [(2, "soumission refusée dans KoboToolbox (statut de validation "
+                                  "« non approuvé »)")]

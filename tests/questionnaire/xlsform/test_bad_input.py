@@ -123,3 +123,25 @@ def test_xpath_subset(source, expected):
 def test_xpath_outside_the_subset(source, error):
     with pytest.raises(error):
         parse_xpath(source)
+
+
+def test_conditions_our_checks_refuse_are_dropped_and_noted(tmp_path):
+    survey = [
+        ["type", "name", "label", "relevant", "constraint"],
+        ["select_one yn", "smoker", "Fumez-vous ?", "", ""],
+        ["integer", "per_day", "Par jour", "${smoker} = 'maybe'", ""],  # no such code
+        ["integer", "age", "Âge", "${later} > 2", ". > 0 or . = -999"],  # asked later
+        ["integer", "later", "Plus tard", "", "count-selected(${smoker}) > 1"],
+    ]
+    result = import_xlsform(write_form(tmp_path / "f.xlsx", survey, CHOICES))
+    assert result.usable, result.report_lines()
+    questions = result.definition.questions
+    assert list(questions) == ["smoker", "per_day", "age", "later"]
+    assert questions["per_day"].show_if is None and questions["age"].show_if is None
+    notes = {(n.row, n.message.split(" « ")[0]) for n in result.notes}
+    assert (3, "condition non reprise") in notes
+    assert (4, "condition non reprise") in notes
+    assert (5, "contrainte non reprise") in notes
+    # the rule that holds is kept, on the question it came from
+    rules = [c for s in result.definition.sections for c in s.constraints]
+    assert [(c.expr, c.target) for c in rules] == [("age > 0 or age = -999", "age")]
