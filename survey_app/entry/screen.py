@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+
+from markupsafe import Markup
 from typing import Iterable, Mapping
 
 from ..questionnaire.model import OTHER_SUFFIX, Definition, Question, Section
@@ -59,8 +61,11 @@ def neighbour(definition: Definition, answers: Mapping, current: str, step: int)
 
 
 def prune(definition: Definition, texts: Mapping[str, str], keep_section: str | None = None,
-          districts: Iterable = ()) -> dict[str, str]:
-    """Drop the texts of questions the answers now skip (except on the page being keyed)."""
+          districts: Iterable = ()) -> tuple[dict[str, str], "keying.Keyed"]:
+    """Drop the texts of questions the answers now skip (except on the page being keyed).
+
+    Returns the texts kept and what they mean (read once when nothing was dropped).
+    """
     keyed = keying.read(definition, texts, districts)
     shown = {q.id for q in visible_questions(definition, keyed.answers)}
     kept = {}
@@ -73,7 +78,7 @@ def prune(definition: Definition, texts: Mapping[str, str], keep_section: str | 
             continue
         if qid in shown or question.section_id == keep_section:
             kept[name] = text
-    return kept
+    return kept, (keyed if len(kept) == len(texts) else keying.read(definition, kept, districts))
 
 
 @dataclass
@@ -89,6 +94,8 @@ class ScreenQuestion:
     tree: dict | None
     rows: list = field(default_factory=list)
     hint: str = ""
+    #: The codes and their labels, as HTML (escaped), built once per question.
+    codes_html: Markup = Markup("")
 
 
 def screen_questions(definition: Definition, section: Section, answers: Mapping,
@@ -110,8 +117,20 @@ def screen_questions(definition: Definition, section: Section, answers: Mapping,
         keyed = codes.choices(q, districts) if q.type in codes.CODED_TYPES else []
         out.append(ScreenQuestion(q, numbers[q.id], q.label("fr"), q.help_text("fr"), keyed, condition,
                                   q.show_if_node.to_json() if live else None,
-                                  rows=[(r.id, r.label("fr")) for r in q.rows], hint=paper_form._hint(q, "fr")))
+                                  rows=[(r.id, r.label("fr")) for r in q.rows], hint=paper_form._hint(q, "fr"),
+                                  codes_html=_codes_html(q, keyed)))
     return out
+
+
+def _codes_html(question: Question, keyed: list) -> Markup:
+    """``<span><kbd>1</kbd> Oui</span>…`` for the question's codes (labels escaped), kept with it."""
+    key = tuple(c.key for c in keyed)
+    found = question.__dict__.get("_entry_codes_html")
+    if found is None or found[0] != key:
+        html = Markup("").join(Markup("<span><kbd>{}</kbd> {}</span>").format(c.key, c.option.label("fr"))
+                               for c in keyed)
+        found = question.__dict__["_entry_codes_html"] = (key, html)
+    return found[1]
 
 
 def _condition_text(question: Question, definition: Definition, numbers: dict, districts: tuple) -> str:

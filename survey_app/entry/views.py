@@ -6,6 +6,7 @@ import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -19,8 +20,9 @@ from ..web.access import member_campaign_or_404, requires
 from . import keying, screen, serials
 from . import services as entry
 from .forms import ReasonForm, StartForm
+from .views_coordinator import STATE_LABELS, render_form
 
-ROUND_LABELS = {1: "première saisie", 2: "seconde saisie"}
+ROUND_LABELS = {1: _l("première saisie"), 2: _l("seconde saisie")}
 
 
 def _actor():
@@ -51,6 +53,7 @@ def _start_page(campaign, form, *, error=None, existing=None, status=200):
         keyed_today=entry.keyed_today(db.session, campaign, _actor()),
         recent=entry.recent_entries(db.session, campaign, _actor(), limit=8),
         open_=campaign.is_open_on(dt.date.today()), serial_display=serials.display,
+        state_labels=STATE_LABELS,
     ), status
 
 
@@ -129,9 +132,8 @@ def keying_page(slug: str):
         value = request.form.get(keying.PREFIX + name, "")
         if value.strip():
             texts[name] = value.strip()[:6000]
-    texts = screen.prune(definition, texts, keep_section=section_id, districts=districts)
+    texts, keyed = screen.prune(definition, texts, keep_section=section_id, districts=districts)
     action = request.form.get("action", "next")
-    keyed = keying.read(definition, texts, districts)
     if action == "previous":
         target = screen.neighbour(definition, keyed.answers, section_id, -1)
         return _section_page(campaign, started, texts, (target or definition.section(section_id)).id)
@@ -189,9 +191,7 @@ def form_page(slug: str, form_id: int):
     form = entry.form_by_id(db.session, campaign, form_id)
     if form is None:
         abort(404)
-    from . import views_coordinator
-
-    return views_coordinator.render_form(campaign, form)
+    return render_form(campaign, form)
 
 
 @requires(Role.AGENT)

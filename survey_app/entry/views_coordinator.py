@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -17,10 +18,16 @@ from . import services as entry
 from .forms import DoubleEntryForm, PrintForm
 
 STATE_LABELS = {
-    FormState.KEYED: "saisi", FormState.INCOMPLETE: "incomplet", FormState.AWAITING_SECOND: "en attente de seconde saisie",
-    FormState.RECONCILING: "à rapprocher", FormState.VALIDATED: "validé", FormState.CANCELLED: "annulé",
+    FormState.KEYED: _l("saisi"), FormState.INCOMPLETE: _l("incomplet"),
+    FormState.AWAITING_SECOND: _l("en attente de seconde saisie"), FormState.RECONCILING: _l("à rapprocher"),
+    FormState.VALIDATED: _l("validé"), FormState.CANCELLED: _l("annulé"),
 }
-KIND_LABELS = {"blank": "non renseigné", "illegible": "illisible / réponses multiples", "missing": "(aucune réponse)"}
+ACTION_LABELS = {"reconciliation": _l("rapprochement"), "validate": _l("validation"), "cancel": _l("annulation"),
+                 "correction": _l("correction"), "prune": _l("question sautée")}
+STATUS_LABELS = {"draft": _l("brouillon"), "complete": _l("complète"), "validated": _l("validée"),
+                 "excluded": _l("exclue")}
+KIND_LABELS = {"blank": _l("non renseigné"), "illegible": _l("illisible / réponses multiples"),
+               "missing": _l("(aucune réponse)")}
 
 
 def _actor():
@@ -33,7 +40,7 @@ def describe(question, cell: dict | None, districts=()) -> str:
         return "—"
     kind = cell.get("kind")
     if kind != "value":
-        return KIND_LABELS.get(kind, kind or "—")
+        return str(KIND_LABELS.get(kind, kind or "—"))
     if question is None:
         return str(cell.get("value"))
     value = cell.get("value")
@@ -51,9 +58,9 @@ def describe(question, cell: dict | None, districts=()) -> str:
     else:
         text = one(value) if labels else str(value)
     for row, mark in (cell.get("marks") or {}).items():
-        text += f" ; {row} : {KIND_LABELS.get(mark, mark)}"
+        text += f" ; {row} : {KIND_LABELS.get(mark, mark)!s}"
     if cell.get("other"):
-        text += f" (précision : {cell['other']})"
+        text += " (" + _("précision : %(text)s", text=cell["other"]) + ")"
     return text
 
 
@@ -79,7 +86,8 @@ def render_form(campaign, form):
         "entry/form.html", campaign=campaign, form=form, definition=definition, answers=answers,
         changes=changes, coordinator=coordinator, can_cancel=can_cancel, state_label=STATE_LABELS[form.state],
         serial=serials.display(form.keyed_serial), describe=describe, districts=districts,
-        entries=form.entries if coordinator else mine, kind_labels=KIND_LABELS,
+        entries=form.entries if coordinator else mine, kind_labels=KIND_LABELS, action_labels=ACTION_LABELS,
+        status_labels=STATUS_LABELS,
     )
 
 

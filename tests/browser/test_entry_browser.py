@@ -317,7 +317,7 @@ def test_double_entry_by_two_agents_is_reconciled_from_the_paper(desk, entry_ser
     assert coordinator.locator("#etat").inner_text() == "validé"
     trail = coordinator.locator("table.change-log").inner_text()
     assert "Case « Une femme » cochée sur le papier" in trail and "Lu sur le questionnaire papier" in trail
-    assert "Coordinator" in trail and "reconciliation" in trail and "validate" in trail
+    assert "Coordinator" in trail and "rapprochement" in trail and "validation" in trail
     assert "3 Assez bon" in trail
     with entry_server["app"].app_context():
         from sqlalchemy import select

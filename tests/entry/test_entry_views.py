@@ -101,7 +101,7 @@ def test_double_entry_and_reconciliation_through_the_pages(client, login, paper_
     db_session.refresh(form)
     assert form.state is FormState.VALIDATED
     trail = client.get(f"/saisie/{campaign.slug}/questionnaires/{form.id}").get_data(as_text=True)
-    assert "Lu sur le papier : case 3 cochée" in trail and "reconciliation" in trail and "4 Mauvais" in trail
+    assert "Lu sur le papier : case 3 cochée" in trail and "rapprochement" in trail and "4 Mauvais" in trail
 
 
 def test_coordinator_pages_are_refused_to_agents_and_to_other_campaigns(client, login, paper_campaign, create_user,
@@ -133,7 +133,7 @@ def test_cancelling_from_the_page_needs_a_reason(agent_client, paper_campaign, d
     db_session.refresh(form)
     assert form.state is FormState.CANCELLED
     page = agent_client.get(f"/saisie/{slug}/questionnaires/{form.id}").get_data(as_text=True)
-    assert "Doublon" in page and "cancel" in page
+    assert "Doublon" in page and "annulation" in page
 
 
 def test_printing_numbered_copies_records_their_serials(client, login, paper_campaign, db_session):
