@@ -52,7 +52,7 @@ def collection_server(tmp_path_factory):
 @pytest.fixture()
 def desktop(browser):
     ctx = browser.new_context(**DESKTOP)
-    ctx.set_default_timeout(20_000)
+    ctx.set_default_timeout(90_000)  # the chart images are drawn by matplotlib, one request each, on a shared machine
     page = ctx.new_page()
     page.csp_violations = []
     page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text))
