@@ -78,6 +78,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(report.group)
     from . import export; app.cli.add_command(export.command)  # noqa: E702  ``flask export``
     from . import imports; app.cli.add_command(imports.group)  # noqa: E702  ``flask import responses``
+    from . import backup  # noqa: F401  (adds ``flask db backup`` / ``flask db restore``)
     wrap_commands(app.cli)
     # ``flask db`` comes from Flask-Migrate's plugin; its failures (unreachable database)
     # deserve the same one-line message.
