@@ -132,7 +132,7 @@ def _sqlite_backup(source: Path, out: Path) -> None:
     if out.resolve() == source.resolve():
         raise ServiceError("Le fichier de sauvegarde ne peut pas être la base elle-même.")
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(source, timeout=30)  # read-write: a WAL file needs its -shm
         try:
             dest = sqlite3.connect(out)
             try:
