@@ -61,5 +61,8 @@ def export_xlsform_command(path: Path, out: Path, slug: str | None):
     if slug is None and any(q.type == "district" for q in definition.questions.values()):
         click.echo("Sans --campaign, la question de quartier ne propose que « Je ne sais pas ».",
                    err=True)
-    export_xlsform(definition, out, districts=districts)
+    notes: list[str] = []
+    export_xlsform(definition, out, districts=districts, notes=notes)
+    for note in notes:
+        click.echo(f"  {note}", err=True)
     click.echo(f"« {definition.id} » exporté en XLSForm : {out}")

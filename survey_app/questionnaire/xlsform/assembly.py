@@ -75,8 +75,10 @@ class Assembly:
             data["id"] = "f_" + data["id"]
         if meta.get("description"):
             data["description"] = meta["description"]
-        if meta.get("axes"):
-            data["axes"] = meta["axes"]
+        if isinstance(meta.get("axes"), dict) and meta["axes"]:
+            data["axes"] = {key: {lang: text for lang, text in labels.items()
+                                  if lang in data["languages"]}
+                            for key, labels in meta["axes"].items() if isinstance(labels, dict)}
         if definition_constraints:
             data["constraints"] = []
             for c, question in definition_constraints:

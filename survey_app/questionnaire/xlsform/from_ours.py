@@ -42,6 +42,7 @@ class _Writer:
         self.survey: list[dict] = []
         self.choices: list[dict] = []
         self.lists: set[str] = set()
+        self.notes: list[str] = []
         self.rule_targets: dict[str, list] = {}
         for c in definition.all_constraints():
             if c.target:
@@ -60,8 +61,20 @@ class _Writer:
         question = self.d.questions.get(qid)
         return question.type if question else "single"
 
+    def rows_of(self, qid: str) -> list[str]:
+        question = self.d.questions.get(qid)
+        return question.row_ids if question else []
+
     def xpath(self, node) -> str:
-        return to_xpath(node, self.name_of, self.kind_of)
+        return to_xpath(node, self.name_of, self.kind_of, self.rows_of)
+
+    def relevant(self, row: dict, node, where: str) -> None:
+        """Write a condition; one XLSForm cannot say is noted (ODK then always shows)."""
+        try:
+            row["relevant"] = self.xpath(node)
+        except Unrepresentable as exc:
+            self.notes.append(f"{where} : condition « {node} » non exportée ({exc}) : ODK "
+                              "affichera toujours cette partie")
 
     def add_list(self, name: str, options) -> None:
         if name in self.lists:
@@ -77,7 +90,7 @@ class _Writer:
             row = {"type": "begin_group", "name": section.id, "appearance": "field-list",
                    **self.labels("label", section.title)}
             if section.show_if_node is not None:
-                row["relevant"] = self.xpath(section.show_if_node)
+                self.relevant(row, section.show_if_node, f"section « {section.id} »")
             if section.intro:
                 row[META_COLUMN] = _compact({"intro": section.intro})
             self.survey.append(row)
@@ -144,8 +157,9 @@ class _Writer:
         for rule in self.rule_targets.get(q.id, []):
             try:
                 parts.append(f"({self.xpath(rule.node)})")
-            except Unrepresentable:
-                pass
+            except Unrepresentable as exc:
+                self.notes.append(f"question « {q.id} » : règle « {rule.expr} » non exportée "
+                                  f"({exc}) : ODK ne la vérifiera pas")
         return parts
 
     def question(self, q: Question) -> None:
@@ -153,7 +167,7 @@ class _Writer:
         if q.required:
             row["required"] = "yes"
         if q.show_if_node is not None:
-            row["relevant"] = self.xpath(q.show_if_node)
+            self.relevant(row, q.show_if_node, f"question « {q.id} »")
         meta = self.meta(q)
         if meta:
             row[META_COLUMN] = _compact(meta)
@@ -218,18 +232,23 @@ class _Writer:
                 META_COLUMN: _compact(meta)}
 
 
-def workbook_rows(definition: Definition, *, districts: Iterable = ()) -> dict[str, list[dict]]:
-    """The three sheets (survey, choices, settings) as lists of row dicts."""
+def workbook_rows(definition: Definition, *, districts: Iterable = (),
+                  notes: list[str] | None = None) -> dict[str, list[dict]]:
+    """The three sheets (survey, choices, settings) as lists of row dicts; what XLSForm
+    cannot say is added to ``notes``."""
     writer = _Writer(definition, districts)
     writer.write()
+    if notes is not None:
+        notes.extend(writer.notes)
     return {"survey": writer.survey, "choices": writer.choices, "settings": [writer.settings()]}
 
 
-def export_xlsform(definition: Definition, path: str | Path, *, districts: Iterable = ()) -> Path:
+def export_xlsform(definition: Definition, path: str | Path, *, districts: Iterable = (),
+                   notes: list[str] | None = None) -> Path:
     """Write ``definition`` as an XLSForm workbook (xlsx) at ``path``."""
     import openpyxl
 
-    sheets = workbook_rows(definition, districts=districts)
+    sheets = workbook_rows(definition, districts=districts, notes=notes)
     book = openpyxl.Workbook()
     book.remove(book.active)
     for title, rows in sheets.items():

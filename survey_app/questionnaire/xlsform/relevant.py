@@ -264,12 +264,16 @@ def _value_refs(node: Node) -> list[Ref]:
     return [n for n in node.walk() if isinstance(n, Ref)]
 
 
-def to_xpath(node: Node, name_of: Callable[[Ref], str], kind_of: Callable[[str], str]) -> str:
+def to_xpath(node: Node, name_of: Callable[[Ref], str], kind_of: Callable[[str], str],
+             rows_of: Callable[[str], list[str]] = lambda q: []) -> str:
     """Write one of our condition trees as an XLSForm expression.
 
-    ``name_of`` gives the XLSForm name of a reference (``q`` or a matrix row), and
-    ``kind_of`` the question type (to write ``empty()`` and ``count()``).
+    ``name_of`` gives the XLSForm name of a reference (``q`` or a matrix row), ``kind_of``
+    the question type and ``rows_of`` a matrix's rows (to write ``empty()`` and ``count()``).
     """
+    def filled(question: str) -> list[str]:
+        return [f"${{{name_of(Ref(question, r))}}} != ''" for r in rows_of(question)]
+
     def ref(r: Ref) -> str:
         return "${" + name_of(r) + "}"
 
@@ -312,14 +316,14 @@ def to_xpath(node: Node, name_of: Callable[[Ref], str], kind_of: Callable[[str],
             if n.name == "count":
                 if kind in ("multiple", "ranking"):
                     return f"count-selected({walk(target)})"
-                if kind == "matrix":
-                    raise Unrepresentable("count() d'une matrice")
+                if kind == "matrix":  # XPath counts true() as 1
+                    return "(" + " + ".join(f"({t})" for t in filled(target.question)) + ")"
                 return f"(if({walk(target)} = '', 0, 1))"
             if n.name == "empty":
                 if kind in ("multiple", "ranking"):
                     return f"count-selected({walk(target)}) = 0"
                 if kind == "matrix":
-                    raise Unrepresentable("empty() d'une matrice")
+                    return "not(" + " or ".join(filled(target.question)) + ")"
                 return f"{walk(target)} = ''"
         if isinstance(n, ListLiteral):
             raise Unrepresentable("liste hors de « in »")

@@ -178,6 +178,8 @@ class _Converter(Assembly):
         if not codes:
             self.default_lang = "fr"
         self.languages = ["fr"] + [c for c in dict.fromkeys(codes + [self.default_lang]) if c != "fr"]
+        if isinstance(self.settings_meta.get("languages"), list):  # our own export
+            self.languages = [str(c) for c in self.settings_meta["languages"]]
         if "fr" not in codes and codes:
             self.note(survey.name, 1, None, f"pas de libellés en français : ceux de la langue "
                       f"« {self.default_lang} » sont repris comme libellés français")
