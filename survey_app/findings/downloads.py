@@ -83,6 +83,8 @@ def cross_table_sheet(result: dict) -> Sheet:
     kind = "Rao-Scott second ordre (F)" if result["statistic"] == "F" else "Rao-Scott premier ordre (khi-deux)"
     rows.append([])
     rows.append(["test", kind, "statistique", test["statistic"], "p", test["p_value"], "ddl", test["ndf"], test["ddf"]])
+    if result["statistic"] != "F":
+        rows.append(["test", kind, "khi-deux corrigé", test.get("adjusted")])
     return Sheet("Tableau croisé", headers, rows, result.get("rule", ""))
 
 

@@ -471,7 +471,7 @@ def cross_table(session: Session, campaign: Campaign, row: str | None, column: s
         "cells": [[cells.get((r, c)) for c in col_codes] for r in row_codes],
         "test": {
             "statistic": _clean(test.statistic), "p_value": _clean(test.p_value), "ndf": _clean(test.ndf),
-            "ddf": _clean(test.ddf), "method": test.method,
+            "ddf": _clean(test.ddf), "method": test.method, "adjusted": _clean(getattr(test, "adjusted", None)),
         },
         "respondents": int(answered.sum()),
         "rule": publication_rule(),
