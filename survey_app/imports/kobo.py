@@ -160,20 +160,26 @@ class _Columns:
     def __init__(self, definition: Definition, headers: list[str], separator: str):
         self.d = definition
         self.names: dict[str, tuple] = {}
-        self.labels: dict[str, tuple] = {}
+        labels: dict[str, dict[tuple, None]] = {}
         for q in definition.questions.values():
             if not q.answerable:
                 continue
             self.names[_name_key(q.id)] = ("q", q.id)
             for label in q.labels.values():
-                self.labels.setdefault(_fold(label), ("q", q.id))
+                labels.setdefault(_fold(label), {})[("q", q.id)] = None
             for r in q.rows:
                 self.names.setdefault(_name_key(f"{q.id}__{r.id}"), ("row", q.id, r.id))
                 for label in r.labels.values():
-                    self.labels.setdefault(_fold(f"{label}"), ("row", q.id, r.id))
+                    labels.setdefault(_fold(label), {})[("row", q.id, r.id)] = None
             if q.other_option is not None:
                 for suffix in ("__autre", "_other", "_autre"):
                     self.names.setdefault(_name_key(q.id + suffix), ("other", q.id))
+        # a label several questions share says nothing: such a column is reported
+        self.labels: dict[str, tuple | str] = {
+            label: next(iter(found)) if len(found) == 1 else
+            "libellé commun à plusieurs questions (" + ", ".join(
+                "/".join(t[1:]) for t in found) + ") : exportez avec les noms (XML)"
+            for label, found in labels.items()}
         self.targets: dict[int, tuple] = {}
         self.meta: list[str] = []
         self.ignored: list[tuple[str, str]] = []
@@ -198,10 +204,12 @@ class _Columns:
             return "meta"
         segments = [s for s in (header.split(separator) if separator else [header]) if s]
         found = self.lookup(segments[-1])
-        if found is not None:
+        if isinstance(found, tuple):
             return found
         if lowered in _META_NAMES or last in _META_NAMES:
             return "meta"
+        if isinstance(found, str):
+            return found
         # split 0/1 column of a multiple choice: question/option or question.option
         pairs = []
         if len(segments) >= 2:
@@ -210,7 +218,7 @@ class _Columns:
             pairs.append(tuple(segments[-1].rsplit(".", 1)))
         for question_part, option_part in pairs:
             owner = self.lookup(question_part)
-            if owner is None or owner[0] != "q":
+            if not isinstance(owner, tuple) or owner[0] != "q":
                 continue
             q = self.d.questions[owner[1]]
             if q.type not in ("multiple",):

@@ -229,3 +229,20 @@ def test_submissions_refused_upstream_are_not_imported(db_session, campaign, tmp
     assert report.imported == 1
     assert report.skipped == [(2, "soumission refusée dans KoboToolbox (statut de validation "
                                   "« non approuvé »)")]
+
+
+def test_a_label_two_questions_share_is_not_guessed(db_session, create_campaign, tmp_path):
+    from survey_app.campaigns import questionnaires
+
+    campaign = create_campaign("libelles")
+    path = tmp_path / "twice.yaml"
+    path.write_text(QUESTIONNAIRE.replace('label: {fr: "Cigarettes par jour", en: "Cigarettes a day"}',
+                                          'label: {fr: "Âge", en: "Age"}'), encoding="utf-8")
+    questionnaires.load_file(db_session, campaign, path)
+    db_session.commit()
+    export = _csv(tmp_path / "labels.csv", [["Quartier", "Âge", "Fumez-vous ?", "_uuid"],
+                                             ["Nord", "30", "Non", "x1"]])
+    report = kobo.import_responses(db_session, campaign, export)
+    assert report.imported == 1
+    assert [column for column, _why in report.ignored] == ["Âge"]
+    assert "age, cigarettes" in report.ignored[0][1]
