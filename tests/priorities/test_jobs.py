@@ -226,3 +226,29 @@ def test_the_stamp_says_what_changed():
                                                "la grille de codage des réponses libres a changé"]
     # the first build stores the codebook's first copy itself: not a change of the data
     assert stored.settle_stamp(then, now) == dict(then, codebook="t")
+
+
+def test_a_corrected_response_or_a_new_coding_makes_the_list_stale(world, session):
+    from survey_app import audit
+    from survey_app.models import AnswerCoding, AuditEvent, Response
+    from survey_app.priorities import stored
+
+    campaign = session.get(Campaign, world.campaign_id)
+    assert stored.stored_evidence(session, campaign).stale == ()
+    response = session.scalar(select(Response).where(Response.campaign_id == campaign.id).limit(1))
+    event = audit.record(session, None, "response.correct", "response", response.id, field="q", old="1", new="2")
+    session.flush()
+    try:
+        assert stored.stored_evidence(session, campaign).stale == ("des réponses ont été corrigées ou exclues",)
+    finally:
+        session.rollback()
+    coding = AnswerCoding(campaign_id=campaign.id, response_id=response.id, question_id="q", source="human",
+                          themes=[], confidences={})
+    session.add(coding)
+    session.flush()
+    try:
+        assert stored.stored_evidence(session, campaign).stale == ("le codage des réponses libres a changé",)
+    finally:
+        session.rollback()
+    assert stored.stored_evidence(session, campaign).stale == ()
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id == event.id)) == 0
