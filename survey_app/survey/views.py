@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -54,7 +54,8 @@ def switch_language():
             session["lang"] = lang
     args = request.args.to_dict()
     args.pop("lang", None)
-    return redirect(request.path + ("?" + urlencode(args) if args else ""))
+    # the path is decoded: escaped again, a %0A in it cannot break the Location header
+    return redirect(quote(request.path, safe="/") + ("?" + urlencode(args) if args else ""))
 
 
 def refuse_too_large():
