@@ -302,8 +302,8 @@ class Builder:
             if q.type != expected:
                 bad("role", f"le rôle « {q.role} » demande une question de type « {expected} »",
                     f"role '{q.role}' needs a '{expected}' question")
-        if q.type in ("integer", "decimal", "year", "scale") and q.min is not None \
-                and q.max is not None and (q.min > q.max or (q.type == "scale"
+        if q.type in ("integer", "decimal", "year", "scale") and isinstance(q.min, (int, float)) \
+                and isinstance(q.max, (int, float)) and (q.min > q.max or (q.type == "scale"
                                                              and q.min == q.max)):
             bad("max", f"min ({q.min}) doit être inférieur à max ({q.max})", "min must be < max")
         if q.type == "scale" and isinstance(q.min, int) and isinstance(q.max, int) \
