@@ -145,28 +145,35 @@ def residents_sample(session: Session, campaign: Campaign) -> ResidentsSample:
     from ..findings import frame as exports
     from ..findings import weights
 
-    everyone, definition = exports.tidy_responses(session, campaign, RESIDENT)
-    if everyone.empty:
-        raise ServiceError(
-            f"La campagne {campaign.slug} n'a encore aucune réponse complète d'habitant : "
-            "le rapport de diagnostic ne peut pas être produit (aucun document vide n'est créé).")
+    empty = ServiceError(
+        f"La campagne {campaign.slug} n'a encore aucune réponse complète d'habitant : "
+        "le rapport de diagnostic ne peut pas être produit (aucun document vide n'est créé).")
     margin_table = margins.margins_frame(session, campaign)
-    if margin_table.empty:
-        note = ("Résultats non pondérés : la campagne n'a pas de marges de recensement. Chaque "
-                "réponse compte pour une ; les parts décrivent les répondants, pas la population.")
-    else:
+    if not margin_table.empty:
         try:
             sample = _current_or_new_weighting(session, campaign, weights)
         except ServiceError as error:
-            note = (f"Résultats non pondérés : la pondération a échoué ({error}). Chaque réponse "
-                    "compte pour une ; les parts décrivent les répondants, pas la population.")
+            failure = error
         else:
+            import pandas as pd
+
+            # every complete response: the weighted ones and those left out of weighting
+            everyone = pd.concat([sample.table, sample.excluded], ignore_index=True)
             variables = ", ".join(ROLE_LABELS.get(v, v).lower() for v in sample.settings.get("variables", []))
             note = (f"Résultats pondérés par calage sur les marges du recensement ({variables}) ; "
                     "intervalles de confiance à 95 % tenant compte du calage.")
             return ResidentsSample(sample.table, everyone, sample.definition, sample.design, True,
                                    note, sample.result, int(len(sample.excluded)), margin_table,
                                    dict(sample.settings))
+    everyone, definition = exports.tidy_responses(session, campaign, RESIDENT)
+    if everyone.empty:
+        raise empty
+    if margin_table.empty:
+        note = ("Résultats non pondérés : la campagne n'a pas de marges de recensement. Chaque "
+                "réponse compte pour une ; les parts décrivent les répondants, pas la population.")
+    else:
+        note = (f"Résultats non pondérés : la pondération a échoué ({failure}). Chaque réponse "
+                "compte pour une ; les parts décrivent les répondants, pas la population.")
     table = everyone.copy()
     return ResidentsSample(table, everyone, definition, Design.from_frame(table), False, note)
 
