@@ -75,7 +75,9 @@ def test_garbage_margin_files_are_refused_with_a_message(client, coordinator_on_
             assert any(text in body for text in ("Marges refusées", "Choisissez le fichier", "ne peuvent pas être enregistrés",
                                                  "Fichier", "fichier")), body[:3000]
 
+    first = TRIED["margins upload"]
     probe()
     assert counts(db_session, Response) == responses_before
-    print(f"\nmargins upload: {TRIED['margins upload']} inputs")
-    assert TRIED["margins upload"] >= EXAMPLES // 2
+    tried = TRIED["margins upload"] - first
+    print(f"\nmargins upload: {tried} inputs")
+    assert tried >= EXAMPLES // 2

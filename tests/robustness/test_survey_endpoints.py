@@ -68,10 +68,12 @@ def test_odd_urls_of_every_survey_page(client, survey, db_session):
         response = client.open(url, method=method)
         assert_clear_answer(response, url)
 
+    first = TRIED["survey urls"]
     probe()
     assert state(db_session) == before
-    print(f"\nsurvey urls: {TRIED['survey urls']} inputs")
-    assert TRIED["survey urls"] >= EXAMPLES // 2
+    tried = TRIED["survey urls"] - first
+    print(f"\nsurvey urls: {tried} inputs")
+    assert tried >= EXAMPLES // 2
 
 
 def test_garbage_page_posts_never_fail_and_store_only_valid_answers(client, survey, db_session):
@@ -86,6 +88,7 @@ def test_garbage_page_posts_never_fail_and_store_only_valid_answers(client, surv
         url = f"{BASE}/mini/page/{section}"
         assert_clear_answer(post_form(client, url, body), url)
 
+    first = TRIED["survey pages"]
     probe()
     assert counts(db_session, Response) == before
     response = db_session.get(Response, survey["response_id"])
@@ -94,8 +97,9 @@ def test_garbage_page_posts_never_fail_and_store_only_valid_answers(client, surv
     for section in survey_def.sections:
         problems = validate_answers(survey_def, answers, section_id=section.id)
         assert all(messages == ["Réponse obligatoire."] for messages in problems.values()), problems
-    print(f"\nsurvey pages: {TRIED['survey pages']} inputs")
-    assert TRIED["survey pages"] >= EXAMPLES // 2
+    tried = TRIED["survey pages"] - first
+    print(f"\nsurvey pages: {tried} inputs")
+    assert tried >= EXAMPLES // 2
 
 
 def test_garbage_review_and_resume_posts_change_nothing(client, survey, db_session):
@@ -119,12 +123,14 @@ def test_garbage_review_and_resume_posts_change_nothing(client, survey, db_sessi
         url = f"{BASE}/mini{target}"
         assert_clear_answer(post_form(client, url, body), url)
 
+    first = TRIED["survey review/resume"]
     probe()
     assert state(db_session) == before
     db_session.expire_all()
     assert answering.stored_answers(db_session, db_session.get(Response, survey["response_id"])) == answers_before
-    print(f"\nsurvey review/resume: {TRIED['survey review/resume']} inputs")
-    assert TRIED["survey review/resume"] >= EXAMPLES // 2
+    tried = TRIED["survey review/resume"] - first
+    print(f"\nsurvey review/resume: {tried} inputs")
+    assert tried >= EXAMPLES // 2
 
 
 def test_a_newline_in_the_path_with_lang_is_redirected_not_a_500(client, survey):
