@@ -14,7 +14,8 @@ section rendered: no database write).
 Baseline, in the same run and served the same way: a bare Flask app answering the same
 HTTP exchange (POST of a form of the same size → 302 → GET of a page of the same size).
 
-Load: ``AGENTS`` agents (threads in ``PROCS`` spawned processes, each a small
+Load, two phases on the same warm server: one agent alone (the service time without a
+queue), then ``AGENTS`` agents at once (threads in ``PROCS`` spawned processes, each a small
 ``http.client`` browser with keep-alive and cookies), each signed in with its own
 account, keying forms one after another: the serial, then each page of the demo's resident
 questionnaire, with a think time drawn uniformly in ``THINK`` seconds before each page
@@ -54,6 +55,8 @@ sys.path.insert(1, str(ROOT))
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 AGENTS, PROCS = 12, 2
 THINK = (0.2, 0.6)
+#: One agent alone, keying as fast as a script: the service time with no queue.
+ALONE_THINK = (0.05, 0.15)
 WARMUP = 4.0 if QUICK else 8.0
 DURATION = 10.0 if QUICK else 45.0
 WORKERS, THREADS = 2, 4
@@ -139,12 +142,12 @@ def agent_thread(base, kind, email, index, think, t0, warmup, duration, out):
         if reply.first != 302:
             raise RuntimeError(f"login failed: {reply.status}")
         screen = browser.fetch("GET", "/saisie/bench/")
-        number = 0
+        number, prefix = 0, secrets.token_hex(3)  # serials never met before, whatever the phase
         while time.time() < end_w:
             number += 1
             token = TOKEN.search(screen.text).group(1)
             time.sleep(rng.uniform(*think))
-            page = browser.fetch("POST", "/saisie/bench/", {"csrf_token": token, "serial": f"A{index}-{number}"})
+            page = browser.fetch("POST", "/saisie/bench/", {"csrf_token": token, "serial": f"{prefix}-{index}-{number}"})
             requests += 1
             if page.status != 200 or "entry-form" not in page.text:
                 errors += 1
@@ -205,13 +208,13 @@ def client_process(base, kind, emails, first_index, think, ready, go, t0_value, 
     results.put(out)
 
 
-def run_load(base: str, kind: str, emails: list[str]) -> dict:
+def run_load(base: str, kind: str, emails: list[str], think=THINK) -> dict:
     ctx = mp.get_context("spawn")
     ready, results, go, t0 = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
-    per = math.ceil(len(emails) / PROCS)
+    per = math.ceil(len(emails) / min(PROCS, len(emails)))
     groups = [emails[i:i + per] for i in range(0, len(emails), per)]
     procs = [ctx.Process(target=client_process, daemon=True,
-                         args=(base, kind, group, i * per, THINK, ready, go, t0, WARMUP, DURATION, results))
+                         args=(base, kind, group, i * per, think, ready, go, t0, WARMUP, DURATION, results))
              for i, group in enumerate(groups)]
     outs = []
     try:
@@ -326,19 +329,24 @@ def run_backend(name: str, url: str) -> dict:
     from survey_cpu import tree_cpu
 
     proc, base = serve("survey_app:create_app()", env, "/connexion")
+    results = []
     try:
-        cpu0, wall0 = tree_cpu(proc.pid), time.time()
-        result = run_load(base, "entry", emails)
-        cpu, wall = tree_cpu(proc.pid) - cpu0, time.time() - wall0
+        for agents, think in ((1, ALONE_THINK), (AGENTS, THINK)):
+            cpu0, wall0 = tree_cpu(proc.pid), time.time()
+            result = run_load(base, "entry", emails[:agents], think)
+            cpu, wall = tree_cpu(proc.pid) - cpu0, time.time() - wall0
+            # server CPU over the whole phase (sign-in and warm-up included), per request served
+            result["cpu_ms"] = cpu / (result["requests"] or 1) * 1000
+            result["cpu_share"] = cpu / wall * 100
+            result["server"] = f"{name}, {agents} agent{'s' if agents > 1 else ''}"
+            results.append(result)
     finally:
         stop(proc)
-    # server CPU over the whole run (sign-in and warm-up included), per request served
-    requests = result["requests"] or 1
-    result["cpu_ms"] = cpu / requests * 1000
-    result["cpu_share"] = cpu / wall * 100
-    result["stored"] = stored_forms(url)
-    result["server"] = name
-    return result
+    stored = stored_forms(url)
+    results[-1]["stored"] = stored - sum(r["forms"] for r in results[:-1])
+    for r in results[:-1]:
+        r["stored"] = r["forms"] if stored >= sum(x["forms"] for x in results) else "?"
+    return results
 
 
 def postgres_url() -> tuple[str | None, str | None, object]:
@@ -368,14 +376,14 @@ def main() -> int:
     bare["server"] = "bare Flask (same POST → 302 → GET)"
     rows.append(bare)
     with tempfile.TemporaryDirectory() as folder:
-        rows.append(run_backend("entry, SQLite", f"sqlite:///{folder}/bench.sqlite3"))
+        rows.extend(run_backend("entry, SQLite", f"sqlite:///{folder}/bench.sqlite3"))
     url, name, admin = postgres_url()
     pg_note = ""
     if url is None:
         pg_note = f"PostgreSQL skipped: {name}"
     else:
         try:
-            rows.append(run_backend("entry, PostgreSQL", url))
+            rows.extend(run_backend("entry, PostgreSQL", url))
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -394,9 +402,10 @@ def write_results(rows: list[dict], seconds: float, pg_note: str) -> None:
         f"Run on {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPU(s), {'quick' if QUICK else 'full'} mode, "
         f"{seconds:.0f} s in all; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         "(the machine is shared).",
-        f"gunicorn: {WORKERS} workers, gthread with {THREADS} threads each, on 127.0.0.1. {AGENTS} agents keying "
-        f"without pause (think time {THINK[0]}–{THINK[1]} s before each page) in {PROCS} client processes, "
-        f"{DURATION:.0f} s measured after {WARMUP:.0f} s of warm-up.",
+        f"gunicorn: {WORKERS} workers, gthread with {THREADS} threads each, on 127.0.0.1. One agent alone "
+        f"(think time {ALONE_THINK[0]}–{ALONE_THINK[1]} s before each page), then {AGENTS} agents keying at once "
+        f"(think time {THINK[0]}–{THINK[1]} s) in {PROCS} client processes; each phase {DURATION:.0f} s measured "
+        f"after {WARMUP:.0f} s of warm-up.",
         "",
         "| server | save and next: n | p50 (ms) | p99 (ms) | page to page: n | p50 (ms) | p99 (ms) | errors "
         "| forms acknowledged | forms stored | server CPU ms/request | server CPU (% of a core) | target p99 < 150 ms |",
