@@ -2,9 +2,10 @@
 
 The tables are built from what the pages show (the rows of :mod:`.tables`, already
 through the publication rules): a blanked cell is an empty cell here too. Text cells are
-neutralised against formula injection: one starting with ``=``, ``+``, ``-``, ``@``, a
-tab or a carriage return gets a leading ``'``, so that a spreadsheet shows it as text.
-Numbers are written as numbers (they come from the statistics, not from anyone's input).
+neutralised against formula injection by :func:`survey_app.infra.spreadsheet.safe_cell`
+(one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+``'``, so that a spreadsheet shows it as text). Numbers are written as numbers (they come
+from the statistics, not from anyone's input).
 """
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import csv
 import io
 from dataclasses import dataclass
 
-#: First characters a spreadsheet may read as the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from ..infra.spreadsheet import safe_cell
+
+#: The shared escaping under this module's older name.
+neutralise = safe_cell
 
 FLAG_TEXT = {"higher": "plus élevé que le reste de la ville", "lower": "moins élevé que le reste de la ville"}
 
@@ -26,13 +29,6 @@ class Sheet:
     headers: list[str]
     rows: list[list]
     note: str = ""
-
-
-def neutralise(value):
-    """Return ``value`` safe for a spreadsheet cell (text only; numbers unchanged)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _percent(value):
@@ -107,8 +103,8 @@ def to_csv(sheet: Sheet) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     if sheet.note:
-        writer.writerow([neutralise(sheet.note)])
-    writer.writerow([neutralise(h) for h in sheet.headers])
+        writer.writerow([safe_cell(sheet.note)])
+    writer.writerow([safe_cell(h) for h in sheet.headers])
     for row in sheet.rows:
         writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -121,7 +117,7 @@ def _csv_value(value):
         return "oui" if value else "non"
     if isinstance(value, float):
         return repr(value).replace(".", ",")
-    return neutralise(value if isinstance(value, str) else str(value)) if isinstance(value, str) else value
+    return safe_cell(value)
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
@@ -133,8 +129,8 @@ def to_xlsx(sheet: Sheet) -> bytes:
     page = book.active
     page.title = sheet.title[:31]
     if sheet.note:
-        page.append([neutralise(sheet.note)])
-    page.append([neutralise(h) for h in sheet.headers])
+        page.append([safe_cell(sheet.note)])
+    page.append([safe_cell(h) for h in sheet.headers])
     for cell in page[page.max_row]:
         cell.font = Font(bold=True)
     for row in sheet.rows:
@@ -145,6 +141,4 @@ def to_xlsx(sheet: Sheet) -> bytes:
 
 
 def _xlsx_value(value):
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
+    return safe_cell(value)
