@@ -323,10 +323,21 @@ def _text_frame(table: ExportTable, labels: bool) -> pd.DataFrame:
             frame.at[row, name] = MARKERS[kind]
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+    from ..infra.spreadsheet import FORMULA_STARTS
+
     for variable in table.variables:
         column = frame[variable.name]
         if not (is_numeric_dtype(column) or is_bool_dtype(column)):
-            frame[variable.name] = column.astype(object).map(safe_cell)
+            # safe_cell, column-wise: only the texts a spreadsheet would run get the apostrophe
+            column = column.astype(object)
+            try:
+                risky = column.str.startswith(FORMULA_STARTS, na=False).to_numpy(dtype=bool)
+            except AttributeError:  # no text in the column (days)
+                continue
+            if risky.any():
+                column = column.copy()
+                column[risky] = [safe_cell(v) for v in column[risky]]
+            frame[variable.name] = column
     return frame
 
 
