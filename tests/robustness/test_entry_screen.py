@@ -13,7 +13,7 @@ from tests.conftest import PROJECT_ROOT
 from tests.robustness.hostile import TRIED, assert_clear_answer, counts, form_body, path_segment, post_form, weird_text
 
 RESIDENT = PROJECT_ROOT / "questionnaires" / "resident.yaml"
-EXAMPLES = 120
+EXAMPLES = 150
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

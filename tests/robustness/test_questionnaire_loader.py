@@ -9,7 +9,7 @@ from survey_app.questionnaire import DefinitionError, load_definition, parse_def
 from tests.conftest import PROJECT_ROOT
 from tests.robustness.hostile import TRIED, weird_text
 
-EXAMPLES = 400
+EXAMPLES = 600
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MINI_TEXT = (PROJECT_ROOT / "tests" / "data" / "survey_mini.yaml").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from tests.robustness.hostile import TRIED, assert_clear_answer, counts, form_bo
 MINI = PROJECT_ROOT / "tests" / "data" / "survey_mini.yaml"
 RESIDENT = PROJECT_ROOT / "questionnaires" / "resident.yaml"
 BASE = "/enquete/ville-test"
-EXAMPLES = 120
+EXAMPLES = 300
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MINI_FIELDS = ["fume", "cigarettes", "sports", "sports__autre", "poids", "arret", "depuis", "gene.bruit", "gene.air",
