@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -347,9 +348,12 @@ def write_csv(table: ExportTable, out, *, labels: bool = False, delimiter: str =
         raise ServiceError("Séparateur de colonnes : « ; » ou « , ».")
     frame = _text_frame(table, labels)
     frame.columns = [safe_cell(c) for c in frame.columns]
-    text = frame.to_csv(index=False, sep=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL,
-                        decimal="," if delimiter == ";" else ".")
-    out.write(("\ufeff" + text).encode("utf-8"))
+    stream = io.TextIOWrapper(out, encoding="utf-8", newline="")  # written as it goes, not built in memory
+    stream.write("\ufeff")
+    frame.to_csv(stream, index=False, sep=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL,
+                 decimal="," if delimiter == ";" else ".")
+    stream.flush()
+    stream.detach()
 
 
 def write_xlsx(tables: list[ExportTable], out, *, labels: bool = False) -> None:
