@@ -17,129 +17,41 @@ entered values give; the comité decides). PEARL, on the other hand, is the grid
 a candidate failing one of its items is set aside by the grid.
 
 Services take the acting user as an argument and never commit: the caller does.
+The candidates, with the decisions applied, are built in :mod:`.candidates`, the history
+is read in :mod:`.history`, the decisions are stored by :mod:`.decisions`; this module
+ranks them for the workspace, the report and the public page, and re-exports the names
+of the others (the views and the tests import them from here).
 This module imports pandas and :mod:`analysis` (through :mod:`.evidence`): import it
 inside the functions that use it.
 """
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.axes import AXIS_LABELS
-from analysis.priorities import (
-    MAX_VERBATIMS, PEARL_ITEMS, VARIANTS, Assessment, Candidate, Pearl, Ranking, RankedCandidate,
-    ScoringGrid, build_candidates, format_number_fr, group_by_axis, rank_candidates,
-)
+from analysis.priorities import Ranking, RankedCandidate, build_candidates, group_by_axis, rank_candidates
 
-from .. import audit
-from ..domain import ServiceError
-from ..models import PRIORITY_STATUSES, AuditEvent, Campaign, PriorityDecision, PriorityGrid, User
+from ..models import PRIORITY_STATUSES, Campaign, PriorityDecision, PriorityGrid
+from .candidates import apply_decisions, current_evidence, decisions_of, grid_of
+from .decisions import (MAX_LABEL, MAX_NOTE, MAX_WEIGHT, check_score, check_weight, merge, separate,
+                        set_grid, update_decision)
+from .history import (AUDIT_ENTITY, FIELD_LABELS, GRID_PREFIX, STATUS_LABELS, VARIANT_LABELS,
+                      HistoryEntry, history)
 
-#: Audit trail of the priorities: ``entity_type`` of every event, the campaign's id as ``entity_id``.
-AUDIT_ENTITY = "priorities"
-#: Field prefix of the grid's events (``grille.variant``...).
-GRID_PREFIX = "grille"
-STATUS_LABELS = {"proposed": "à examiner", "kept": "retenue par le comité", "set_aside": "écartée par le comité"}
-FIELD_LABELS = {
-    "label": "libellé", "status": "décision du comité", "seriousness": "gravité (B)",
-    "effectiveness": "efficacité (C)", "note": "note", "merged_into": "regroupement",
-    "variant": "variante de la grille", "inequity_weight": "poids des inégalités (I)",
-    "demand_weight": "poids de la demande exprimée (D)",
-    **{f"pearl.{item}": f"PEARL : {text.split(' (')[0].lower()}" for item, text in PEARL_ITEMS.items()},
-}
-VARIANT_LABELS = {key: text for key, (_factor, text) in VARIANTS.items()}
-MAX_LABEL, MAX_NOTE = 200, 2000
-#: Weights of I and D the grid accepts.
-MAX_WEIGHT = 10.0
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def grid_of(session: Session, campaign: Campaign) -> ScoringGrid:
-    """Return the campaign's scoring grid (the default one until the coordinator adjusts it)."""
-    row = session.get(PriorityGrid, campaign.id)
-    if row is None:
-        return ScoringGrid()
-    return ScoringGrid(row.variant, float(row.inequity_weight), float(row.demand_weight))
-
-
-def decisions_of(session: Session, campaign: Campaign) -> dict[str, PriorityDecision]:
-    """Return the stored decisions of the campaign, by candidate key."""
-    rows = session.scalars(select(PriorityDecision).where(PriorityDecision.campaign_id == campaign.id))
-    return {row.candidate_key: row for row in rows}
-
-
-def _resolve(key: str, merges: Mapping[str, str], known) -> str:
-    """The candidate `key` ends up in, following merges (a merge into an unknown key is ignored)."""
-    seen = {key}
-    while key in merges and merges[key] in known and merges[key] not in seen:
-        key = merges[key]
-        seen.add(key)
-    return key
-
-
-def _unique(items, key_of):
-    seen, out = set(), []
-    for item in items:
-        k = key_of(item)
-        if k not in seen:
-            seen.add(k)
-            out.append(item)
-    return tuple(out)
-
-
-def _combine(target: Candidate, sources: list[Candidate]) -> Candidate:
-    """`target` with the evidence of `sources` added (its own first)."""
-    every = [target, *sources]
-    gaps = _unique((g for c in every for g in c.districts), lambda g: (g.indicator, g.variable, g.group))
-    gaps = tuple(sorted(gaps, key=lambda g: (g.direction != "worse", -abs(g.difference), g.group)))
-    merged = dataclasses.replace(
-        target,
-        indicators=_unique((i for c in every for i in c.indicators), lambda i: i.name),
-        themes=_unique((t for c in every for t in c.themes), lambda t: t.key),
-        ranking=_unique((r for c in every for r in c.ranking), lambda r: r.option),
-        professional=_unique((p for c in every for p in c.professional), lambda p: p.key),
-        districts=gaps,
-        verbatims=_unique((v for c in every for v in c.verbatims), lambda v: v)[:MAX_VERBATIMS],
-    )
-    lead = merged.lead
-    return dataclasses.replace(merged, thin=lead is None, fragile=lead is not None and lead[1].fragile)
-
-
-def _assessment(decision: PriorityDecision | None) -> Assessment:
-    if decision is None:
-        return Assessment()
-    pearl = {item: decision.pearl.get(item) for item in PEARL_ITEMS} if decision.pearl else {}
-    return Assessment(decision.seriousness, decision.effectiveness, Pearl(**pearl), decision.note or "")
-
-
-def apply_decisions(candidates, decisions: Mapping[str, PriorityDecision]) -> tuple[list[Candidate], dict]:
-    """Apply merges, renames and assessments; return the candidates and ``target -> merged keys``."""
-    by_key = {c.key: c for c in candidates}
-    merges = {k: d.merged_into for k, d in decisions.items() if d.merged_into}
-    members: dict[str, list[str]] = {}
-    for key in by_key:
-        target = _resolve(key, merges, by_key)
-        if target != key:
-            members.setdefault(target, []).append(key)
-    out = []
-    for candidate in candidates:
-        if _resolve(candidate.key, merges, by_key) != candidate.key:
-            continue
-        if candidate.key in members:
-            candidate = _combine(candidate, [by_key[k] for k in members[candidate.key]])
-        decision = decisions.get(candidate.key)
-        if decision is not None and decision.label:
-            candidate = dataclasses.replace(candidate, label=decision.label)
-        out.append(candidate.with_assessment(_assessment(decision)))
-    return out, members
+__all__ = [
+    "Workspace", "workspace", "ranked_priorities", "kept_priorities", "decision_statuses",
+    # from .candidates
+    "grid_of", "decisions_of", "apply_decisions", "current_evidence",
+    # from .history
+    "AUDIT_ENTITY", "GRID_PREFIX", "STATUS_LABELS", "FIELD_LABELS", "VARIANT_LABELS",
+    "HistoryEntry", "history",
+    # from .decisions
+    "MAX_LABEL", "MAX_NOTE", "MAX_WEIGHT", "check_score", "update_decision", "merge", "separate",
+    "check_weight", "set_grid",
+]
 
 
 @dataclass
@@ -196,23 +108,6 @@ class Workspace:
     def merge_targets(self, key: str) -> list[tuple[str, str]]:
         """``(key, label)`` of the candidates `key` may be merged into."""
         return [(item.key, item.candidate.label) for item in self.ranking.all if item.key != key]
-
-
-def current_evidence(session: Session, campaign: Campaign, *, build: bool = True):
-    """The evidence the candidates rest on: the one the job "priorities" stored, if any.
-
-    When none was ever stored, it is gathered here, synchronously, when `build` (the
-    command line, the report); a page passes ``build=False`` and gets ``None``.
-    """
-    from . import evidence as evidence_service
-    from . import stored
-
-    found = stored.stored_evidence(session, campaign, check=False)
-    if found is not None:
-        return found.evidence
-    if not build:
-        return None
-    return evidence_service.campaign_evidence(session, campaign)
 
 
 def _build(session: Session, campaign: Campaign, found=None):
@@ -313,249 +208,3 @@ def decision_statuses(session: Session, campaign: Campaign) -> dict[str, str]:
                            .where(PriorityDecision.campaign_id == campaign.id,
                                   PriorityDecision.status != "proposed"))
     return {key: status for key, status in rows}
-
-
-# --------------------------------------------------------------------------- history
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: dt.datetime
-    who: str
-    what: str
-    field: str
-    old: str
-    new: str
-
-
-def _shown(name: str, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if name == "status":
-        return STATUS_LABELS.get(value, str(value))
-    if name.startswith("pearl."):
-        return "oui" if value is True else "non" if value is False else "—"
-    if name == "variant":
-        return VARIANT_LABELS.get(value, str(value))
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, (int, float)):
-        return format_number_fr(float(value), 2)
-    return str(value)
-
-
-def history(session: Session, campaign: Campaign, *, labels: Mapping[str, str] | None = None,
-            limit: int = 500) -> list[HistoryEntry]:
-    """Every change to the campaign's priorities, the latest first: who, when, what, from, to."""
-    labels = dict(labels or {})
-    rows = session.execute(
-        select(AuditEvent, User.display_name)
-        .outerjoin(User, AuditEvent.actor_id == User.id)
-        .where(AuditEvent.entity_type == AUDIT_ENTITY, AuditEvent.entity_id == str(campaign.id))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
-    out = []
-    for event, name in rows:
-        subject, _, attribute = (event.field or "").partition(":")
-        what = "grille de notation" if subject == GRID_PREFIX else labels.get(subject, subject)
-        old, new = event.old_value, event.new_value
-        if attribute == "merged_into":
-            old = labels.get(old, old) if old else old
-            new = labels.get(new, new) if new else new
-        out.append(HistoryEntry(event.at, name or "compte supprimé", what,
-                                FIELD_LABELS.get(attribute, attribute),
-                                _shown(attribute, old), _shown(attribute, new)))
-    return out
-
-
-def _record(session, actor, campaign, action, subject, name, old, new) -> None:
-    audit.record(session, actor, action, AUDIT_ENTITY, campaign.id, field=f"{subject}:{name}",
-                 old=old, new=new)
-
-
-# --------------------------------------------------------------------------- decisions
-
-
-def check_score(value, letter: str) -> float | None:
-    """Return a B or C value as a float in [0, 10] (None: not entered), or refuse in French."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except ValueError:
-        raise ServiceError(f"{letter} doit être un nombre entre 0 et 10 (valeur reçue : « {str(value)[:20]} »).") from None
-    if not math.isfinite(number) or not 0 <= number <= 10:
-        raise ServiceError(f"{letter} doit être comprise entre 0 et 10 (valeur reçue : {str(value)[:20]}).")
-    return number
-
-
-def _candidate_keys(session: Session, campaign: Campaign) -> tuple[set[str], dict]:
-    found = current_evidence(session, campaign)
-    candidates = build_candidates(found.indicators, found.themes, found.ranking, found.professional)
-    return {c.key for c in candidates}, {c.key: c.label for c in candidates}
-
-
-def _decision(session: Session, campaign: Campaign, key: str, *, create: bool = True) -> PriorityDecision | None:
-    """The stored decision of `key`; a new one (added to the session) when there is none and `create`.
-
-    Two coordinators deciding on the same new candidate at the same moment: the second
-    commit fails on the unique key (the views say so; nothing of it is stored). A
-    savepoint would not do: on SQLite, releasing the outermost one commits.
-    """
-    row = session.scalar(select(PriorityDecision).where(
-        PriorityDecision.campaign_id == campaign.id, PriorityDecision.candidate_key == key))
-    if row is None and create:
-        row = PriorityDecision(campaign_id=campaign.id, candidate_key=key, status="proposed", pearl={},
-                               note="")
-        session.add(row)
-    return row
-
-
-def _known(session, campaign, key) -> dict:
-    keys, labels = _candidate_keys(session, campaign)
-    if key not in keys:
-        raise ServiceError(f"La priorité candidate « {str(key)[:60]} » n'existe pas (ou plus) dans cette campagne.")
-    return labels
-
-
-def update_decision(session: Session, campaign: Campaign, actor: User, key: str, *,
-                    label: str | None = None, status: str = "proposed",
-                    seriousness=None, effectiveness=None,
-                    pearl: Mapping[str, bool | None] | None = None, note: str = "") -> list[str]:
-    """Store what the coordinator decided for candidate `key`; return the fields changed.
-
-    Every value is checked first; on any problem nothing is changed and a
-    :class:`ServiceError` lists every problem in French. Each changed field is an audit
-    event. ``label`` empty keeps the label from the data; ``seriousness`` (B) and
-    ``effectiveness`` (C) None leave the grid's proposal or default.
-    """
-    labels = _known(session, campaign, key)
-    problems = []
-    label = " ".join((label or "").split()) or None
-    if label is not None and len(label) > MAX_LABEL:
-        problems.append(f"Le libellé ne doit pas dépasser {MAX_LABEL} caractères.")
-    if label == labels.get(key):
-        label = None
-    if status not in PRIORITY_STATUSES:
-        problems.append("Choisissez la décision du comité : à examiner, retenue ou écartée.")
-    values = {}
-    for name, value, letter in (("seriousness", seriousness, "La gravité (B)"),
-                                ("effectiveness", effectiveness, "L'efficacité (C)")):
-        try:
-            values[name] = check_score(value, letter)
-        except ServiceError as error:
-            problems.append(str(error))
-    pearl = dict(pearl or {})
-    unknown = sorted(set(pearl) - set(PEARL_ITEMS))
-    if unknown or any(v not in (True, False, None) for v in pearl.values()):
-        problems.append("Chaque critère PEARL se juge par oui, par non, ou reste non évalué.")
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        problems.append(f"La note ne doit pas dépasser {MAX_NOTE} caractères (elle en a {len(note)}).")
-    if problems:
-        raise ServiceError(" ".join(problems))
-    row = _decision(session, campaign, key)
-    if row.merged_into:
-        raise ServiceError(f"« {labels.get(key, key)} » est regroupée avec « "
-                           f"{labels.get(row.merged_into, row.merged_into)} » : modifiez cette dernière, "
-                           "ou séparez-les d'abord.")
-    wanted = {"label": label, "status": status, **values, "note": note}
-    changed = []
-    for name, value in wanted.items():
-        old = getattr(row, name)
-        if name in ("label", "note"):  # empty and missing text are the same
-            old, value = old or None, value or None
-        if old != value:
-            _record(session, actor, campaign, "priority.decision", key, name, old, value)
-            setattr(row, name, value if name != "note" else value or "")
-            changed.append(name)
-    stored = dict(row.pearl or {})
-    for item in PEARL_ITEMS:
-        old, new = stored.get(item), pearl.get(item)
-        if old != new:
-            _record(session, actor, campaign, "priority.decision", key, f"pearl.{item}", old, new)
-            changed.append(f"pearl.{item}")
-    if any(c.startswith("pearl.") for c in changed):
-        row.pearl = {item: pearl[item] for item in PEARL_ITEMS if pearl.get(item) is not None}
-    if changed:
-        row.updated_by_id = actor.id if actor is not None else None
-        session.flush()
-    return changed
-
-
-def merge(session: Session, campaign: Campaign, actor: User, key: str, into: str) -> None:
-    """Merge candidate `key` into `into`: its evidence joins `into`'s, it leaves the list."""
-    labels = _known(session, campaign, key)
-    if not into:
-        raise ServiceError("Choisissez la priorité candidate avec laquelle regrouper celle-ci.")
-    if into not in labels:
-        raise ServiceError(f"La priorité candidate « {str(into)[:60]} » n'existe pas (ou plus) dans cette campagne.")
-    if into == key:
-        raise ServiceError("Une priorité candidate ne peut pas être regroupée avec elle-même.")
-    decisions = decisions_of(session, campaign)
-    target = decisions.get(into)
-    if target is not None and target.merged_into:
-        raise ServiceError(f"« {labels[into]} » est elle-même regroupée avec « "
-                           f"{labels.get(target.merged_into, target.merged_into)} » : choisissez cette dernière.")
-    row = _decision(session, campaign, key)
-    if row.merged_into == into:
-        return
-    _record(session, actor, campaign, "priority.merge", key, "merged_into", row.merged_into, into)
-    row.merged_into = into
-    row.updated_by_id = actor.id if actor is not None else None
-    session.flush()
-
-
-def separate(session: Session, campaign: Campaign, actor: User, key: str) -> None:
-    """Undo the merge of candidate `key`: it is listed again with its own evidence."""
-    _known(session, campaign, key)
-    row = _decision(session, campaign, key, create=False)
-    if row is None or not row.merged_into:
-        raise ServiceError("Cette priorité candidate n'est regroupée avec aucune autre.")
-    _record(session, actor, campaign, "priority.merge", key, "merged_into", row.merged_into, None)
-    row.merged_into = None
-    row.updated_by_id = actor.id if actor is not None else None
-    session.flush()
-
-
-def check_weight(value, name: str) -> float:
-    """Return a weight of the grid as a float in [0, MAX_WEIGHT], or refuse in French."""
-    try:
-        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise ServiceError(f"{name} doit être un nombre entre 0 et {MAX_WEIGHT:g} (valeur reçue : « {str(value)[:20]} »).") from None
-    if not math.isfinite(number) or not 0 <= number <= MAX_WEIGHT:
-        raise ServiceError(f"{name} doit être compris entre 0 et {MAX_WEIGHT:g} (valeur reçue : {str(value)[:20]}).")
-    return number
-
-
-def set_grid(session: Session, campaign: Campaign, actor: User, *, variant: str,
-             inequity_weight, demand_weight) -> list[str]:
-    """Adjust the campaign's grid (variant, weights of I and D); return the fields changed."""
-    problems, values = [], {}
-    if variant not in VARIANTS:
-        problems.append("Choisissez la variante de la grille : forme usuelle de Hanlon, ou B doublé.")
-    for name, value, text in (("inequity_weight", inequity_weight, "Le poids des inégalités (I)"),
-                              ("demand_weight", demand_weight, "Le poids de la demande exprimée (D)")):
-        try:
-            values[name] = check_weight(value, text)
-        except ServiceError as error:
-            problems.append(str(error))
-    if problems:
-        raise ServiceError(" ".join(problems))
-    row = session.get(PriorityGrid, campaign.id)
-    if row is None:
-        default = ScoringGrid()
-        row = PriorityGrid(campaign_id=campaign.id, variant=default.variant,
-                           inequity_weight=default.inequity_weight, demand_weight=default.demand_weight)
-        session.add(row)
-    changed = []
-    for name, value in {"variant": variant, **values}.items():
-        old = getattr(row, name)
-        if old != value:
-            _record(session, actor, campaign, "priority.grid", GRID_PREFIX, name, old, value)
-            setattr(row, name, value)
-            changed.append(name)
-    if changed:
-        row.updated_by_id = actor.id if actor is not None else None
-        session.flush()
-    return changed
