@@ -42,7 +42,7 @@ def _yes(value) -> str:
 def indicator_sheet(result: dict) -> Sheet:
     """Every indicator row: town, districts, QPV, ages, sexes, with the district flags."""
     labels = {i["name"]: i for i in result.get("indicators", [])}
-    from .tables import VARIABLE_LABELS
+    from .table_common import VARIABLE_LABELS
 
     headers = [
         "indicateur", "libellé", "axe", "niveau", "groupe", "part (%)", "IC 95 % bas (%)", "IC 95 % haut (%)",

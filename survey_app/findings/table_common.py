@@ -1,0 +1,145 @@
+"""What every result table of :mod:`.tables` shares: the publication rule, JSON-safe
+values, blanking group sizes, the weighting run the figures come from, group labels.
+
+This module imports pandas: import it (or the modules using it) inside the views only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import ServiceError
+from ..jobs.i18n import _
+from ..models import Campaign, WeightingRun
+from ..questionnaire.model import NSP_CODE
+
+
+def publication_rule() -> str:
+    """The publication rule in French, as the library states it (or as it stood)."""
+    import importlib
+
+    crosstab = importlib.import_module("analysis.crosstab")  # the package name is also a function
+    rule = getattr(crosstab, "PUBLICATION_RULE_FR", None)
+    if rule:
+        return rule
+    return (
+        f"Une cellule n'est publiée que si elle repose sur au moins {crosstab.MIN_CELL} répondants ; "
+        f"une estimation tirée de moins de {crosstab.FRAGILE_BELOW} répondants est signalée fragile."
+    )
+
+
+def clean_value(value):
+    """A JSON-safe scalar: NaN, NA and numpy types become None / int / float."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def iso_time(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def protect_group_sizes(groups: dict) -> set:
+    """Groups whose size must be blanked: those under the threshold, and enough others.
+
+    ``groups`` maps each group of a set that adds up to a published total (the districts
+    of the town) to its size, ``None`` when the library already blanked it (fewer than
+    11). One blanked size alone in its set would be the total minus the others: the
+    smallest published one is blanked with it, as the library does for the cells.
+    """
+    hidden = {g for g, n in groups.items() if n is None}
+    shown = sorted((n, str(g), g) for g, n in groups.items() if n is not None)
+    if len(hidden) == 1 and shown:
+        hidden.add(shown[0][2])
+    return hidden
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def current_run(session: Session, campaign: Campaign) -> WeightingRun | None:
+    """The weighting run every table uses (the last one computed), or None."""
+    try:
+        from ..weighting.services import current_weighting
+    except ImportError:  # the weighting feature is not installed: the run marked current
+        return session.scalar(
+            select(WeightingRun).where(WeightingRun.campaign_id == campaign.id, WeightingRun.is_current.is_(True))
+            .order_by(WeightingRun.id.desc()).limit(1)
+        )
+    current = current_weighting(session, campaign)
+    return current.run if current is not None else None
+
+
+def weighted_sample(session: Session, campaign: Campaign, key: str = "resident"):
+    """The responses weighted as the current weighting run weighted them (same method and settings)."""
+    from . import weights
+
+    run = current_run(session, campaign)
+    if run is None:
+        raise ServiceError(
+            _("Les réponses n'ont pas encore été pondérées : calculez d'abord les poids sur les marges du "
+              "recensement.")
+        )
+    settings = (run.diagnostics or {}).get("settings") or {}
+    method = settings.get("method") or run.method or "rake"
+    options = {"method": method, "keep_unmatched": bool(settings.get("keep_unmatched"))}
+    for name in ("min_respondents", "trim_upper"):
+        if settings.get(name) is not None:
+            options[name] = settings[name]
+    if method == "poststratify" and settings.get("variables"):
+        options["cells"] = settings["variables"][0]
+    return weights.weight_sample(session, campaign, settings.get("questionnaire") or key, **options), run
+
+
+def is_stale(result: dict, run: WeightingRun | None) -> bool:
+    """True when the weights were recomputed (or removed) after ``result`` was computed."""
+    stored = result.get("weighting") or {}
+    if run is None:
+        return bool(stored)
+    if stored.get("run_id") != run.id:
+        return True
+    computed = result.get("computed_at")
+    made = iso_time(run.created_at)
+    return bool(computed and made and made > computed)
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def group_labels(campaign: Campaign, definition) -> dict[tuple[str, str], str]:
+    """``(variable, code) -> French label`` of every breakdown group."""
+    labels: dict[tuple[str, str], str] = {("town", "town"): "Ensemble de la ville"}
+    for district in campaign.districts:
+        labels[("district", district.code)] = district.name
+    labels[("district", NSP_CODE)] = "Quartier non précisé"
+    for role in ("age_band", "sex"):
+        question = definition.question_for_role(role)
+        if question is not None:
+            for option in question.options:
+                labels[(role, option.code)] = option.label("fr")
+    return labels
+
+
+VARIABLE_LABELS = {
+    "town": "Ensemble",
+    "district": "Quartier",
+    "qpv": "Quartier prioritaire",
+    "age_band": "Âge",
+    "sex": "Sexe",
+}
