@@ -279,7 +279,7 @@ def _category_labels(definition, variable: str, campaign=None) -> dict:
     if question is not None:
         labels = {o.code: o.label("fr") for o in question.options}
     if variable == "district" and campaign is not None:
-        labels.update({d.code: d.name for d in campaign.districts})
+        labels.update({"nsp": "Quartier non précisé", **{d.code: d.name for d in campaign.districts}})
     return labels
 
 
@@ -346,7 +346,7 @@ def questionnaires_annex(session: Session, campaign: Campaign) -> list[dict]:
             for question in section.questions:
                 if question.type == "note":
                     continue
-                options = [o.label("fr") for o in question.options_for(campaign.districts)]
+                options = [o.label("fr") for o in question.options_for([{"code": d.code, "name": d.name} for d in campaign.districts])]
                 rows = [r.label("fr") for r in question.rows]
                 items.append({"label": question.label("fr"), "options": options, "rows": rows,
                               "type": question.type})

@@ -29,7 +29,7 @@ class IndicatorsPart:
 
 def _labels(definition, campaign) -> dict[str, dict]:
     out = {"qpv": {"QPV": "QPV", "hors QPV": "Hors QPV"},
-           "district": {d.code: d.name for d in campaign.districts}}
+           "district": {"nsp": "Quartier non précisé", **{d.code: d.name for d in campaign.districts}}}
     for role in ("age_band", "sex"):
         question = definition.question_for_role(role)
         if question is not None:
@@ -143,7 +143,7 @@ def flat_tables(sample, campaign) -> list[Table]:
         if kind in ("single", "yesno", "district", "scale"):
             if question.id not in table.columns:
                 continue
-            options = question.options_for(campaign.districts)
+            options = question.options_for([{"code": d.code, "name": d.name} for d in campaign.districts])
             if kind == "scale":
                 codes = [str(int(v)) for v in sorted(table[question.id].dropna().unique())]
                 labels = {c: c for c in codes}

@@ -94,7 +94,7 @@ def demo_report(app):
             by = [p for p in ("district", "qpv") if p in sample.table]
             tables = indicator_tables(sample.table, sample.design, specs, by=by)
             raw = indicator_tables(sample.table, sample.design, specs, by=by, min_cell=0)
-            districts = {d.code: d.name for d in campaign.districts}
+            districts = {"nsp": "Quartier non précisé", **{d.code: d.name for d in campaign.districts}}
             report = DemoReport(outputs.data, outputs.files, tables, raw, districts,
                                 pdf_text(outputs.files["pdf"]))
         finally:
