@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 from ..models import AnswerCoding, Campaign, User
 from .services import answer_id, coder_state
 from ..findings.themes import design_estimator, publishable
+from ..questionnaire import NSP_CODE
+
+#: How the district of a resident who answered « je ne sais pas » is shown (as in the report).
+NOT_SPECIFIED = "Quartier non précisé"
 
 MAIN_THEME_LABEL = "Thème principal"
 
@@ -124,7 +128,8 @@ def theme_shares(session: Session, campaign: Campaign, question_id: str | None =
             by_district = state.coder.shares("district", estimator=estimator)
             state.memo["shares"] = (overall, by_district)
         overall, by_district = state.memo["shares"]
-    names = {d.code: d.name for d in campaign.districts}
+    # Residents who did not say their district are kept (weighted on the other margins).
+    names = {NSP_CODE: NOT_SPECIFIED, **{d.code: d.name for d in campaign.districts}}
     overall = overall.assign(district=None)
     by_district = by_district.assign(district=by_district["domain"].map(lambda c: names.get(c, c)))
     return ThemeShares(publishable(overall), publishable(by_district), state.answers.weighting)

@@ -242,7 +242,8 @@ def test_theme_shares_are_weighted_with_intervals_and_small_cells_blanked(coding
     assert (shown["ci_low"].astype(float) <= shown["estimate"].astype(float)).all()
     by = result.by_district
     names = {d.name for d in coding_demo.campaign.districts}
-    assert set(by["district"]) <= names
+    # residents who did not say their district are kept, under their own heading
+    assert set(by["district"]) <= names | {coding_results.NOT_SPECIFIED}
     hidden = by[by["n"] < 11]
     assert hidden["suppressed"].all() and hidden["estimate"].isna().all()
     assert not by[by["n"] >= 11]["suppressed"].any()
