@@ -86,7 +86,8 @@ def test_exclude_and_restore_audited(session, campaign, coordinator, world):
     assert [(c.action, c.old_value["status"], c.new_value["status"], c.actor_id) for c in changes] == [
         ("exclude", "complete", "excluded", coordinator.id), ("restore", "excluded", "complete", coordinator.id)]
     events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "response",
-                                                      AuditEvent.entity_id == str(rid))).all()
+                                                      AuditEvent.entity_id == str(rid))
+                             .order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["response.exclude", "response.restore"]
 
 
