@@ -214,3 +214,22 @@ def login(client):
         return response
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session (browser tests of every folder share it: a
+    second Playwright started while the first runs fails)."""
+    from tests.browser.conftest import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (browser tests skipped)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()

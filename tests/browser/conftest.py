@@ -57,22 +57,6 @@ def live_server(tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One Chromium for the whole session."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (browser tests skipped)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
 def context(browser):
     """A fresh phone-sized browsing context (its own cookies)."""

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import QUESTIONNAIRES, browser  # noqa: F401  (fixture)
+from tests.browser.conftest import QUESTIONNAIRES
 
 from .inventory import build_url
 
