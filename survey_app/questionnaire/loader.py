@@ -107,7 +107,9 @@ def _describe_type(expected: Any) -> str:
     return " ou ".join(_JSON_TYPES.get(t, t) for t in expected)
 
 
-def _suggest(key: str, candidates) -> str:
+def _suggest(key: Any, candidates) -> str:
+    if not isinstance(key, str):  # a YAML key may be null, a number or a date
+        return ""
     close = difflib.get_close_matches(key, sorted(candidates), n=1, cutoff=0.7)
     return f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
 

@@ -293,3 +293,30 @@ def test_the_package_is_pure():
                         "datetime", "difflib", "functools", "hashlib", "itertools", "json",
                         "jsonschema", "math", "pathlib", "random", "re", "sys", "typing",
                         "unicodedata", "yaml"}
+
+
+def test_a_key_that_is_not_text_is_reported_as_unknown():
+    # Found by the generated-YAML probe: an anchor standing where a key's name should be
+    # (``&aunit: …``) makes a null key, which the "did you mean" hint could not compare.
+    text = textwrap.dedent("""\
+        id: x
+        title: {fr: "X"}
+        languages: [fr]
+        sections:
+          - id: un
+            title: {fr: "Un"}
+            questions:
+              - id: age
+                type: integer
+                &aunit: {fr: "ans"}
+                label: {fr: "Âge"}
+              - id: nb
+                type: integer
+                12: {fr: "douze"}
+                label: {fr: "Nombre"}
+        """)
+    with pytest.raises(DefinitionError) as info:
+        parse_definition(text)
+    messages = [p.message for p in info.value.problems]
+    assert any("clé inconnue « None »" in m for m in messages), messages
+    assert any("clé inconnue « 12 »" in m for m in messages), messages
