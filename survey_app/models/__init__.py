@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per aggregate."""
+from .account_link import AccountLink, LinkPurpose
 from .audit import AuditEvent
 from .coding import AnswerCoding, Codebook
 from .collection import RetentionPurge
@@ -15,6 +16,7 @@ from .user import CampaignMember, LoginThrottle, Role, User
 from .weighting import ResponseWeight, WeightingRun
 
 __all__ = [
+    "AccountLink",
     "AnswerCoding",
     "Codebook",
     "Answer",
@@ -28,6 +30,7 @@ __all__ = [
     "Job",
     "JobState",
     "LemmaCache",
+    "LinkPurpose",
     "LoginThrottle",
     "Margin",
     "PriorityDecision",

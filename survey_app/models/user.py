@@ -6,6 +6,7 @@ import enum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -40,6 +41,8 @@ class User(UserMixin, db.Model):
     #: Raised to end every session of the account (logout, new password, deactivation):
     #: a session remembers the generation it was opened in, and an older one is refused.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Invited and not yet accepted: no password of its owner yet, cannot log in.
+    invitation_pending: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     memberships: Mapped[list["CampaignMember"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
