@@ -3,12 +3,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..domain import ServiceError
 from ..extensions import db, limiter
-from ..models import Role
-from . import services as user_service
+from ..models import LinkPurpose, Role
 from ..web.access import public, requires
-from ..web.forms import EmptyForm, LoginForm
+from ..web.forms import EmptyForm
 from ..web.security import safe_next_url
+from . import links as account_links
+from . import services as user_service
+from .forms import LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -22,7 +25,7 @@ def _policy() -> user_service.LockoutPolicy:
     return user_service.LockoutPolicy(config["CLS_LOGIN_LOCKOUT_FAILURES"], config["CLS_LOGIN_LOCKOUT_MINUTES"])
 
 
-def _renew_session() -> None:
+def renew_session() -> None:
     """Start from a new session at login: nothing set before it (a planted token) survives."""
     lang = session.get("lang")
     session.clear()
@@ -58,7 +61,7 @@ def login():
             error = _("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.")
             status = 400
         else:
-            _renew_session()
+            renew_session()
             login_user(outcome.user)
             return redirect(safe_next_url(request.args.get("next"), url_for("staff.home")))
     elif request.method == "POST":
@@ -75,6 +78,42 @@ def logout():
         user_service.end_sessions(db.session, current_user._get_current_object())
         db.session.commit()
         logout_user()
-        _renew_session()
+        renew_session()
         flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/compte/lien/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@public
+def account_link(token: str):
+    """Choose a password through an invitation or a new-password link, then sign in."""
+    form = SetPasswordForm()
+    try:
+        link = account_links.find_link(db.session, token)
+    except account_links.LinkRefused as refused:
+        return render_template("admin/set_password.html", form=None, refused=str(refused), invitation=False), 410
+    invitation = link.purpose is LinkPurpose.INVITATION
+    user = link.user
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = account_links.use_link(db.session, token, form.password.data)
+        except account_links.LinkRefused as refused:
+            db.session.rollback()
+            return render_template("admin/set_password.html", form=None, refused=str(refused), invitation=invitation), 410
+        except ServiceError as error:  # the password's strength
+            db.session.rollback()
+            form.password.errors.append(str(error))
+            status = 400
+        else:
+            db.session.commit()
+            renew_session()
+            login_user(user)
+            flash(_("Votre mot de passe est enregistré : vous êtes connecté.") if not invitation
+                  else _("Bienvenue : votre compte est ouvert et vous êtes connecté."), "success")
+            return redirect(url_for("staff.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/set_password.html", form=form, refused=None, invitation=invitation,
+                           account=user), status

@@ -1,4 +1,4 @@
-"""Staff accounts: creation, authentication, activation."""
+"""Staff accounts: creation, authentication, activation, role and campaigns."""
 from __future__ import annotations
 
 import datetime as dt
@@ -81,15 +81,87 @@ def set_password(session: Session, user: User, password: str, *, actor: User | N
     audit.record(session, actor, "user.password", "user", user.id)
 
 
+def _keep_an_administrator(session: Session, user: User, what: str) -> None:
+    """Refuse ``what`` when ``user`` is the last active administrator.
+
+    The other active administrators are read locked for update (PostgreSQL), so that two
+    administrators demoting each other at the same moment cannot leave none.
+    """
+    if user.role is not Role.ADMIN or not user.active:
+        return
+    others = session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id).with_for_update()
+    ).all()
+    if not others:
+        raise ServiceError(
+            f"Impossible de {what} : c'est le dernier compte d'administration actif. "
+            "Donnez d'abord le rôle d'administration à un autre compte."
+        )
+
+
 def set_active(session: Session, user: User, active: bool, *, actor: User | None = None) -> None:
-    """Activate or deactivate an account (an administrator cannot deactivate themself)."""
-    if actor is not None and actor.id == user.id and not active:
-        raise ServiceError("Vous ne pouvez pas désactiver votre propre compte.")
-    if user.active != active:
+    """Activate or deactivate an account.
+
+    Deactivating ends every session of the account at once and cancels its open links
+    (invitation, new password). Nobody deactivates their own account, and the last
+    active administrator stays.
+    """
+    if active == user.active and not (user.invitation_pending and not active):
+        return
+    if not active:
+        if actor is not None and actor.id == user.id:
+            raise ServiceError("Vous ne pouvez pas désactiver votre propre compte.")
+        _keep_an_administrator(session, user, "désactiver ce compte")
+    if user.invitation_pending:  # deactivating an account not opened yet: the invitation is cancelled
+        audit.record(session, actor, "user.invitation_cancel", "user", user.id)
+    else:
         audit.record(session, actor, "user.active", "user", user.id, field="active", old=user.active, new=active)
-        user.active = active
-        if not active:
-            user.end_sessions()
+    user.active = active
+    if not active:
+        from .links import revoke_links
+
+        user.end_sessions()
+        revoke_links(session, user)
+        user.invitation_pending = False
+
+
+def set_role(session: Session, user: User, role: str | Role, *, actor: User | None = None) -> None:
+    """Change the role of ``user``; it applies from the account's next request.
+
+    The last active administrator keeps the role (including when they change their own).
+    """
+    role = parse_role(role)
+    if role is user.role:
+        return
+    if user.role is Role.ADMIN:
+        _keep_an_administrator(session, user, "retirer le rôle d'administration")
+    audit.record(session, actor, "user.role", "user", user.id, field="role", old=user.role.value, new=role.value)
+    user.role = role
+
+
+def set_campaigns(session: Session, user: User, campaigns, *, actor: User | None = None) -> None:
+    """Make ``campaigns`` the campaigns ``user`` works on (administrators see every campaign anyway)."""
+    from ..campaigns.services import add_member
+
+    wanted = {campaign.id: campaign for campaign in campaigns}
+    for membership in list(user.memberships):
+        if membership.campaign_id not in wanted:
+            audit.record(session, actor, "campaign.member_remove", "campaign", membership.campaign_id,
+                         old={"user": user.email})
+            user.memberships.remove(membership)
+    current = {membership.campaign_id for membership in user.memberships}
+    for campaign_id, campaign in wanted.items():
+        if campaign_id not in current:
+            add_member(session, campaign, user, actor=actor)
+    session.flush()
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """Return the account ``user_id`` or raise a clear error."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise ServiceError(f"Compte inconnu : n° {user_id}.")
+    return user
 
 
 @dataclass(frozen=True)
