@@ -57,8 +57,10 @@ run: install pdf-deps
 	trap 'exit 130' INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+## Two workers: the SQLite half and the PostgreSQL half run side by side.
+TEST_WORKERS ?= 2
 test: install-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: install-test
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done

@@ -52,7 +52,43 @@ def pytest_sessionstart(session):
             raise pytest.UsageError(f"CLS_TEST_REQUIRE_POSTGRES=1 but {reason}")
 
 
+def pytest_collection_modifyitems(config, items):
+    """With ``pytest -n 2 --dist loadgroup`` (``make test``), the SQLite half and the
+    PostgreSQL half each stay on one worker, so each worker builds its database once;
+    tests that use no database are shared out freely."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "database_url" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(callspec.params["database_url"]))
+
+
+def pytest_sessionfinish(session):
+    """On an xdist worker: hand what the summary needs to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.robustness.hostile import TRIED
+
+        workeroutput["postgres_state"] = dict(_postgres_state)
+        workeroutput["tried"] = dict(TRIED)
+
+
+def pytest_testnodedown(node, error):
+    """On the xdist controller: gather the workers' PostgreSQL state and input counts."""
+    from tests.robustness.hostile import TRIED
+
+    output = getattr(node, "workeroutput", {})
+    state = output.get("postgres_state", {})
+    if "reason" in state and not _postgres_state.get("reason"):
+        _postgres_state["reason"] = state["reason"]
+    TRIED.update(output.get("tried", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
+    from tests.robustness.hostile import TRIED
+
+    if TRIED:
+        terminalreporter.write_line("Generated inputs tried (both databases together): "
+                                    + ", ".join(f"{target} {count}" for target, count in sorted(TRIED.items())))
     reason = _postgres_state.get("reason")
     if reason:
         terminalreporter.write_line(f"PostgreSQL tests were SKIPPED — {reason}", yellow=True, bold=True)
