@@ -133,13 +133,14 @@ def toggle_active(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        user_service.set_active(db.session, account, not account.active, actor=_actor())
+        # an invitation not accepted yet is cancelled like an open account is closed
+        user_service.set_active(db.session, account, not (account.active or account.invitation_pending), actor=_actor())
     except ServiceError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Compte réactivé.") if account.active else _("Compte désactivé : ses sessions sont terminées."), "success")
+        flash(_("Compte réactivé.") if account.active else _("Compte désactivé : ses sessions sont terminées et ses liens ne fonctionnent plus."), "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
 

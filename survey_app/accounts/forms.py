@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..models import Role
 
@@ -23,11 +23,18 @@ class LoginForm(FlaskForm):
 class CampaignsField(SelectMultipleField):
     """Campaign ids, shown as checkboxes by the template; choices set by the view."""
 
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(value) for value in valuelist]
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Une des campagnes choisies n'existe pas ou plus : rechargez la page.")) from None
+
     def pre_validate(self, form):
         if self.data:
             known = {value for value, _label in self.choices}
             if any(value not in known for value in self.data):
-                raise ValueError(self.gettext("Campagne inconnue."))
+                raise ValidationError(_l("Une des campagnes choisies n'existe pas ou plus : rechargez la page."))
 
 
 class InviteForm(FlaskForm):

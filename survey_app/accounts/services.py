@@ -106,6 +106,9 @@ def set_active(session: Session, user: User, active: bool, *, actor: User | None
     (invitation, new password). Nobody deactivates their own account, and the last
     active administrator stays.
     """
+    if active and user.invitation_pending:
+        raise ServiceError("Ce compte attend que son invitation soit acceptée : créez un nouveau lien d'invitation "
+                           "si le précédent est perdu ou expiré.")
     if active == user.active and not (user.invitation_pending and not active):
         return
     if not active:

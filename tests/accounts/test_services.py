@@ -206,3 +206,10 @@ def test_activity_is_paginated_newest_first(db_session, create_user):
     last = activity.recent_activity(db_session, actor_id=admin.id, per_page=3, page=99)
     assert (first.total, first.pages, last.page) == (7, 3, 3)
     assert [r.entity_id for r in first.rows] == ["6", "5", "4"] and [r.entity_id for r in last.rows] == ["0"]
+
+
+def test_a_pending_invitation_cannot_be_opened_without_its_link(db_session, create_user):
+    issued = links.invite(db_session, "attente@ville.test", "Attente", "agent", actor=create_user("admin"))
+    with pytest.raises(ServiceError, match="invitation soit acceptée"):
+        users.set_active(db_session, issued.user, True)
+    assert issued.user.active is False and issued.user.invitation_pending

@@ -183,12 +183,13 @@ def test_long_uncommon_passwords_are_accepted(db_session, password):
     users.create_user(db_session, "nouvelle@ville.test", password, "agent")
 
 
-def test_the_admin_page_says_why_a_password_is_refused(client, create_user, login):
+def test_the_invitation_page_says_why_a_password_is_refused(app, client, create_user, login):
+    import re
+
     login(create_user("admin"))
-    response = client.post(
-        "/admin/utilisateurs",
-        data={"email": "agent.neuf@ville.test", "display_name": "Agent", "role": "agent", "password": "azertyuiop123"},
-    )
+    issued = client.post("/admin/utilisateurs", data={"email": "agent.neuf@ville.test", "display_name": "Agent", "role": "agent"})
+    url = re.search(r'value="http://localhost(/compte/lien/[^"]+)"', issued.get_data(as_text=True)).group(1)
+    response = app.test_client().post(url, data={"password": "azertyuiop123", "confirm": "azertyuiop123"})
     assert response.status_code == 400
     text = page(response)
     assert "plus courants" in text and 'href="#password"' in text

@@ -88,30 +88,31 @@ def test_agents_only_see_their_campaigns(client, create_user, create_campaign, l
     assert "Pondérer et analyser" not in page
 
 
-def test_admin_creates_and_deactivates_an_account(client, create_user, login, db_session):
+def test_admin_invites_and_deactivates_an_account(client, create_user, login, db_session):
     admin = create_user("admin")
     login(admin)
     response = client.post(
         "/admin/utilisateurs",
-        data={"email": "Nouvel.Agent@Ville.test", "display_name": "Nouvel agent", "role": "agent", "password": "un-long-mot-de-passe"},
+        data={"email": "Nouvel.Agent@Ville.test", "display_name": "Nouvel agent", "role": "agent"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and "/compte/lien/" in response.get_data(as_text=True)
     page = client.get("/admin/utilisateurs").get_data(as_text=True)
     assert "nouvel.agent@ville.test" in page
     duplicate = client.post(
         "/admin/utilisateurs",
-        data={"email": "nouvel.agent@ville.test", "display_name": "Doublon", "role": "agent", "password": "un-long-mot-de-passe"},
+        data={"email": "nouvel.agent@ville.test", "display_name": "Doublon", "role": "agent"},
     )
     assert duplicate.status_code == 400
     assert "Un compte existe déjà" in duplicate.get_data(as_text=True)
     from survey_app.accounts.services import find_by_email
 
     created = find_by_email(db_session, "nouvel.agent@ville.test")
+    assert created.invitation_pending and not created.active
     client.post(f"/admin/utilisateurs/{created.id}/activation")
     db_session.expire_all()
-    assert find_by_email(db_session, "nouvel.agent@ville.test").active is False
+    assert find_by_email(db_session, "nouvel.agent@ville.test").invitation_pending is False
     actions = set(db_session.scalars(select(AuditEvent.action)))
-    assert {"user.create", "user.active"} <= actions
+    assert {"user.invite", "user.invitation_cancel"} <= actions
 
 
 def test_admin_cannot_deactivate_themself(client, create_user, login, db_session):
