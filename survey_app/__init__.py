@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .entry import blueprint as entry
     from .exports import blueprint as exports
     from .findings import blueprint as findings
+    from .interop import blueprint as interop
     from .jobs import blueprint as jobs
     from .priorities import blueprint as priorities
     from .report import blueprint as report
@@ -150,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(collection.bp)
     app.register_blueprint(collection.new_bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(interop.bp)
     errors.register(app)
 
 

@@ -103,7 +103,11 @@ def used_codes(session: Session, campaign: Campaign, key: str) -> dict[str, set[
 
 def plan_load(session: Session, campaign: Campaign, path: str | Path) -> LoadPlan:
     """Validate ``path`` and tell what loading it into ``campaign`` would change."""
-    definition = load_definition(path, axes=campaign_axes(campaign))
+    return plan_definition(session, campaign, load_definition(path, axes=campaign_axes(campaign)))
+
+
+def plan_definition(session: Session, campaign: Campaign, definition: Definition) -> LoadPlan:
+    """Tell what loading the validated ``definition`` into ``campaign`` would change."""
     current = current_version(session, campaign, definition.id)
     if current is None:
         return LoadPlan(definition, None, None)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import click
 
+from ..interop import xlsform as xlsform_service
 from .questionnaires import _fail_with_problems, group
 
 
@@ -24,9 +25,7 @@ def import_xlsform_command(path: Path, dry_run: bool, out: Path | None):
         click.echo("Rien n'a été écrit.", err=True)
         raise SystemExit(1)
     definition = result.definition
-    summary = (f"{path.name} : questionnaire « {definition.id} » — {len(definition.sections)} "
-               f"sections, {len(definition.questions)} questions, langues "
-               f"{', '.join(definition.languages)}.")
+    summary = xlsform_service.import_summary(path.name, definition)
     if dry_run:
         click.echo(summary + " Essai : rien n'a été écrit.")
         return
@@ -45,15 +44,13 @@ def import_xlsform_command(path: Path, dry_run: bool, out: Path | None):
 def export_xlsform_command(path: Path, out: Path, slug: str | None):
     """Write one of our questionnaires as an XLSForm for KoboToolbox or ODK Collect."""
     from ..questionnaire import DefinitionError, load_definition
-    from ..questionnaire.xlsform import export_xlsform
 
-    districts = []
+    campaign = None
     if slug is not None:
         from ..campaigns import services as campaign_service
         from ..extensions import db
 
         campaign = campaign_service.get_by_slug(db.session, slug)
-        districts = [{"code": d.code, "name": d.name} for d in campaign.districts]
     try:
         definition = load_definition(path)
     except DefinitionError as error:
@@ -61,8 +58,7 @@ def export_xlsform_command(path: Path, out: Path, slug: str | None):
     if slug is None and any(q.type == "district" for q in definition.questions.values()):
         click.echo("Sans --campaign, la question de quartier ne propose que « Je ne sais pas ».",
                    err=True)
-    notes: list[str] = []
-    export_xlsform(definition, out, districts=districts, notes=notes)
+    notes = xlsform_service.export_workbook(definition, out, campaign)
     for note in notes:
         click.echo(f"  {note}", err=True)
     click.echo(f"« {definition.id} » exporté en XLSForm : {out}")

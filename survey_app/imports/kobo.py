@@ -259,10 +259,12 @@ def _answers(definition: Definition, columns: Columns, values: list[str], distri
 def import_responses(session: Session, campaign: Campaign, path: str | Path, *,
                      questionnaire: str | None = None, separator: str = "/",
                      dry_run: bool = False, actor: User | None = None,
-                     today: dt.date | None = None) -> ImportReport:
+                     today: dt.date | None = None, progress=None) -> ImportReport:
     """Import a Kobo/ODK export as ``import`` responses of ``campaign``; return the report.
 
-    Nothing is written in a dry run. The caller commits.
+    Nothing is written in a dry run. The caller commits. ``progress(fraction)``, when
+    given, is called every 500 rows (a job's progress commits what was added so far: a
+    row imported is never imported twice, so an interrupted import can simply run again).
     """
     path = Path(path)
     headers, body, repeats = read_export(path)
@@ -279,6 +281,8 @@ def import_responses(session: Session, campaign: Campaign, path: str | Path, *,
         Response.campaign_id == campaign.id, Response.paper_serial.like(SERIAL_PREFIX + "%"))))
     today = today or dt.date.today()
     for number, values in enumerate(body, start=2):
+        if progress is not None and number % 500 == 0:
+            progress((number - 2) / len(body))
         cells = {lowered[i]: v for i, v in enumerate(values) if i < len(lowered)}
         serial = _serial(cells, values)
         if serial in known:

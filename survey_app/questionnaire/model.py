@@ -369,7 +369,11 @@ class Definition:
         if self.description:
             out["description"] = _labels_out(self.description)
         out["languages"] = list(self.languages)
-        out["axes"] = {k: _labels_out(v) for k, v in self.axes.items()}
+        # the default axes' labels in the questionnaire's languages only, so that the
+        # dict is a valid file again (a French-only questionnaire has no "en" label)
+        out["axes"] = {k: _labels_out({lang: text for lang, text in v.items()
+                                       if lang in self.languages} or v)
+                       for k, v in self.axes.items()}
         out["sections"] = [s.to_dict() for s in self.sections]
         if self.constraints:
             out["constraints"] = [c.to_dict() for c in self.constraints]

@@ -257,6 +257,9 @@ def export_xlsform(definition: Definition, path: str | Path, *, districts: Itera
         sheet.append(headers)
         for row in rows:
             sheet.append([row.get(h, "") for h in headers])
+            for cell in sheet[sheet.max_row]:  # text, never a formula (openpyxl runs "=…")
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
     path = Path(path)
     book.save(path)
     return path
