@@ -1,5 +1,5 @@
 """Error pages in the visitor's language; never a traceback."""
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -26,6 +26,39 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, message=message or _messages().get(code, "")), code
 
 
+def _database_error(error: Exception) -> bool:
+    """Whether ``error`` says the database cannot be reached or used for now: SQLAlchemy's
+    ``OperationalError``, or the driver's own (the residents' pages run their statements on
+    the driver's cursor, :mod:`survey_app.infra.hot_sql`, whose errors SQLAlchemy never sees)."""
+    if isinstance(error, OperationalError):
+        return True
+    dbapi = getattr(db.engine.dialect, "loaded_dbapi", None)
+    driver_error = getattr(dbapi, "OperationalError", None)
+    return driver_error is not None and isinstance(error, driver_error)
+
+
+def _rollback() -> None:
+    """End the request's transaction; on a lost connection the rollback fails too (SQLAlchemy
+    then drops that connection from the pool): the session is closed and nothing else done."""
+    try:
+        db.session.rollback()
+    except Exception as error:  # noqa: BLE001 - the error page must still be sent
+        current_app.logger.warning("rollback after an error failed: %s", error)
+        try:
+            db.session.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _unavailable():
+    """The 503 page: the database is out of reach for a moment (it says so, in French)."""
+    try:
+        body, code = render_error(503)
+    except Exception:  # noqa: BLE001 - the page itself needed the database (a signed-in user)
+        body, code = f"<!doctype html><title>{_('Erreur')} 503</title><p>{_messages()[503]}</p>", 503
+    return body, code, {"Retry-After": "5"}
+
+
 def register(app: Flask) -> None:
     """Register the handlers on ``app``."""
 
@@ -41,12 +74,16 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        db.session.rollback()
+        _rollback()
         app.logger.error("database unavailable: %s", error.orig)
-        return render_error(503)
+        return _unavailable()
 
     @app.errorhandler(Exception)
     def unexpected(error):
-        db.session.rollback()
+        if _database_error(error):  # the driver's own error (hot statements)
+            _rollback()
+            app.logger.error("database unavailable: %s", error)
+            return _unavailable()
+        _rollback()
         app.logger.exception("unexpected error")
         return render_error(500)
