@@ -112,7 +112,7 @@ def run() -> dict:
     import pandas as pd
     import pyreadstat
 
-    from survey_app.exports import formats
+    from survey_app.exports import formats, spreadsheets, statistical
     from survey_app.extensions import db
     from survey_app.models import Campaign
 
@@ -134,14 +134,14 @@ def run() -> dict:
         results["steps"].append({"step": "reading and coding the table alone (build_table)", "seconds": m.seconds,
                                  "peak": m.peak, "bytes": 0, "rows": table.rows})
         results["columns"] = len(table.variables)
-        frame = formats._text_frame(table, False)
+        frame = spreadsheets._text_frame(table, False)
         with Measure() as m:
             frame.to_csv(folder / "floor.csv", index=False, sep=";", encoding="utf-8-sig")
         results["steps"].append({"step": "floor: pandas to_csv of the same frame", "seconds": m.seconds,
                                  "peak": m.peak, "bytes": (folder / "floor.csv").stat().st_size, "rows": len(frame)})
         names = formats.spss_names([v.name for v in table.variables])
-        numeric, _ = formats._numeric_frame(table, names, formats.SAV_MISSING)
-        column_labels, value_labels = formats._labels(table, names, formats.SPSS_VALUE_LABEL_BYTES)
+        numeric, _ = statistical._numeric_frame(table, names, statistical.SAV_MISSING)
+        column_labels, value_labels = statistical._labels(table, names, statistical.SPSS_VALUE_LABEL_BYTES)
         with Measure() as m:
             pyreadstat.write_sav(numeric, str(folder / "floor.sav"), column_labels=column_labels,
                                  variable_value_labels=value_labels)

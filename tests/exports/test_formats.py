@@ -202,7 +202,7 @@ class world_ids:  # filled by the tests below (the marked response and its marke
 def test_sav_labels_codes_and_user_missing(app, world, stored, tmp_path):
     import pyreadstat
 
-    from survey_app.exports.formats import _truncate_bytes, spss_names
+    from survey_app.exports.statistical import _truncate_bytes, spss_names
 
     out, result = _export(app, world, "sav", tmp_path)
     frame, meta = pyreadstat.read_sav(str(out), user_missing=True)
