@@ -22,18 +22,21 @@ from ._codebook import (
     CodebookError,
     CodebookTheme,
     SeedTerm,
+    THEME_KINDS,
     codebook_from_dict,
     load_codebook,
     validate_codebook,
 )
-from ._coder import DEFAULT_THRESHOLD, SECONDARY_THRESHOLD, Coder, Proposal, code_answers
+from ._coder import (DEFAULT_THRESHOLD, SECONDARY_THRESHOLD, Coder, Proposal, ThemeEvidence,
+                     code_answers)
 from ._learn import MIN_PER_THEME, MIN_THEMES
 from ._report import coding_agreement, emerging_themes, theme_shares
 from ._vectors import VECTOR_MODEL, WordVectors, load_word_vectors
 
 __all__ = [
     "Codebook", "CodebookTheme", "SeedTerm", "CodebookError", "load_codebook",
-    "codebook_from_dict", "validate_codebook", "DEFAULT_CODEBOOK_PATH",
+    "codebook_from_dict", "validate_codebook", "DEFAULT_CODEBOOK_PATH", "ThemeEvidence",
+    "THEME_KINDS",
     "CODEBOOK_SCHEMA_PATH", "CODEBOOK_DOC_PATH", "Coder", "Proposal", "code_answers",
     "coding_agreement", "theme_shares", "emerging_themes", "WordVectors",
     "load_word_vectors", "VECTOR_MODEL", "MIN_PER_THEME", "MIN_THEMES",

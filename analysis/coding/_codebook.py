@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -21,7 +22,11 @@ from ..axes import AXIS_LABELS
 
 __all__ = ["DEFAULT_CODEBOOK_PATH", "CODEBOOK_SCHEMA_PATH", "CODEBOOK_DOC_PATH", "Codebook",
            "CodebookTheme", "SeedTerm", "CodebookError", "load_codebook",
-           "codebook_from_dict", "validate_codebook", "codebook_schema"]
+           "codebook_from_dict", "validate_codebook", "codebook_schema", "THEME_KINDS"]
+
+#: Kinds of theme: a need (what is wrong or missing) or a population concerned. In a
+#: CLS codebook the main theme of an answer is its need; the population is a facet.
+THEME_KINDS = ("need", "population")
 
 _DATA = files("analysis.coding") / "data"
 #: The default French CLS codebook shipped with the package (a package resource).
@@ -61,6 +66,16 @@ class CodebookTheme:
     description: str
     terms: tuple[SeedTerm, ...]
     exclusions: tuple[str, ...] = ()
+    #: "need" (the default) or "population" (see :data:`THEME_KINDS`).
+    kind: str = "need"
+    #: Terms naming the people concerned ("personnes âgées"): alone, they make the
+    #: theme a facet of the answer, never its main theme when a need is found.
+    population_terms: tuple[SeedTerm, ...] = ()
+
+    @property
+    def is_population(self) -> bool:
+        """Whether the theme names a population concerned rather than a need."""
+        return self.kind == "population"
 
     @property
     def label_fr(self) -> str:
@@ -69,10 +84,16 @@ class CodebookTheme:
 
     def to_dict(self) -> dict:
         """Return the theme as written in the YAML file."""
-        data = {"key": self.key, "label": dict(self.label), "axis": self.axis,
-                "description": self.description,
+        data = {"key": self.key, "label": dict(self.label), "axis": self.axis}
+        if self.kind != "need":
+            data["kind"] = self.kind
+        data |= {"description": self.description,
                 "terms": [t.text if t.weight == 1.0 else {"term": t.text, "weight": t.weight}
                           for t in self.terms]}
+        if self.population_terms:
+            data["population_terms"] = [
+                t.text if t.weight == 1.0 else {"term": t.text, "weight": t.weight}
+                for t in self.population_terms]
         if self.exclusions:
             data["exclusions"] = list(self.exclusions)
         return data
@@ -144,10 +165,14 @@ class Codebook:
         theme = self.theme(key)
         dropped = {r.strip().lower() for r in remove}
         terms = [t for t in theme.terms if t.text.lower() not in dropped]
-        known = {t.text.lower() for t in terms}
+        population = tuple(t for t in theme.population_terms if t.text.lower() not in dropped)
+        known = {t.text.lower() for t in (*terms, *population)}
         terms += [SeedTerm(a.strip()) for a in add if a.strip().lower() not in known]
-        new = dataclasses.replace(theme, terms=tuple(terms),
-                                  exclusions=theme.exclusions + tuple(exclusions))
+        kept = [e for e in theme.exclusions]
+        kept += [e.strip() for e in exclusions
+                 if e.strip() and e.strip().lower() not in {k.lower() for k in kept}]
+        new = dataclasses.replace(theme, terms=tuple(terms), population_terms=population,
+                                  exclusions=tuple(kept))
         return self.with_theme(new)
 
     def _validated(self, themes: list[CodebookTheme]) -> Codebook:
@@ -230,17 +255,28 @@ def validate_codebook(data: object, *, source: str = "codebook", node=None) -> l
             problems.append(f"{where}: axe inconnu « {axis} » ; axes possibles : "
                             f"{', '.join(sorted(axes))}")
         terms = theme.get("terms") if isinstance(theme.get("terms"), list) else []
+        if isinstance(theme.get("population_terms"), list):
+            terms = terms + theme["population_terms"]
         texts = [t if isinstance(t, str) else t.get("term") if isinstance(t, dict) else None
                  for t in terms]
         folded = [t.strip().lower() for t in texts if isinstance(t, str)]
         for term in sorted({t for t in folded if folded.count(t) > 1}):
             problems.append(f"{where}: terme « {term} » en double")
+        for term in texts:
+            if isinstance(term, str) and _NUMBER_ONLY.match(term):
+                problems.append(f"{where}: le terme « {term} » n'est qu'un nombre, qui "
+                                f"se lirait dans « 15 jours » ou « 13 ans » ; écrivez avec lui "
+                                f"ce qu'il désigne (« 80 ans », « secteur 2 », « appeler le 15 »)")
         exclusions = theme.get("exclusions") if isinstance(theme.get("exclusions"), list) else []
         for exclusion in exclusions:
             if isinstance(exclusion, str) and exclusion.strip().lower() in folded:
                 problems.append(f"{where}: « {exclusion} » est à la fois un terme et une "
                                 f"exclusion du thème")
     return problems
+
+
+#: A term that is only a number ("15", "2 %"): it would match "15 jours" or "13 ans".
+_NUMBER_ONLY = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:%|€)?\s*$")
 
 
 def _french(error) -> str:
@@ -260,6 +296,9 @@ def _french(error) -> str:
         return "ne doit pas être vide"
     if kind == "minLength":
         return "texte vide"
+    if kind == "enum":
+        return f"« {error.instance} » n'est pas permis ; valeurs possibles : " \
+               f"{', '.join(map(str, error.validator_value))}"
     if kind == "oneOf":
         return "un terme est un texte ou {term: texte, weight: nombre entre 0 et 1}"
     if kind in ("maximum", "exclusiveMinimum", "minimum"):
@@ -271,14 +310,19 @@ def _build(data: dict) -> Codebook:
     themes = tuple(CodebookTheme(
         key=t["key"], label=dict(t["label"]), axis=t["axis"],
         description=t["description"].strip(),
-        terms=tuple(SeedTerm(x.strip()) if isinstance(x, str)
-                    else SeedTerm(x["term"].strip(), float(x.get("weight", 1.0)))
-                    for x in t["terms"]),
-        exclusions=tuple(e.strip() for e in t.get("exclusions", [])))
+        terms=_seed_terms(t["terms"]),
+        population_terms=_seed_terms(t.get("population_terms", [])),
+        exclusions=tuple(e.strip() for e in t.get("exclusions", [])),
+        kind=t.get("kind", "need"))
         for t in data["themes"])
     return Codebook(themes=themes, axes={k: dict(v) for k, v in (data.get("axes") or {}).items()},
                     version=int(data["version"]), language=data["language"],
                     title=dict(data.get("title") or {}))
+
+
+def _seed_terms(items) -> tuple[SeedTerm, ...]:
+    return tuple(SeedTerm(x.strip()) if isinstance(x, str)
+                 else SeedTerm(x["term"].strip(), float(x.get("weight", 1.0))) for x in items)
 
 
 def codebook_from_dict(data: object, *, source: str = "codebook", node=None) -> Codebook:

@@ -13,16 +13,25 @@ theme seed terms; :class:`Coder` codes every answer with a confidence per theme:
    the human codings plus a few very confident automatic ones), blended with the
    codebook; the classifier's share grows with the codings of each theme.
 
-An answer is coded with every theme whose confidence reaches the threshold; the
-first is its main theme. Useless answers ("rien", "RAS", "bonne journée") and
-answers no theme reaches are "not coded", never forced. The coordinator checks the
-answers :meth:`Coder.next_to_check` proposes, :meth:`Coder.record` stores each
-coding, :meth:`Coder.recompute` updates all the others.
+Fixed expressions and negations are rewritten before anything is matched
+("en train de", "pas loin", "boire un café": :func:`analysis.text.rewrite_fixed_expressions`).
+Words the codebook does not list count through their word vectors and their
+morphology ("moisi" near "moisissure"), and each correction teaches the words of the
+answer it codes (:meth:`Coder.evidence` shows every part, with its weight).
+
+An answer is coded with every theme whose confidence reaches the threshold. Its main
+theme is its most confident *need*: a *population* theme (young people, elderly
+people) is the main theme only when no need theme is found, and is otherwise a
+facet shown beside it. Useless answers ("rien", "RAS", "bonne journée") and answers
+no theme reaches are "not coded", never forced. The coordinator checks the answers
+:meth:`Coder.next_to_check` proposes and :meth:`Coder.record` stores each coding;
+every result read afterwards (proposals, codings, the next answers to check)
+already takes it into account (:meth:`Coder.recompute` forces the update).
 
 >>> coder = Coder(answers)                       # doctest: +SKIP
 >>> for answer_id in coder.next_to_check(10):     # doctest: +SKIP
 ...     coder.record(answer_id, ["logement"], coder="camille")
->>> coder.recompute().codings()                  # doctest: +SKIP
+>>> coder.codings()                              # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -32,15 +41,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..text import FrenchPreprocessor, default_preprocessor
+from ..text import FrenchPreprocessor, default_preprocessor, rewrite_fixed_expressions
 from . import _learn as learn
 from ._codebook import Codebook, load_codebook
 from ._learn import MIN_PER_THEME, MIN_THEMES
-from ._match import COURTESY, FUNCTION_WORDS, TermIndex, all_words, fold, match_answers
+from ._match import COURTESY, FUNCTION_WORDS, TermIndex, all_words, fold, match_answers, stem
 from ._report import answers_frame, coding_agreement, emerging_themes, theme_shares
-from ._vectors import answer_features, load_word_vectors, max_per_answer, term_affinity
+from ._vectors import (answer_features, load_word_vectors, max_per_answer, morphology_affinity,
+                       term_affinity)
 
-__all__ = ["Coder", "Proposal", "code_answers", "DEFAULT_THRESHOLD", "SECONDARY_THRESHOLD"]
+__all__ = ["Coder", "Proposal", "ThemeEvidence", "code_answers", "DEFAULT_THRESHOLD",
+           "SECONDARY_THRESHOLD"]
 
 #: Confidence from which a theme is coded (the main theme)...
 DEFAULT_THRESHOLD = 0.5
@@ -58,6 +69,35 @@ class Proposal:
     confidence: float
     source: str            #: "auto" or "human"
     terms: tuple[str, ...] = ()   #: seed terms found in the answer
+    kind: str = "need"     #: the theme's kind: "need" or "population"
+
+
+@dataclass(frozen=True)
+class ThemeEvidence:
+    """Why an answer has (or almost has) a theme: every part of its confidence.
+
+    The codebook part combines ``terms`` (seed terms found, with their weight) and
+    ``near_words`` (words of the answer the codebook does not list, near one of its
+    terms through word vectors or morphology: ``(word, term, similarity)``) into
+    ``codebook``; ``learned`` lists words that the coordinator's codings tied to the
+    theme ``(word, weight)``; ``classifier`` is the trained classifier's score (None
+    before it is trained) and ``neighbours`` the closeness to an answer the
+    coordinator coded with the theme.
+    """
+
+    theme: str
+    label: str
+    kind: str
+    confidence: float
+    coded: bool
+    main: bool
+    terms: tuple[tuple[str, float], ...]
+    near_words: tuple[tuple[str, str, float], ...]
+    codebook: float
+    learned: tuple[tuple[str, float], ...]
+    classifier: float | None
+    neighbours: float
+    source: str = "auto"
 
 
 class Coder:
@@ -106,8 +146,10 @@ class Coder:
         n = len(self.answers)
         total = n + 3
         self._seed = seed
+        texts = [rewrite_fixed_expressions(self.preprocessor.normalise(t))
+                 for t in self.answers["text"]]
         pre = self.preprocessor.preprocess(
-            self.answers["text"], cache=cache,
+            texts, cache=cache,
             progress=None if progress is None else (lambda d, t: progress(d, total)))
         reasons = list(pre.useless)
         courtesy = {fold(w) for w in COURTESY}
@@ -126,7 +168,8 @@ class Coder:
         self.human: dict[int, dict[str, tuple[str, ...]]] = {}
         self._latest: dict[int, tuple[str, ...]] = {}
         self.log: list[tuple[object, str, tuple[str, ...]]] = []
-        self.confidence = np.zeros((n, len(self.codebook.themes)))
+        self._confidence = np.zeros((n, len(self.codebook.themes)))
+        self._stale = True
         self.recompute()
         _report(progress, total, total)
 
@@ -145,21 +188,76 @@ class Coder:
         self.corrections, self._term, self._positions, self._matched = match_answers(
             index, self._tokens, self._surface, self._vocabulary, self.vectors)
         k = len(self.codebook.themes)
+        folded = [fold(w) for w in self._vocabulary]
+        excluded = self._excluded_words(index, folded)
         if self.vectors is not None and index.terms:
-            affinity = term_affinity(self.vectors, index.terms, self._word_vectors, k,
-                                     lambda text: [w for w in self.preprocessor.content(
-                                         text.lower().split()) if fold(w) not in FUNCTION_WORDS])
-            self._soft = max_per_answer(self._counts, affinity)
+            affinity, best = term_affinity(
+                self.vectors, index.terms, self._word_vectors, k,
+                lambda text: [w for w in self.preprocessor.content(text.lower().split())
+                              if fold(w) not in FUNCTION_WORDS], return_terms=True)
         else:
-            self._soft = np.zeros((len(self.answers), k))
+            affinity = np.zeros((len(self._vocabulary), k), dtype=np.float32)
+            best = np.full((len(self._vocabulary), k), -1)
+        morph, morph_best = morphology_affinity(index.terms, folded, k, self.vectors)
+        better = morph > affinity
+        affinity = np.where(better, morph, affinity)
+        best = np.where(better, morph_best, best)
+        # a word matched as a term of the theme is counted by the term, not twice
+        affinity[excluded] = 0.0
+        self._affinity, self._affinity_term = affinity, best
+        self._soft = max_per_answer(self._counts, affinity)
         self._evidence = learn.codebook_evidence(self._term, self._soft, self._positions)
         self._evidence[~self.useful] = 0.0
         self._rank_bonus = learn.first_mention_bonus(self._term, self._positions)
         self._keys = self.codebook.keys
         self._key_index = {key: j for j, key in enumerate(self._keys)}
         self._labels = self.codebook.labels()
+        self._population = np.array([t.is_population for t in self.codebook.themes], dtype=bool)
+        # a population theme is a facet of an answer unless one of its need terms
+        # ("EHPAD", "aidant", "crèche") is found in it
+        self._facet_only = np.zeros((len(self.answers), k), dtype=bool)
+        for j in np.flatnonzero(self._population):
+            people = index.population_texts.get(j, frozenset())
+            for row, found in enumerate(self._matched):
+                self._facet_only[row, j] = not any(t not in people for t in found.get(j, ()))
+        self._kinds = [t.kind for t in self.codebook.themes]
         self._classifier_features = learn.Features(self._tfidf, self._vectors, self._evidence)
         self._classifier = learn.ThemeClassifier()
+        self._probability = np.full((len(self.answers), k), np.nan)
+        self._learned_words = np.zeros((len(self._vocabulary), k), dtype=np.float32)
+        self._learned = np.zeros((len(self.answers), k))
+        self._neighbours = np.zeros((len(self.answers), k))
+        self._stale = True
+
+    def _excluded_words(self, index: TermIndex, folded: list[str]) -> np.ndarray:
+        """Return (vocabulary x themes) which words must not count through vectors.
+
+        A word that is itself a term word of the theme is already counted by the
+        term; a word the codebook excludes from the theme (an exclusion of one word,
+        e.g. after the coordinator said "this word is wrong for this theme") never
+        counts for it.
+        """
+        k = len(self.codebook.themes)
+        out = np.zeros((len(folded), k), dtype=bool)
+        position = {w: i for i, w in enumerate(folded)}
+        stems = {}
+        for i, w in enumerate(folded):
+            stems.setdefault(stem(w), []).append(i)
+        for term in index.terms:
+            for seq in (term.lemmas, term.surface):
+                if len(seq) == 1:
+                    for i in stems.get(seq[0], ()):
+                        out[i, term.theme] = True
+                    if seq[0] in position:
+                        out[position[seq[0]], term.theme] = True
+        for term in index.exclusions:
+            words = term.lemmas or term.surface or term.raw
+            if len(words) == 1:
+                for i in stems.get(words[0], ()):
+                    out[i, term.theme] = True
+                if words[0] in position:
+                    out[position[words[0]], term.theme] = True
+        return out
 
     def set_codebook(self, codebook: Codebook) -> Coder:
         """Code with an edited codebook; the coordinator's codings of kept themes stay."""
@@ -168,8 +266,15 @@ class Coder:
         keys = set(codebook.keys)
         for row in list(self._latest):
             self._latest[row] = tuple(t for t in self._latest[row] if t in keys)
-        self.confidence = np.zeros((len(self.answers), len(codebook.themes)))
+        self._confidence = np.zeros((len(self.answers), len(codebook.themes)))
         return self.recompute()
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """Confidence of every answer (rows) in every theme (columns), up to date."""
+        if self._stale:
+            self.recompute()
+        return self._confidence
 
     # --- the coordinator -------------------------------------------------------------
     def _position(self, answer_id) -> int:
@@ -181,8 +286,9 @@ class Coder:
     def record(self, answer_id, themes: Iterable[str], coder: str = "coordinateur") -> None:
         """Store a human coding of one answer (an empty list: the answer has no theme).
 
-        The coding takes effect for this answer at once and teaches the model at the
-        next :meth:`recompute`. Each coder's coding is kept for :meth:`agreement`.
+        The coding takes effect at once: whatever is read next (proposals, codings,
+        the next answers to check) is recomputed with it, whatever the number of
+        codings recorded in between. Each coder's coding is kept for :meth:`agreement`.
         """
         row = self._position(answer_id)
         themes = tuple(dict.fromkeys([themes] if isinstance(themes, str) else themes))
@@ -192,6 +298,7 @@ class Coder:
         self.human.setdefault(row, {})[str(coder)] = themes
         self._latest[row] = themes
         self.log.append((answer_id, str(coder), themes))
+        self._stale = True
 
     def propose(self, answer_id, *, candidates: int = 0) -> list[Proposal]:
         """Return the themes of an answer, main theme first, with their confidence.
@@ -203,14 +310,63 @@ class Coder:
         matched = self._matched[row]
         if row in self._latest:
             return [Proposal(t, self._labels[t], 1.0, "human",
-                             tuple(matched.get(self._key_index[t], ()))) for t in self._latest[row]]
+                             tuple(matched.get(self._key_index[t], ())),
+                             self._kinds[self._key_index[t]]) for t in self._latest[row]]
         scores = self.confidence[row]
-        coded_mask = self._coded(scores, self._rank_bonus[row])
-        order = np.argsort(-(scores + self._rank_bonus[row] * coded_mask), kind="stable")
-        coded = [j for j in order if coded_mask[j]]
+        coded_mask, main = self._decide(scores[None, :], [row])
+        coded_mask, main = coded_mask[0], main[0]
+        order = [j for j in np.argsort(-scores, kind="stable")]
+        coded = ([main] if main >= 0 else []) + [j for j in order if coded_mask[j] and j != main]
         below = [j for j in order if not coded_mask[j] and scores[j] > 0][:candidates]
         return [Proposal(self._keys[j], self._labels[self._keys[j]], float(scores[j]), "auto",
-                         tuple(matched.get(j, ()))) for j in coded + below]
+                         tuple(matched.get(j, ())), self._kinds[j]) for j in coded + below]
+
+    def evidence(self, answer_id, *, minimum: float = 0.05) -> list[ThemeEvidence]:
+        """Return why an answer has its themes: one :class:`ThemeEvidence` per theme.
+
+        Themes whose confidence or codebook evidence reaches `minimum` are returned,
+        the main theme first, then by decreasing confidence.
+        """
+        row = self._position(answer_id)
+        confidence = self.confidence[row]
+        coded_mask, main = self._decide(confidence[None, :], [row])
+        coded_mask, main = coded_mask[0], int(main[0])
+        human = self._latest.get(row)
+        if human is not None:
+            coded_mask = np.isin(np.arange(len(self._keys)), [self._key_index[t] for t in human])
+            main = self._key_index[human[0]] if human else -1
+        columns = self._counts[row].indices
+        out = []
+        for j, key in enumerate(self._keys):
+            if max(confidence[j], self._evidence[row, j]) < minimum and not coded_mask[j]:
+                continue
+            terms = tuple((text, self._term_weight(j, text)) for text in self._matched[row].get(j, ()))
+            near = []
+            for c in columns:
+                value, t = float(self._affinity[c, j]), int(self._affinity_term[c, j])
+                if value >= learn.SOFT_FLOOR and t >= 0:
+                    near.append((self._vocabulary[c], self.term_index.terms[t].text, round(value, 2)))
+            near.sort(key=lambda item: -item[2])
+            learned = sorted(((self._vocabulary[c], round(float(self._learned_words[c, j]), 2))
+                              for c in columns if self._learned_words[c, j] > 0),
+                             key=lambda item: -item[1])
+            probability = self._probability[row, j]
+            out.append(ThemeEvidence(
+                theme=key, label=self._labels[key], kind=self._kinds[j],
+                confidence=float(confidence[j]), coded=bool(coded_mask[j]), main=j == main,
+                terms=terms, near_words=tuple(near[:5]),
+                codebook=float(self._evidence[row, j]), learned=tuple(learned[:5]),
+                classifier=None if np.isnan(probability) else float(probability),
+                neighbours=float(self._neighbours[row, j]),
+                source="human" if human is not None else "auto"))
+        out.sort(key=lambda e: (not e.main, -e.confidence))
+        return out
+
+    def _term_weight(self, theme: int, text: str) -> float:
+        for term in self.term_index.terms:
+            if term.theme == theme and term.text == text:
+                return term.weight
+        return 1.0
 
     def next_to_check(self, k: int = 10) -> list:
         """Return the ids of `k` answers to check next, the most instructive first.
@@ -224,7 +380,11 @@ class Coder:
         return self.answers["answer_id"].iloc[rows].tolist()
 
     def recompute(self, progress: Progress | None = None) -> Coder:
-        """Retrain on the coordinator's codings and update every answer's confidences."""
+        """Retrain on the coordinator's codings and update every answer's confidences.
+
+        Done automatically before anything is read after :meth:`record`; call it to
+        choose when the time is spent (and to report its progress).
+        """
         from threadpoolctl import threadpool_limits
 
         # small matrices: threads only add synchronisation (and stall on a busy machine)
@@ -256,46 +416,78 @@ class Coder:
         if progress is not None:
             progress(1, 2)
         neighbours = learn.neighbour_evidence(self._vectors, rows, labels)
-        confidence = learn.blend(self._evidence, probability, n_human, neighbours)
+        self._learned_words = learn.learned_words(
+            self._counts, rows, labels, self._word_vectors, self._function_mask())
+        self._learned = max_per_answer(self._counts, self._learned_words)
+        evidence = learn.with_learned(self._evidence, self._learned)
+        confidence = learn.blend(evidence, probability, n_human, neighbours)
         confidence[~self.useful] = 0.0
         if len(rows):
             confidence[rows] = labels.astype(float)
-        self.confidence = confidence
+        self._confidence = confidence
+        self._probability = probability
+        self._neighbours = neighbours
+        self._stale = False
         if progress is not None:
             progress(2, 2)
 
+    def _function_mask(self) -> np.ndarray:
+        if getattr(self, "_function_words_mask", None) is None or \
+                len(self._function_words_mask) != len(self._vocabulary):
+            self._function_words_mask = np.array(
+                [fold(w) in FUNCTION_WORDS or fold(w) in COURTESY for w in self._vocabulary],
+                dtype=bool)
+        return self._function_words_mask
+
     # --- results -----------------------------------------------------------------------
-    def _coded(self, confidence: np.ndarray, bonus: np.ndarray) -> np.ndarray:
-        """Return which themes are coded: the main one from the threshold, the others
-        from the secondary threshold."""
+    def _decide(self, confidence: np.ndarray, rows=None) -> tuple[np.ndarray, np.ndarray]:
+        """Return which themes are coded and the main theme of each row (-1: none).
+
+        The main theme is the most confident theme from the threshold (the theme
+        named first through a full-weight term gets :data:`FIRST_MENTION_BONUS` in
+        this ranking), a need theme whenever one reaches it: a population theme
+        found only through the words naming its people is then a facet, coded
+        beside it. Other themes are coded from the secondary threshold.
+        """
         eligible = confidence >= self.threshold
-        rank = np.where(eligible, confidence + bonus, -np.inf)
-        main = rank >= rank.max(axis=-1, keepdims=True)
-        return (confidence >= self.secondary_threshold) | (eligible & main)
+        facet = self._facet_only if rows is None else self._facet_only[rows]
+        need = eligible & ~facet
+        pool = np.where(need.any(axis=1, keepdims=True), need, eligible)
+        bonus = self._rank_bonus if rows is None else self._rank_bonus[rows]
+        ranked = np.where(pool, confidence + bonus, -np.inf)
+        main = np.where(pool.any(axis=1), ranked.argmax(axis=1), -1)
+        coded = (confidence >= self.secondary_threshold) | (eligible & self._population[None, :])
+        main = np.asarray(main)
+        rows = np.flatnonzero(main >= 0)
+        coded[rows, main[rows]] = True
+        return coded, main
+
+    def _coded(self, confidence: np.ndarray, bonus=None) -> np.ndarray:
+        return self._decide(confidence)[0]
 
     def codings(self) -> pd.DataFrame:
         """Return one row per coded answer and theme.
 
         Columns ``answer_id, response_id, theme, label, confidence, source, rank``
-        (rank 1: the main theme); answers not coded have no row.
+        (rank 1: the main theme, a need whenever one is found); answers not coded
+        have no row.
         """
         conf = self.confidence.copy()
         human = np.zeros(len(self.answers), dtype=bool)
         human[list(self._latest)] = True
-        # codings recorded since the last recompute count already
+        coded, main = self._decide(conf)
         for row, chosen in self._latest.items():
-            conf[row] = 0.0
-            conf[row, [self._key_index[t] for t in chosen]] = 1.0
-        rows, themes = np.nonzero(self._coded(conf, self._rank_bonus))
+            coded[row] = False
+            coded[row, [self._key_index[t] for t in chosen]] = True
+        rows, themes = np.nonzero(coded)
         # a person's order is kept: the first theme they gave is the main one
-        given = np.zeros(len(rows))
+        given = np.where(themes == main[rows], 0.0, 1.0)
         for i, (row, theme) in enumerate(zip(rows, themes)):
             if human[row]:
                 given[i] = self._latest[row].index(self._keys[theme])
         frame = pd.DataFrame({"row": rows, "theme_index": themes, "given": given,
-                              "confidence": conf[rows, themes],
-                              "rank_score": conf[rows, themes] + self._rank_bonus[rows, themes]})
-        frame = frame.sort_values(["row", "given", "rank_score", "theme_index"],
+                              "confidence": np.where(human[rows], 1.0, conf[rows, themes])})
+        frame = frame.sort_values(["row", "given", "confidence", "theme_index"],
                                   ascending=[True, True, False, True], kind="stable")
         frame["rank"] = frame.groupby("row").cumcount() + 1
         keys = np.array(self._keys, dtype=object)

@@ -27,7 +27,8 @@ FUZZY_FACTOR = 0.85
 #: Shortest word corrected by edit distance 1.
 FUZZY_MIN_LENGTH = 6
 _MAX_GAP = 1
-_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+#: Words, numbers included: "80 ans" and "secteur 2" keep what makes them specific.
+_WORDS = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 #: Grammatical words left out of word-vector similarity (they are close to everything).
 FUNCTION_WORDS = frozenset({
     "pas", "sans", "plus", "moins", "trop", "peu", "aucun", "aucune", "rien", "jamais",
@@ -48,10 +49,15 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """Return a folded word without its plural and feminine endings ("âgées" -> "ag")."""
-    if len(word) > 3 and word[-1] in "sx":
+    """Return a folded word without its plural ending, and "-ée" as "-é" ("âgées" -> "age").
+
+    Only endings that never turn a word into another word are dropped: "rate" stays
+    "rate" (not "rat"), "arrete" stays "arrete" (not "arret"); other inflections are
+    matched through lemmas.
+    """
+    if len(word) > 3 and word[-1] in "sx" and not word[-2] in "su":
         word = word[:-1]
-    if len(word) > 3 and word[-1] == "e":
+    if len(word) > 4 and word.endswith("ee"):
         word = word[:-1]
     return word
 
@@ -59,7 +65,7 @@ def stem(word: str) -> str:
 def surface_words(normalised: str, stop: frozenset[str] = frozenset()) -> list[str]:
     """Return the folded words of a normalised text, stop words and letters dropped."""
     return [w for w in (fold(m) for m in _WORDS.findall(normalised))
-            if len(w) > 1 and w not in stop]
+            if (len(w) > 1 or w.isdigit()) and w not in stop]
 
 
 #: The sequences an answer is matched in: content lemmas, stemmed words without stop
@@ -91,6 +97,9 @@ def compile_term(theme: int, text: str, weight: float, normalised: str, lemmas: 
     raw = tuple(stem(w) for w in all_words(normalised))
     surface = tuple(stem(w) for w in surface_words(normalised, stop))
     lemma_seq = tuple(fold(w) for w in lemmas)
+    if any(w.isdigit() for w in raw):
+        # lemmas drop numbers: "80 ans" would become "an"; match the written words only
+        lemma_seq = ()
     if len(raw) >= 2:
         # a phrase whose grammatical words carry the meaning: keep them
         kept = [seq if len([w for w in seq if w not in function_words]) >= 2
@@ -129,9 +138,13 @@ class TermIndex:
         self.n_themes = len(codebook.themes)
         self.stop = frozenset(fold(w) for w in preprocessor.stop_words)
         phrases: list[tuple[int, str, float, bool]] = []
+        #: Texts of the population terms, per theme (see CodebookTheme.population_terms).
+        self.population_texts: dict[int, frozenset[str]] = {}
         for k, theme in enumerate(codebook.themes):
             phrases += [(k, t.text, t.weight, False) for t in theme.terms]
+            phrases += [(k, t.text, t.weight, False) for t in theme.population_terms]
             phrases += [(k, e, 1.0, True) for e in theme.exclusions]
+            self.population_texts[k] = frozenset(t.text for t in theme.population_terms)
         normalised = [preprocessor.normalise(p[1]) for p in phrases]
         lemmas, _ = preprocessor.lemmatise(normalised, cache=cache)
         self.terms: list[CompiledTerm] = []
@@ -360,7 +373,8 @@ def match_answers(index: TermIndex, tokens, surface, vocabulary: Sequence[str], 
         As :func:`term_scores`.
     """
     sequences = [([fold(t) for t in words_of],
-                  [stem(w) for w in written if w not in index.stop and len(w) > 1],
+                  [stem(w) for w in written
+                   if w not in index.stop and (len(w) > 1 or w.isdigit())],
                   [stem(w) for w in written])
                  for words_of, written in zip(tokens, surface)]
     words = sorted({w for seqs in sequences for seq in seqs for w in seq})

@@ -19,7 +19,11 @@ SHARE_COLUMNS = ["theme", "label", "domain", "n", "estimate", "ci_low", "ci_high
 
 
 def answers_frame(answers) -> pd.DataFrame:
-    """Return the answers with ``answer_id, text, response_id, district, weight``."""
+    """Return the answers with ``answer_id, text, response_id, district, weight``.
+
+    The answer id is column ``answer_id``, else ``id``, else ``response_id`` when it
+    is unique, else the row number.
+    """
     if not isinstance(answers, pd.DataFrame):
         answers = pd.DataFrame({"text": list(answers)})
     if "text" not in answers.columns:
@@ -29,6 +33,8 @@ def answers_frame(answers) -> pd.DataFrame:
     n = len(answers)
     if "answer_id" in answers:
         ids = answers["answer_id"].to_numpy()
+    elif "id" in answers:
+        ids = answers["id"].to_numpy()
     elif "response_id" in answers and answers["response_id"].is_unique:
         ids = answers["response_id"].to_numpy()
     else:

@@ -196,29 +196,34 @@ def answer_vectors(counts, word_vectors: np.ndarray, idf: np.ndarray) -> np.ndar
 
 
 def theme_affinity(word_vectors: np.ndarray, term_vectors: np.ndarray,
-                   term_theme: np.ndarray, term_weight: np.ndarray, n_themes: int) -> np.ndarray:
+                   term_theme: np.ndarray, term_weight: np.ndarray, n_themes: int,
+                   return_terms: bool = False):
     """Return, per vocabulary word and theme, its best cosine with the theme's terms.
 
     The cosine with a term is scaled by the square root of the term's weight, so that
     words near a weak term ("attente") count less.
     """
     affinity = np.zeros((word_vectors.shape[0], n_themes), dtype=np.float32)
+    best = np.full((word_vectors.shape[0], n_themes), -1)
     if term_vectors.shape[0] == 0 or word_vectors.shape[0] == 0:
-        return affinity
+        return (affinity, best) if return_terms else affinity
     cosine = (word_vectors @ term_vectors.T) * np.sqrt(term_weight)[None, :].astype(np.float32)
     for k in range(n_themes):
         columns = np.flatnonzero(term_theme == k)
         if len(columns):
-            affinity[:, k] = cosine[:, columns].max(axis=1)
-    return affinity
+            arg = cosine[:, columns].argmax(axis=1)
+            affinity[:, k] = cosine[np.arange(len(arg)), columns[arg]]
+            best[:, k] = columns[arg]
+    return (affinity, best) if return_terms else affinity
 
 
 def term_affinity(vectors: WordVectors, terms, word_vectors: np.ndarray, n_themes: int,
-                  content) -> np.ndarray:
+                  content, return_terms: bool = False):
     """Return :func:`theme_affinity` of the vocabulary with compiled seed terms.
 
     `content(text)` gives the words of a term that carry its meaning; a term's
-    vector is their mean.
+    vector is their mean. With `return_terms`, also the index in `terms` of the
+    nearest term of each theme (-1: none).
     """
     term_vectors = np.zeros((len(terms), vectors.dim), dtype=np.float32)
     known = np.zeros(len(terms), dtype=bool)
@@ -229,8 +234,66 @@ def term_affinity(vectors: WordVectors, terms, word_vectors: np.ndarray, n_theme
             term_vectors[j], known[j] = vec, True
     theme_of = np.array([t.theme for t in terms])
     weight = np.array([t.weight for t in terms], dtype=np.float32)
-    return theme_affinity(word_vectors, term_vectors[known], theme_of[known], weight[known],
-                          n_themes)
+    result = theme_affinity(word_vectors, term_vectors[known], theme_of[known], weight[known],
+                            n_themes, return_terms=return_terms)
+    if not return_terms:
+        return result
+    affinity, best = result
+    indexes = np.flatnonzero(known)
+    return affinity, np.where(best >= 0, indexes[np.maximum(best, 0)], -1)
+
+
+#: Similarity given to a word that shares its root with a term ("moisi", "moisissure").
+MORPHOLOGY_SIMILARITY = 0.8
+#: Shortest common beginning of a word and a term word for them to share a root.
+MORPHOLOGY_MIN_PREFIX = 5
+
+
+def shares_root(word: str, other: str) -> bool:
+    """Whether two folded words share a root: a common beginning of at least
+    :data:`MORPHOLOGY_MIN_PREFIX` letters covering all the shorter word but at most
+    three letters ("moisi" / "moisissure", "renoncement" / "renoncer",
+    "chauffage" / "chauffer"; not "medical" / "medicament")."""
+    if word == other:
+        return False
+    short, long_ = sorted((word, other), key=len)
+    if len(short) < MORPHOLOGY_MIN_PREFIX:
+        return False
+    n = 0
+    for a, b in zip(short, long_):
+        if a != b:
+            break
+        n += 1
+    return n >= MORPHOLOGY_MIN_PREFIX and n >= len(short) - 3 and (
+        n == len(short) or n >= len(short) - 3 and len(long_) - n <= 6)
+
+
+def morphology_affinity(terms, folded_vocabulary: Sequence[str], n_themes: int,
+                        vectors: WordVectors | None = None):
+    """Return (vocabulary x themes) similarity through shared roots, and the term of each.
+
+    A word of the answers that shares its root with a one-word term of a theme
+    (:func:`shares_root`) gets :data:`MORPHOLOGY_SIMILARITY` times the square root of
+    the term's weight, unless the word vectors say the two words mean different things.
+    """
+    affinity = np.zeros((len(folded_vocabulary), n_themes), dtype=np.float32)
+    best = np.full((len(folded_vocabulary), n_themes), -1)
+    by_prefix: dict[str, list[tuple[str, int]]] = {}
+    for j, term in enumerate(terms):
+        words = term.lemmas or term.surface
+        if len(words) == 1 and len(words[0]) >= MORPHOLOGY_MIN_PREFIX and " " not in words[0]:
+            by_prefix.setdefault(words[0][:MORPHOLOGY_MIN_PREFIX], []).append((words[0], j))
+    for i, word in enumerate(folded_vocabulary):
+        for term_word, j in by_prefix.get(word[:MORPHOLOGY_MIN_PREFIX], ()):
+            if not shares_root(word, term_word):
+                continue
+            if vectors is not None and not vectors.compatible(word, term_word):
+                continue
+            value = MORPHOLOGY_SIMILARITY * float(np.sqrt(terms[j].weight))
+            theme = terms[j].theme
+            if value > affinity[i, theme]:
+                affinity[i, theme], best[i, theme] = value, j
+    return affinity, best
 
 
 def max_per_answer(counts, per_word: np.ndarray) -> np.ndarray:

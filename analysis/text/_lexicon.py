@@ -139,7 +139,7 @@ ABBREVIATIONS = {
     "tt": "tout", "ts": "tous", "vs": "vous", "ms": "mais",
     "tres": "très", "trés": "très", "etre": "être", "deja": "déjà", "apres": "après",
     "a cote": "à côté", "a coté": "à côté", "meme": "même", "ca": "ça", "pa": "pas",
-    "pas assé": "pas assez", "asser": "assez", "trops": "trop",
+    "pas assé": "pas assez", "asser": "assez", "trops": "trop", "voila": "voilà",
 }
 
 #: Multi-word expressions kept together as one token; written in the form shown in
@@ -158,6 +158,28 @@ EXPRESSIONS = (
     "logement social", "logement insalubre", "précarité énergétique",
     "idées noires", "point d'écoute", "fin de mois", "service des urgences",
     "quelque chose", "il y a",
+)
+
+#: Fixed expressions and negations whose words must not be read one by one: a
+#: regular expression (on normalised text, accents optional) and what it means, in
+#: words that do not evoke a theme ("en train de" is no train, "pas loin" is near,
+#: "boire un café" is no alcohol). Applied by :func:`rewrite_fixed_expressions`.
+FIXED_EXPRESSIONS = (
+    (r"en train d(?:e |')", ""),
+    (r"(?:pas|jamais) (?:tr[eè]s |trop |si |super |vraiment |du tout )?loin", "proche"),
+    (r"(?:à|a) (?:deux|2|quelques) pas", "proche"),
+    (r"pas (?:tr[eè]s |trop |si |super |vraiment |du tout )?ch[eè]re?s?", "abordable"),
+    (r"(?:pas|jamais) (?:tr[eè]s |trop |si |vraiment |du tout )?(?:grave|dangereu(?:x|se)s?)",
+     "sans gravité"),
+    (r"(?:pas|jamais) (?:tr[eè]s |trop |si |vraiment |du tout )?"
+     r"(?:sales?|bruyante?s?|pollu[ée]e?s?)", "correct"),
+    (r"pas mal de", "beaucoup de"),
+    (r"(?:boire|prendre|bu|pris|buvons|boit|boivent|bois) (?:un |une |le |du |des |son |mon |"
+     r"notre |leur |de l'|un petit |une petite )?(?:caf[eé]s?|th[eé]s?|chocolats?|tisanes?|"
+     r"jus|sodas?|cocas?|eau|verre d'eau)", "prendre un café"),
+    (r"de temps en temps", "parfois"),
+    (r"tout le temps", "toujours"),
+    (r"en tout cas|de toute fa[cç]on|du coup", ""),
 )
 
 #: Lemmatizer slips of fr_core_news_sm corrected after parsing.
@@ -186,6 +208,7 @@ EXTRA_STOP_WORDS = frozenset({
     "t", "qu", "etc", "surtout", "toujours", "vraiment", "assez", "mieux",
     "quelque chose", "il y a", "quelqu'un", "quelque", "an", "année", "mois", "jour",
     "fois", "important", "gros", "grand", "petit", "principal", "principalement",
+    "voilà",
 })
 
 #: Stop words applied to lemmas: spaCy's French list, adapted to health answers (read

