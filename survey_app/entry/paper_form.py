@@ -238,6 +238,31 @@ def to_pdf(html: str) -> bytes:
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
+def to_pdf_in_batches(campaign, definition: Definition, lang: str, serial_list: list, *, batch: int = 20,
+                      progress=None) -> bytes:
+    """The PDF of these copies, laid out `batch` copies at a time (``progress(done, total)`` after each).
+
+    Each batch is one WeasyPrint document; their pages are written as one PDF. Each copy
+    starts on a new page (print stylesheet), so the result is the PDF of all copies at once.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    root = static_folder()
+    fonts, fetcher = FontConfiguration(), url_fetcher()
+    stylesheet = CSS(filename=os.fspath(root / "print.css"), url_fetcher=fetcher, font_config=fonts)
+    documents, total = [], len(serial_list)
+    for start in range(0, total, max(batch, 1)):
+        part = serial_list[start:start + batch]
+        html = render_html(campaign, definition, lang, part)
+        documents.append(HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
+                         .render(stylesheets=[stylesheet], font_config=fonts))
+        if progress is not None:
+            progress(min(start + batch, total), total)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
 _FORM_TEXTS = {
     "fr": {"serial": "N° du questionnaire", "copy": "Exemplaire",
            "how": "Cochez la case de votre réponse (une seule, sauf indication contraire). Suivez les flèches « → » "

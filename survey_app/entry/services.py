@@ -64,8 +64,17 @@ def settings_of(session: Session, campaign: Campaign) -> PaperSettings:
 
 
 def set_double_entry(session: Session, campaign: Campaign, mode: DoubleEntry, percent: int,
-                     actor: User) -> PaperSettings:
-    """Switch double entry on or off for the campaign (``percent`` for a random share)."""
+                     actor: User, *, draw: Callable[[], float] = random.random) -> PaperSettings:
+    """Switch double entry on or off for the campaign (``percent`` for a random share).
+
+    Switching it on puts the forms already keyed once under the new rule: with
+    ``all``, every form keyed once and not validated waits for its second entry; with
+    ``sample``, the share is drawn for them now. Such a form's response goes back from
+    « complète » to « brouillon » (traced, with the reason), so that it counts neither in
+    the collection's progress nor in the analysis or the exports until its second entry
+    and, if they differ, the reconciliation. ``settings.reopened`` is the number of forms
+    concerned. Switching it off leaves the forms waiting for a second entry as they are.
+    """
     if mode is DoubleEntry.SAMPLE and not 1 <= percent <= 100:
         raise ServiceError("La part de questionnaires saisis deux fois va de 1 à 100 %.")
     settings = session.get(PaperSettings, campaign.id)
@@ -75,9 +84,40 @@ def set_double_entry(session: Session, campaign: Campaign, mode: DoubleEntry, pe
         session.add(settings)
     settings.double_entry, settings.sample_percent = mode, percent
     settings.updated_at, settings.updated_by_id = utcnow(), actor.id
+    reopened = _await_second_entries(session, campaign, mode, percent, actor, draw)
     audit.record(session, actor, "paper.double_entry", "campaign", campaign.id, old=old,
-                 new={"mode": mode.value, "percent": percent})
+                 new={"mode": mode.value, "percent": percent, "awaiting_second": reopened})
+    settings.reopened = reopened
     return settings
+
+
+def _await_second_entries(session: Session, campaign: Campaign, mode: DoubleEntry, percent: int, actor: User,
+                          draw: Callable[[], float]) -> int:
+    """Forms keyed once (state ``keyed``) that the new rule asks a second entry of: make them wait for it."""
+    if mode is DoubleEntry.NONE:
+        return 0
+    keyed = session.scalars(select(PaperForm).where(PaperForm.campaign_id == campaign.id,
+                                                    PaperForm.state == FormState.KEYED)
+                            .order_by(PaperForm.id)).all()
+    reason = ("Double saisie demandée pour tous les questionnaires" if mode is DoubleEntry.ALL else
+              f"Double saisie demandée pour {percent} % des questionnaires (tirage au sort)")
+    reason += " : saisie unique, en attente de la seconde saisie."
+    count = 0
+    for form in keyed:
+        if mode is DoubleEntry.SAMPLE and not draw() * 100 < percent:
+            continue
+        response = form.response
+        old = {"kind": "status", "status": response.status.value}
+        form.state, form.needs_second = FormState.AWAITING_SECOND, True
+        response.status = ResponseStatus.DRAFT
+        session.add(ResponseChange(response_id=response.id, actor_id=actor.id, action="await_second",
+                                   old_value=old, new_value={"kind": "status", "status": ResponseStatus.DRAFT.value},
+                                   reason=reason))
+        audit.record(session, actor, "paper.await_second", "response", response.id, field="status",
+                     old=old, new={"status": ResponseStatus.DRAFT.value, "reason": reason})
+        count += 1
+    session.flush()
+    return count
 
 
 def _check_open(campaign: Campaign, today: dt.date) -> None:

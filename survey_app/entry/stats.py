@@ -47,12 +47,47 @@ class AgentRate:
 
 
 @dataclass
+class StateCounts:
+    """Forms of the campaign by state, and how many the analysis reads (cancelled ones left out)."""
+
+    keyed: int = 0
+    awaiting_second: int = 0
+    reconciling: int = 0
+    validated: int = 0
+    incomplete: int = 0
+
+    @property
+    def analysed(self) -> int:
+        """Forms whose response the analysis, the progress and the exports count: keyed once with no
+        second entry asked, or validated."""
+        return self.keyed + self.validated
+
+    @property
+    def waiting(self) -> int:
+        """Forms keyed that do not count yet: awaiting their second entry or their reconciliation."""
+        return self.awaiting_second + self.reconciling
+
+
+@dataclass
 class EntryStats:
     by_agent_day: list[AgentDay] = field(default_factory=list)
     by_question: list[QuestionRate] = field(default_factory=list)
     by_agent: list[AgentRate] = field(default_factory=list)
     awaiting_second: int = 0
     reconciling: int = 0
+    states: StateCounts = field(default_factory=StateCounts)
+
+
+def state_counts(session: Session, campaign: Campaign) -> StateCounts:
+    """Count the campaign's paper forms per state (one query)."""
+    from sqlalchemy import func
+
+    rows = session.execute(select(PaperForm.state, func.count()).where(PaperForm.campaign_id == campaign.id)
+                           .group_by(PaperForm.state)).all()
+    found = {state: n for state, n in rows}
+    return StateCounts(found.get(FormState.KEYED, 0), found.get(FormState.AWAITING_SECOND, 0),
+                       found.get(FormState.RECONCILING, 0), found.get(FormState.VALIDATED, 0),
+                       found.get(FormState.INCOMPLETE, 0))
 
 
 def entry_stats(session: Session, campaign: Campaign) -> EntryStats:
@@ -79,6 +114,7 @@ def entry_stats(session: Session, campaign: Campaign) -> EntryStats:
     stats.by_agent_day = sorted(days.values(), key=lambda d: (d.day, d.agent), reverse=True)
     states = Counter(state for _e, state, _v in rows if _e.round == 1)
     stats.awaiting_second, stats.reconciling = states[FormState.AWAITING_SECOND], states[FormState.RECONCILING]
+    stats.states = state_counts(session, campaign)
 
     double = {fid: entries for fid, entries in by_form.items() if 1 in entries and 2 in entries}
     versions = {v.id: v for v in session.scalars(select(QuestionnaireVersion).where(

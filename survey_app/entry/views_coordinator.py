@@ -5,6 +5,7 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -13,17 +14,23 @@ from ..domain import ServiceError
 from ..extensions import db
 from ..models import DoubleEntry, FormState, QuestionnaireVersion, Role
 from ..web.access import member_campaign_or_404, requires
-from . import keying, reconciliation, serials, stats
+from ..web.forms import EmptyForm
+from . import keying, print_jobs, reconciliation, serials, stats  # print_jobs: registers the job kind
 from . import services as entry
 from .forms import DoubleEntryForm, PrintForm
 
+#: What each state means for the analysis, said in the state's name: a form keyed once that
+#: the campaign's double-entry rule asks a second entry of is not complete.
 STATE_LABELS = {
-    FormState.KEYED: _l("saisi"), FormState.INCOMPLETE: _l("incomplet"),
-    FormState.AWAITING_SECOND: _l("en attente de seconde saisie"), FormState.RECONCILING: _l("à rapprocher"),
-    FormState.VALIDATED: _l("validé"), FormState.CANCELLED: _l("annulé"),
+    FormState.KEYED: _l("saisie unique (pas de double saisie demandée) : dans l'analyse"),
+    FormState.INCOMPLETE: _l("incomplet : hors analyse"),
+    FormState.AWAITING_SECOND: _l("saisie unique, en attente de la seconde saisie : hors analyse"),
+    FormState.RECONCILING: _l("deux saisies différentes, à rapprocher : hors analyse"),
+    FormState.VALIDATED: _l("validé : dans l'analyse"), FormState.CANCELLED: _l("annulé"),
 }
 ACTION_LABELS = {"reconciliation": _l("rapprochement"), "validate": _l("validation"), "cancel": _l("annulation"),
-                 "correction": _l("correction"), "prune": _l("question sautée")}
+                 "correction": _l("correction"), "prune": _l("question sautée"),
+                 "await_second": _l("mise en attente de la seconde saisie")}
 STATUS_LABELS = {"draft": _l("brouillon"), "complete": _l("complète"), "validated": _l("validée"),
                  "excluded": _l("exclue")}
 KIND_LABELS = {"blank": _l("non renseigné"), "illegible": _l("illisible / réponses multiples"),
@@ -115,7 +122,8 @@ def correct(slug: str, form_id: int):
 def forms_list(slug: str):
     campaign = member_campaign_or_404(slug)
     return render_template("entry/forms.html", campaign=campaign, forms=entry.forms(db.session, campaign),
-                           state_labels=STATE_LABELS, display=serials.display)
+                           state_labels=STATE_LABELS, display=serials.display,
+                           stats=stats.state_counts(db.session, campaign))
 
 
 @requires(Role.COORDINATOR)
@@ -191,17 +199,25 @@ def settings(slug: str):
         rule.mode.data, rule.percent.data = current.double_entry.value, current.sample_percent
     elif rule.validate_on_submit():
         try:
-            entry.set_double_entry(db.session, campaign, DoubleEntry(rule.mode.data), rule.percent.data or 10, _actor())
+            saved = entry.set_double_entry(db.session, campaign, DoubleEntry(rule.mode.data), rule.percent.data or 10,
+                                           _actor())
         except ServiceError as refused:
             db.session.rollback()
             flash(str(refused), "error")
         else:
             db.session.commit()
             flash(_("La règle de double saisie est enregistrée."), "success")
+            if saved.reopened:
+                flash(ngettext("%(num)s questionnaire déjà saisi une fois attend maintenant sa seconde saisie "
+                               "(saisie unique, en attente de la seconde saisie) : il ne compte plus dans "
+                               "l'analyse d'ici là.",
+                               "%(num)s questionnaires déjà saisis une fois attendent maintenant leur seconde "
+                               "saisie (saisie unique, en attente de la seconde saisie) : ils ne comptent plus "
+                               "dans l'analyse d'ici là.", saved.reopened), "success")
             return redirect(url_for(".settings", slug=slug))
     status = 422 if request.method == "POST" else 200
     return render_template("entry/settings.html", campaign=campaign, rule=rule, printing=_print_form(campaign),
-                           versions=entry.paper_versions(db.session, campaign)), status
+                           versions=entry.paper_versions(db.session, campaign), empty_form=EmptyForm()), status
 
 
 def _version_or_404(campaign, version_id: int) -> QuestionnaireVersion:
@@ -212,32 +228,48 @@ def _version_or_404(campaign, version_id: int) -> QuestionnaireVersion:
 
 
 def _deliver(campaign, version, lang: str, serial_list: list, fmt: str):
+    """The HTML page to print, at once; the PDF queued as a job (the page follows its progress)."""
     from . import paper_form
 
-    definition = definition_of(version)
-    name = f"questionnaire-{campaign.slug}-{version.key}-{lang}"
     if fmt == "pdf":
-        html = paper_form.render_html(campaign, definition, lang, serial_list)
-        pdf = paper_form.to_pdf(html)
-        return FlaskResponse(pdf, mimetype="application/pdf",
-                             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+        try:
+            job = print_jobs.start_pdf(db.session, campaign, version, _actor(), lang,
+                                       [s for s in serial_list if s])
+        except print_jobs.Busy as busy:
+            db.session.rollback()
+            flash(str(busy), "error")
+            return redirect(url_for(".pdf_status", slug=campaign.slug, job_id=busy.job_id))
+        db.session.commit()
+        return redirect(url_for(".pdf_status", slug=campaign.slug, job_id=job.id), 303)
+    definition = definition_of(version)
     return paper_form.render_html(campaign, definition, lang, serial_list,
                                   stylesheet_href=url_for("static", filename="print.css"))
 
 
 @requires(Role.COORDINATOR)
 def blank_form(slug: str, version_id: int, fmt: str):
-    """A copy without serial (the agent writes one), as HTML to print or as PDF."""
+    """A copy without serial (the agent writes one): the HTML page to print; the PDF only by POST (a job)."""
     campaign = member_campaign_or_404(slug)
     version = _version_or_404(campaign, version_id)
     if fmt not in ("pdf", "html"):
         abort(404)
-    return _deliver(campaign, version, request.args.get("lang", "fr")[:10], [None], fmt)
+    lang = request.args.get("lang", "fr")[:10]
+    if lang not in definition_of(version).languages:
+        lang = "fr"
+    if fmt == "pdf":
+        if request.method != "POST":
+            flash(_("Le PDF se prépare en arrière-plan : demandez-le avec le bouton « Préparer le PDF »."), "error")
+            return redirect(url_for(".settings", slug=slug) + "#imprimer")
+        if not EmptyForm().validate_on_submit():
+            flash(_("Le formulaire a expiré : recommencez."), "error")
+            return redirect(url_for(".settings", slug=slug))
+    return _deliver(campaign, version, lang, [None], fmt)
 
 
 @requires(Role.COORDINATOR)
 def numbered_forms(slug: str):
-    """N pre-numbered copies: serials recorded, each with its QR code."""
+    """N pre-numbered copies: serials recorded, each with its QR code (the PDF made by a job)."""
+
     campaign = member_campaign_or_404(slug)
     printing = _print_form(campaign)
     if not printing.validate_on_submit():
@@ -247,6 +279,11 @@ def numbered_forms(slug: str):
         return redirect(url_for(".settings", slug=slug))
     version = _version_or_404(campaign, printing.questionnaire.data)
     lang = printing.lang.data if printing.lang.data in definition_of(version).languages else "fr"
+    fmt = printing.format.data or "pdf"
+    busy = print_jobs.running(db.session, campaign) if fmt == "pdf" else None
+    if busy is not None:  # before issuing serials: none is recorded for a PDF that would not be made
+        flash(str(print_jobs.Busy(busy)), "error")
+        return redirect(url_for(".pdf_status", slug=slug, job_id=busy.id))
     try:
         issued = serials.issue(db.session, campaign, version, printing.copies.data, _actor(), lang)
     except ServiceError as refused:
@@ -254,4 +291,37 @@ def numbered_forms(slug: str):
         flash(str(refused), "error")
         return redirect(url_for(".settings", slug=slug))
     db.session.commit()
-    return _deliver(campaign, version, lang, issued, printing.format.data or "pdf")
+    return _deliver(campaign, version, lang, issued, fmt)
+
+
+@requires(Role.COORDINATOR)
+def pdf_status(slug: str, job_id: int):
+    """The progress of a PDF being made, and its download link once it is ready."""
+    from ..jobs.views import job_status
+
+    campaign = member_campaign_or_404(slug)
+    job = print_jobs.pdf_job(db.session, campaign, job_id)
+    if job is None:
+        abort(404)
+    stored = print_jobs.pdf_file(db.session, campaign, job)
+    version = db.session.get(QuestionnaireVersion, (job.params or {}).get("version_id") or 0)
+    return render_template("entry/pdf_status.html", campaign=campaign, job=job, status=job_status(campaign, job),
+                           stored=stored, copies=len((job.params or {}).get("serials") or []),
+                           title=definition_of(version).label("fr") if version is not None else "",
+                           refresh_url=url_for(".pdf_status", slug=slug, job_id=job.id))
+
+
+@requires(Role.COORDINATOR)
+def pdf_download(slug: str, job_id: int):
+    """The PDF a job made, for the coordinators of its campaign."""
+
+    campaign = member_campaign_or_404(slug)
+    job = print_jobs.pdf_job(db.session, campaign, job_id)
+    stored = print_jobs.pdf_file(db.session, campaign, job) if job is not None else None
+    if stored is None:
+        abort(404)
+    version = db.session.get(QuestionnaireVersion, (job.params or {}).get("version_id") or 0)
+    name = print_jobs.file_name(campaign, version, job.params or {})
+    return FlaskResponse(stored.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff"})

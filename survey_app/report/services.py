@@ -69,7 +69,8 @@ def build_outputs(session: Session, campaign: Campaign, *, progress=None, kinds=
 
 def store_outputs(session: Session, campaign: Campaign, outputs: Outputs, job_id: int | None = None) -> dict:
     """Keep the files as the campaign's current report (older ones are dropped)."""
-    session.execute(delete(ReportFile).where(ReportFile.campaign_id == campaign.id))
+    # only the report's own files: the table also keeps other features' files (the paper form's PDF)
+    session.execute(delete(ReportFile).where(ReportFile.campaign_id == campaign.id, ReportFile.kind.in_(list(FILES))))
     for kind, content in outputs.files.items():
         session.add(ReportFile(campaign_id=campaign.id, job_id=job_id, kind=kind, content=content, size=len(content)))
     session.flush()
@@ -114,7 +115,7 @@ class ReportState:
 
 def report_state(session: Session, campaign: Campaign) -> ReportState:
     rows = session.execute(select(ReportFile.kind, ReportFile.size, ReportFile.created_at)
-                           .where(ReportFile.campaign_id == campaign.id)).all()
+                           .where(ReportFile.campaign_id == campaign.id, ReportFile.kind.in_(list(FILES)))).all()
     files = {kind: {"size": size, "created_at": created} for kind, size, created in rows}
     return ReportState(files, latest_job(session, campaign, REPORT_JOB, done=True),
                        latest_job(session, campaign, REPORT_JOB))
