@@ -290,6 +290,8 @@ def _responses_page(campaign, upload, *, error=None, status=200):
     if shown is None:
         abort(404)
     report = responses_service.report_view(shown.result if shown.state is JobState.DONE else None)
+    if shown.state is JobState.FAILED or (report is not None and final is None and not report["imported"]):
+        upload.drop_data()  # nothing more will be done with these answers: they are not kept
     if shown.state is JobState.FAILED and status == 200:
         status = 422
     return render_template(

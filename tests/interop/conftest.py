@@ -55,13 +55,14 @@ def world(db_session, create_user, create_campaign, uploads_dir, tmp_path):
     coordinator = create_user("coordinator")
     agent = create_user("agent")
     other = create_user("coordinator")
+    admin = create_user("admin")
     campaign = create_campaign("ville", members=[coordinator, agent])
     create_campaign("autre-ville", members=[other])
     path = tmp_path / "kobo_test.yaml"
     path.write_text(QUESTIONNAIRE, encoding="utf-8")
     questionnaires.load_file(db_session, campaign, path)
     db_session.commit()
-    return {"campaign": campaign, "coordinator": coordinator, "agent": agent, "other": other,
+    return {"campaign": campaign, "coordinator": coordinator, "agent": agent, "other": other, "admin": admin,
             "uploads": uploads_dir}
 
 

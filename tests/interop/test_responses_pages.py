@@ -88,6 +88,7 @@ def test_trial_then_import_then_the_same_file_again(client, login, db_session, w
     assert (_figure(html, "importees"), _figure(html, "deja")) == (0, 2)
     assert "importer-reponses" not in html and "Rien à importer" in html
     assert _imported(db_session, campaign) == 2
+    assert [p.name for p in world["uploads"].rglob("*.csv")] == []  # not kept when nothing is imported
 
 
 def test_xlsx_with_a_repeat_sheet_and_another_group_separator(client, login, db_session, world):
@@ -122,6 +123,7 @@ def test_bad_files(client, login, db_session, world):
     assert page.status_code == 422
     assert "Aucune colonne du fichier ne correspond" in page.get_data(as_text=True)
     assert "importer-reponses" not in page.get_data(as_text=True)
+    assert [p.name for p in world["uploads"].rglob("*.csv")] == []  # a failed trial keeps no answers
     reply = upload(client, UPLOAD, "file", [("export.csv", _csv(_rows()))],
                    data={"separator": "/", "questionnaire": "inconnu"})
     assert reply.status_code == 400 and "Questionnaire inconnu" in reply.get_data(as_text=True)
@@ -139,6 +141,20 @@ def test_uploaded_strings_are_escaped(client, login, world):
     assert "<script>alert" not in html and "<img src=x" not in html and "<i>export</i>" not in html
     assert "&lt;i&gt;export&lt;/i&gt;.csv" in html
     assert "&lt;script&gt;alert(&#39;colonne&#39;)&lt;/script&gt;" in html
+
+
+def test_the_upload_limit_is_the_pages_own(client, login, db_session, world, app, monkeypatch):
+    """Above the site's usual request size (MAX_CONTENT_LENGTH), below the pages' limit."""
+    login(world["coordinator"])
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 200_000)
+    monkeypatch.setitem(app.config, "CLS_INTEROP_MAX_BYTES", 400_000)
+    big = b"colonne;autre\n" + b"1;2\n" * 75_000  # 300 kB
+    reply = upload(client, UPLOAD, "file", [("gros.csv", big)], data={"separator": "/"})
+    assert reply.status_code == 303  # read, and tried
+    monkeypatch.setitem(app.config, "CLS_INTEROP_MAX_BYTES", 250_000)
+    reply = upload(client, UPLOAD, "file", [("gros.csv", big)], data={"separator": "/"})
+    assert reply.status_code == 413 and "dépasse la taille acceptée" in reply.get_data(as_text=True)
+    assert _imported(db_session, world["campaign"]) == 0
 
 
 def test_access_is_refused_to_others(client, login, db_session, world):

@@ -204,6 +204,10 @@ def test_access_is_refused_to_others(client, login, db_session, world):
         assert client.get(report).status_code == expected, who
         assert client.post(report + "/charger", data={}).status_code == expected, who
         client.post("/deconnexion")
+    login(world["admin"])  # an administrator reaches every campaign
+    assert client.get(PAGE).status_code == 200
+    assert client.get(report).status_code == 404  # but not another account's upload
+    client.post("/deconnexion")
     # the other campaign's coordinator, on their own campaign, with this upload's token
     login(world["other"])
     token = report.rsplit("/", 1)[1]
