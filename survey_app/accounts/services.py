@@ -84,15 +84,16 @@ def set_password(session: Session, user: User, password: str, *, actor: User | N
 def _keep_an_administrator(session: Session, user: User, what: str) -> None:
     """Refuse ``what`` when ``user`` is the last active administrator.
 
-    The other active administrators are read locked for update (PostgreSQL), so that two
-    administrators demoting each other at the same moment cannot leave none.
+    Every active administrator's row, this one's included, is locked for update
+    (PostgreSQL): of two administrators demoting each other at the same moment, the
+    second waits for the first and then sees that only one is left.
     """
     if user.role is not Role.ADMIN or not user.active:
         return
-    others = session.scalars(
-        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id).with_for_update()
+    admins = session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id).with_for_update()
     ).all()
-    if not others:
+    if not [admin_id for admin_id in admins if admin_id != user.id]:
         raise ServiceError(
             f"Impossible de {what} : c'est le dernier compte d'administration actif. "
             "Donnez d'abord le rôle d'administration à un autre compte."

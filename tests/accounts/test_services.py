@@ -213,3 +213,43 @@ def test_a_pending_invitation_cannot_be_opened_without_its_link(db_session, crea
     with pytest.raises(ServiceError, match="invitation soit acceptée"):
         users.set_active(db_session, issued.user, True)
     assert issued.user.active is False and issued.user.invitation_pending
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, db_session, create_user):
+    """PostgreSQL: the second demotion waits for the first, then is refused (SQLite writes one at a time)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from survey_app.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises the two transactions anyway")
+    first_admin, second_admin = create_user("admin"), create_user("admin")
+    one, two = Session(db.engine), Session(db.engine)
+    outcome = {}
+    try:
+        users.set_role(one, one.get(User, second_admin.id), "coordinator", actor=one.get(User, first_admin.id))
+        # not flushed: only the check's locks hold the administrators' rows
+
+        def demote_the_other():
+            try:
+                users.set_role(two, two.get(User, first_admin.id), "coordinator", actor=two.get(User, second_admin.id))
+                two.commit()
+                outcome["second"] = "done"
+            except ServiceError as error:
+                two.rollback()
+                outcome["second"] = str(error)
+
+        racer = threading.Thread(target=demote_the_other)
+        racer.start()
+        racer.join(1.0)
+        assert racer.is_alive()  # waiting for the first transaction's locks
+        one.commit()
+        racer.join(10)
+    finally:
+        one.close()
+        two.close()
+    assert "dernier compte d'administration" in outcome["second"]
+    db_session.expire_all()
+    assert [u.role for u in db_session.scalars(select(User).order_by(User.id))] == [Role.ADMIN, Role.COORDINATOR]
