@@ -2,6 +2,7 @@
 and export tests: its responses, a paper form with « non renseigné » and « illisible »
 marks, a hostile free text, drafts and an excluded response; a second campaign that only
 a stranger coordinator works on; an empty one. Tables are emptied before and after.
+What it shares with other folders' worlds is in ``tests/worlds.py``.
 """
 from __future__ import annotations
 
@@ -12,28 +13,18 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import delete, select
 
-from tests.conftest import TEST_PASSWORD
+from tests.worlds import add_accounts, add_empty_campaign, wipe, world_session
+# the fixtures reading the world, for the conftest.py of the folders using it
+from tests.worlds import campaign, client, coordinator, login  # noqa: F401
 
 RESPONSES = 80
 HOSTILE = '=HYPERLINK("http://exemple.invalid","clic")'
 
 
-def wipe(db):
-    from survey_app.survey import answering
-
-    db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-    answering.forget_surveys()
-
-
 def build_world(app, *, weights: bool = False) -> SimpleNamespace:
-    from survey_app.accounts import services as users
-    from survey_app.campaigns import demo, questionnaires, services as campaigns
+    from survey_app.campaigns import demo, questionnaires
     from survey_app.extensions import db
-    from survey_app.models import (Answer, CampaignStatus, Channel, FormState, PaperEntry, PaperForm, Response,
-                                   ResponseStatus, Role)
+    from survey_app.models import Answer, Channel, FormState, PaperEntry, PaperForm, Response, ResponseStatus
 
     with app.app_context():
         wipe(db)
@@ -48,22 +39,10 @@ def build_world(app, *, weights: bool = False) -> SimpleNamespace:
             db.session.flush()
             for rid in db.session.scalars(select(Response.id).where(Response.campaign_id == campaign.id)):
                 db.session.add(ResponseWeight(run_id=run.id, response_id=rid, weight=1 + (rid % 7) / 3))
-        coordinator = users.create_user(db.session, "coordination@ville.test", TEST_PASSWORD, Role.COORDINATOR,
-                                        display_name="Camille Coordination")
-        second = users.create_user(db.session, "adjointe@ville.test", TEST_PASSWORD, Role.COORDINATOR,
-                                   display_name="Dominique Adjointe")
-        agent = users.create_user(db.session, "agent@ville.test", TEST_PASSWORD, Role.AGENT, display_name="Agent Saisie")
-        stranger = users.create_user(db.session, "ailleurs@ville.test", TEST_PASSWORD, Role.COORDINATOR,
-                                     display_name="Coordination d'ailleurs")
-        for user in (coordinator, second, agent):
-            campaigns.add_member(db.session, campaign, user)
-        elsewhere = campaigns.create_campaign(db.session, "ailleurs", "Campagne d'ailleurs", organisation="Ailleurs",
-                                              status=CampaignStatus.OPEN, districts=[{"code": "a", "name": "A"}])
-        campaigns.add_member(db.session, elsewhere, stranger)
-        empty = campaigns.create_campaign(db.session, "vide", "Campagne vide", organisation="Ville vide",
-                                          status=CampaignStatus.OPEN, districts=[{"code": "x", "name": "X"}])
-        campaigns.add_member(db.session, empty, coordinator)
-        questionnaires.load_file(db.session, empty, Path(app.config["CLS_QUESTIONNAIRES_DIR"]) / "resident.yaml")
+        accounts = add_accounts(db.session, campaign, second=True)
+        coordinator, second, agent, stranger = accounts.coordinator, accounts.second, accounts.agent, accounts.stranger
+        empty = add_empty_campaign(db.session, coordinator,
+                                   Path(app.config["CLS_QUESTIONNAIRES_DIR"]) / "resident.yaml")
         version = questionnaires.current_version(db.session, campaign, "resident")
         definition = questionnaires.definition_of(version)
         ids = sorted(db.session.scalars(select(Response.id).where(Response.questionnaire_version_id == version.id)))
@@ -118,38 +97,5 @@ def world_fixture(weights: bool = False):
 
 @pytest.fixture()
 def session(app, world):
-    from survey_app.extensions import db, limiter
-
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
-        db.session.remove()
-    limiter.reset()
-
-
-@pytest.fixture()
-def campaign(session, world):
-    from survey_app.models import Campaign
-
-    return session.get(Campaign, world.campaign_id)
-
-
-@pytest.fixture()
-def coordinator(session, world):
-    from survey_app.models import User
-
-    return session.get(User, world.coordinator_id)
-
-
-@pytest.fixture()
-def client(app, session):
-    return app.test_client()
-
-
-@pytest.fixture()
-def login(client):
-    def _login(email: str):
-        response = client.post("/connexion", data={"email": email, "password": TEST_PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-
-    return _login
+    with world_session(app) as session:
+        yield session

@@ -8,7 +8,8 @@ whole folder, their evidence built by the job "priorities" (immediate mode, the 
 default: the job runs when it is started), and each test starts from no decision: the
 ``session`` fixture removes the decisions, the grid and their audit events after each
 test. A test that changes the data builds the list again before it ends. After the
-folder's last test every table is emptied, as the suite's ``db_session`` does.
+folder's last test every table is emptied, as the suite's ``db_session`` does. What it
+shares with the collection's world is in ``tests/worlds.py``.
 """
 from __future__ import annotations
 
@@ -18,21 +19,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import delete, select, update
 
-from tests.conftest import TEST_PASSWORD
+from tests.worlds import add_accounts, add_empty_campaign, wipe, world_session
+from tests.worlds import campaign, client, coordinator, login  # noqa: F401  (fixtures reading the world)
 
 DEMO_RESPONSES = 120
 BARE_RESPONSES = 30
 UNBUILT_RESPONSES = 40
-
-
-def _wipe(db):
-    from survey_app.survey import answering
-
-    db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-    answering.forget_surveys()
 
 
 def _forget_caches():
@@ -46,30 +38,20 @@ def _forget_caches():
 @pytest.fixture(scope="package")
 def world(app):
     """The demo campaign (weights stored), a bare one, and the accounts of the access tests."""
-    from survey_app.accounts import services as users
     from survey_app.campaigns import demo, questionnaires, services as campaigns
     from survey_app.extensions import db
     from survey_app.findings import weights
-    from survey_app.models import Answer, CampaignStatus, Response, Role
+    from survey_app.models import Answer, CampaignStatus, Response
 
     with app.app_context():
-        _wipe(db)
+        wipe(db)
         _forget_caches()
         made = demo.setup_demo(db.session, responses=DEMO_RESPONSES, seed=7,
                                questionnaires_dir=app.config["CLS_QUESTIONNAIRES_DIR"])
         campaign = made.campaign
         weights.store_weights(db.session, campaign, weights.weight_sample(db.session, campaign, "resident"))
-        coordinator = users.create_user(db.session, "coordination@ville.test", TEST_PASSWORD, Role.COORDINATOR,
-                                        display_name="Camille Coordination")
-        agent = users.create_user(db.session, "agent@ville.test", TEST_PASSWORD, Role.AGENT, display_name="Agent Saisie")
-        stranger = users.create_user(db.session, "ailleurs@ville.test", TEST_PASSWORD, Role.COORDINATOR,
-                                     display_name="Coordination d'ailleurs")
-        for user in (coordinator, agent):
-            campaigns.add_member(db.session, campaign, user)
-        elsewhere = campaigns.create_campaign(db.session, "ailleurs", "Campagne d'ailleurs", organisation="Ailleurs",
-                                              status=CampaignStatus.OPEN,
-                                              districts=[{"code": "a", "name": "A"}])
-        campaigns.add_member(db.session, elsewhere, stranger)
+        accounts = add_accounts(db.session, campaign)
+        coordinator, agent, stranger = accounts.coordinator, accounts.agent, accounts.stranger
         # A bare campaign: residents only, no margins, no free text, two thin districts.
         bare = campaigns.create_campaign(db.session, "nue", "Campagne nue", organisation="Ville nue",
                                          status=CampaignStatus.OPEN,
@@ -89,10 +71,7 @@ def world(app):
         db.session.execute(update(Answer).where(Answer.response_id.in_(ids[:4]), Answer.question_id == district)
                            .values(value_text="est"))
         # A campaign whose questionnaire nobody has answered yet.
-        empty = campaigns.create_campaign(db.session, "vide", "Campagne vide", organisation="Ville vide",
-                                          status=CampaignStatus.OPEN, districts=[{"code": "x", "name": "X"}])
-        campaigns.add_member(db.session, empty, coordinator)
-        questionnaires.load_file(db.session, empty, resident)
+        empty = add_empty_campaign(db.session, coordinator, resident)
         # A campaign with answers whose list nobody has built yet.
         unbuilt = campaigns.create_campaign(db.session, "sans-liste", "Campagne sans liste", organisation="Ville",
                                             status=CampaignStatus.OPEN,
@@ -110,7 +89,7 @@ def world(app):
         db.session.remove()
     yield found
     with app.app_context():
-        _wipe(db)
+        wipe(db)
         _forget_caches()
         db.session.remove()
 
@@ -128,43 +107,12 @@ def build(session, campaign):
 @pytest.fixture()
 def session(app, world):
     """The database session in an application context; decisions, grid and their history removed afterwards."""
-    from survey_app.extensions import db, limiter
     from survey_app.models import AuditEvent, PriorityDecision, PriorityGrid
 
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
-        db.session.execute(delete(PriorityDecision))
-        db.session.execute(delete(PriorityGrid))
-        db.session.execute(delete(AuditEvent).where(AuditEvent.entity_type == "priorities"))
-        db.session.commit()
-        db.session.remove()
-    limiter.reset()
+    def cleanup(session):
+        session.execute(delete(PriorityDecision))
+        session.execute(delete(PriorityGrid))
+        session.execute(delete(AuditEvent).where(AuditEvent.entity_type == "priorities"))
 
-
-@pytest.fixture()
-def campaign(session, world):
-    from survey_app.models import Campaign
-
-    return session.get(Campaign, world.campaign_id)
-
-
-@pytest.fixture()
-def coordinator(session, world):
-    from survey_app.models import User
-
-    return session.get(User, world.coordinator_id)
-
-
-@pytest.fixture()
-def client(app, session):
-    return app.test_client()
-
-
-@pytest.fixture()
-def login(client):
-    def _login(email: str):
-        response = client.post("/connexion", data={"email": email, "password": TEST_PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-
-    return _login
+    with world_session(app, cleanup) as session:
+        yield session
