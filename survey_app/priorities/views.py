@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -126,6 +126,18 @@ def _not_built(slug: str):
     return _back(slug)
 
 
+def _workspace_or_stop(campaign):
+    """The workspace of a page that changes or downloads the list, or the end of the request:
+    back to the workspace page (with a message) when the list is not built yet, the page
+    saying why (409) when the campaign cannot have one."""
+    try:
+        return _workspace(campaign)
+    except NotBuilt:
+        abort(_not_built(campaign.slug))
+    except ServiceError as error:
+        abort(make_response(*_unavailable(campaign, str(error), 409)))
+
+
 def _field_errors(form) -> list[tuple[str, str]]:
     """``(field id, message)`` of every error of `form`, for the error summary."""
     return [(field.id, str(message)) for field in form for message in field.errors]
@@ -201,12 +213,7 @@ def decide(slug: str, key: str):
     from . import services
 
     campaign = member_campaign_or_404(slug)
-    try:
-        work = _workspace(campaign)
-    except NotBuilt:
-        return _not_built(slug)
-    except ServiceError as error:
-        return _unavailable(campaign, str(error), 409)
+    work = _workspace_or_stop(campaign)
     if key not in work.base:
         abort(404)
     form = decision_form(key, bound=True)
@@ -237,12 +244,7 @@ def merge(slug: str, key: str):
     from . import services
 
     campaign = member_campaign_or_404(slug)
-    try:
-        work = _workspace(campaign)
-    except NotBuilt:
-        return _not_built(slug)
-    except ServiceError as error:
-        return _unavailable(campaign, str(error), 409)
+    work = _workspace_or_stop(campaign)
     if key not in work.base:
         abort(404)
     form = merge_form(work, key, bound=True)
@@ -267,12 +269,7 @@ def separate(slug: str, key: str):
     from . import services
 
     campaign = member_campaign_or_404(slug)
-    try:
-        work = _workspace(campaign)
-    except NotBuilt:
-        return _not_built(slug)
-    except ServiceError as error:
-        return _unavailable(campaign, str(error), 409)
+    work = _workspace_or_stop(campaign)
     if key not in work.base:
         abort(404)
     if not EmptyForm().validate_on_submit():
@@ -296,12 +293,7 @@ def grid(slug: str):
     from . import services
 
     campaign = member_campaign_or_404(slug)
-    try:
-        work = _workspace(campaign)
-    except NotBuilt:
-        return _not_built(slug)
-    except ServiceError as error:
-        return _unavailable(campaign, str(error), 409)
+    work = _workspace_or_stop(campaign)
     form = grid_form(work, bound=True)
     if not form.validate_on_submit():
         return _render(campaign, work, bound={("grid", None): form}, status=400, errors=_field_errors(form))
@@ -326,12 +318,7 @@ def download(slug: str, fmt: str):
     from . import exports
 
     campaign = member_campaign_or_404(slug)
-    try:
-        work = _workspace(campaign)
-    except NotBuilt:
-        return _not_built(slug)
-    except ServiceError as error:
-        return _unavailable(campaign, str(error), 409)
+    work = _workspace_or_stop(campaign)
     if fmt == "xlsx":
         body, mimetype = exports.to_xlsx(work), XLSX_TYPE
     else:
