@@ -5,7 +5,9 @@ that cache of ``survey_app/infra/caches.py`` turned off; ``"none"`` changes noth
 ``"limiter_check"`` drops Flask-Limiter's request-level check, as the patch
 removed from ``create_app`` used to do (measured here only, never shipped);
 ``"+walk_memo"`` adds back the memo of condition walks per set of answers that
-``questionnaire/validation.py`` used to keep; ``"a&b"`` does both. Bench code only.
+``questionnaire/validation.py`` used to keep; ``"+parse_cache"`` adds back the
+``lru_cache`` of parsed condition sources that ``questionnaire/conditions.py`` kept until
+2026-12-01; ``"a&b"`` does both. Bench code only.
 """
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ def applied(app, variant: str):
         return lambda: app.before_request_funcs.__setitem__(None, before)
     if variant == "+walk_memo":
         return _add_walk_memo()
+    if variant == "+parse_cache":
+        return _add_parse_cache()
     memo = caches.by_name(variant)
     memo.disable()
 
@@ -73,3 +77,19 @@ def _add_walk_memo() -> None:
 
     validation._walk = remembered
     return lambda: setattr(validation, "_walk", walk)
+
+
+def _add_parse_cache():
+    """The cache removed from questionnaire/conditions.py: one parse per condition source (4,096 kept).
+
+    Conditions are parsed only where a definition is built (``questionnaire/build.py``)."""
+    from functools import lru_cache
+
+    from survey_app.questionnaire import build
+
+    original = build.parse_condition
+    build.parse_condition = lru_cache(maxsize=4096)(original)
+
+    def undo():
+        build.parse_condition = original
+    return undo

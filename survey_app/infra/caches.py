@@ -16,6 +16,12 @@ the benchmark, which only rebuilds a definition when ``RECENT_SURVEYS`` expires;
 the one cache of definitions the issue asks for, kept because a draft on an older
 version (``survey_of``) and the coordinator's pages rebuild a definition (about 45 ms)
 on every request without it, which the benchmark does not exercise.
+
+Removed on 2026-12-01 too: the ``lru_cache`` of parsed condition sources in
+``questionnaire/conditions.py`` (``questionnaire/`` holds no cache). Conditions are parsed
+only when a definition is built, which ``DEFINITIONS`` and ``RECENT_SURVEYS`` make rare:
+the benchmark's residents parse none after the first (``bench/probe_parse_cache.py``), and
+a build of the resident definition took 70.6 ms of CPU without it, 73.0 ms with it.
 """
 from __future__ import annotations
 

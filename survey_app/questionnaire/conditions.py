@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Mapping
 
 from .nodes import (Arith, BoolOp, Call, Compare, In, ListLiteral, Literal,
@@ -260,17 +259,12 @@ class _Parser:
         return Call(name, tuple(args))
 
 
-@lru_cache(maxsize=4096)
-def _parse_cached(source: str) -> Node:
-    return _Parser(source).parse()
-
-
 def parse_condition(source: str) -> Node:
     """Parse a condition into its tree; raise ``ConditionSyntaxError``."""
     if not isinstance(source, str):
         raise ConditionSyntaxError("une condition doit être une chaîne de caractères", 0,
                                    "a condition must be a string")
-    return _parse_cached(source)
+    return _Parser(source).parse()
 
 
 def evaluate_condition(condition: "str | Node | None", answers: Mapping[str, Any]) -> bool:
