@@ -174,3 +174,29 @@ def test_access_is_refused_to_others(client, login, db_session, world):
     assert client.get(f"/espace/campagnes/autre-ville/kobo-odk/reponses/{token}").status_code == 404
     assert client.post(f"/espace/campagnes/autre-ville/kobo-odk/reponses/{token}/importer").status_code == 404
     assert _imported(db_session, world["campaign"]) == 0
+
+
+def test_the_job_reports_its_progress(db_session, world, app):
+    """The import runs as a job: a long file reports how far it got, step by step."""
+    from survey_app.interop import responses, uploads
+
+    rows = _rows()[:1] + [["nord", str(20 + n % 60), "non", "", "velo"] + _meta(100 + n, "2024-03-05")
+                          for n in range(1200)]
+    upload_ = uploads.save(responses.KIND, world["campaign"].id, world["coordinator"].id,
+                           [("export.csv", _csv(rows))], original="export.csv", main="export.csv")
+
+    class Handle:
+        created_by_id = world["coordinator"].id
+        steps: list = []
+
+        def progress(self, fraction, message=None):
+            self.steps.append(round(fraction, 2))
+
+    job = Handle()
+    result = responses.run_import(db_session, job, world["campaign"].id, token=upload_.token, dry_run=True)
+    assert result["imported"] == 1200 and result["dry_run"] is True
+    assert len(job.steps) >= 3 and job.steps == sorted(job.steps) and job.steps[-1] > 0.7
+    assert _imported(db_session, world["campaign"]) == 0
+    result = responses.run_import(db_session, job, world["campaign"].id, token=upload_.token, dry_run=False)
+    assert result["imported"] == 1200 and _imported(db_session, world["campaign"]) == 1200
+    assert not upload_.has_data  # the answers are in the database, the file is gone
