@@ -17,7 +17,7 @@ from .values import Chart, Share, Table, number_fr
 #: Dark colours readable on white, each at least 3:1 against it and its neighbours told
 #: apart by a hatch pattern as well.
 COLOURS = ("#1b365d", "#7a1f3d", "#1d5e3a", "#5b2c83", "#7a3b00", "#243c4f")
-HATCHES = ("", "//", "..", "xx", "\\\\", "++")
+HATCHES = ("", "//", "--", "xx", "\\\\", "++")
 
 
 def _figure(width: float, height: float):
@@ -130,11 +130,10 @@ def counts_figure(labels: list[str], values: list[int | None], *, ylabel: str = 
     figure = _figure(6.4, 2.8)
     axes = figure.add_subplot()
     heights = [v or 0 for v in values]
-    bars = axes.bar(range(len(labels)), heights, color=COLOURS[2], edgecolor="#000000", linewidth=0.6)
-    for bar, value in zip(bars, values):
-        if value is None:
-            bar.set_hatch("..")
-            bar.set_facecolor("#ffffff")
+    axes.bar(range(len(labels)), heights, color=COLOURS[2], edgecolor="#000000", linewidth=0.6)
+    for position, value in enumerate(values):
+        if value is None:  # fewer than 11 responses: no bar, a mark saying so (no dotted hatch: see analysis.charts)
+            axes.text(position, 0, "< 11", rotation=90, ha="center", va="bottom", fontsize=7, color="#000000")
     step = max(1, len(labels) // 10)
     axes.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right", fontsize=8)
     axes.set_ylabel(ylabel)

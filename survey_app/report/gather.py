@@ -74,18 +74,21 @@ def gather_report(session: Session, campaign: Campaign, *, progress: Progress | 
     progress(0.1, "Contexte et méthode")
     method = method_part(sample)
     profile = profile_part(sample, campaign)
-    progress(0.2, "Indicateurs par quartier")
-    indicators = gather_indicators.indicators_part(sample, campaign)
+    progress(0.15, "Priorités candidates")
+    # the same list, scores and evidence as the priorities workspace (priorities.services);
+    # when that evidence rests on today's data, its district and QPV gaps are the report's too
+    priorities = gather_priorities.priorities_part(session, campaign, grid=grid)
+    progress(0.3, "Indicateurs par quartier")
+    same_data = priorities["gaps"] is not None and priorities["weighted"] == sample.weighted
+    indicators = gather_indicators.indicators_part(sample, campaign, gaps=priorities["gaps"] if same_data else None)
     limits += indicators.limits
-    progress(0.4, "Thèmes des réponses libres")
+    progress(0.45, "Thèmes des réponses libres")
     voices = gather_voices.voices_part(session, campaign, sample)
     limits += voices.limits
     progress(0.6, "Professionnels de santé")
     professionals = gather_voices.professionals_part(session, campaign)
     limits += professionals.limits
-    progress(0.7, "Priorités candidates")
-    priorities = gather_priorities.priorities_part(session, campaign, sample, indicators, voices,
-                                                   professionals, grid=grid)
+    limits += priorities["limits"]
     progress(0.75, "Comparaison avec la vague précédente")
     wave = gather_indicators.wave_part(session, campaign, indicators)
     progress(0.8, "Annexes")

@@ -37,8 +37,14 @@ def _labels(definition, campaign) -> dict[str, dict]:
     return out
 
 
-def indicators_part(sample, campaign) -> IndicatorsPart:
-    """Every indicator for the town and by district, QPV, age and sex, with the gaps."""
+def indicators_part(sample, campaign, *, gaps: dict | None = None) -> IndicatorsPart:
+    """Every indicator for the town and by district, QPV, age and sex, with the gaps.
+
+    ``gaps`` (indicator name -> its :class:`~analysis.priorities.DistrictGap` tuple) are
+    the district and QPV comparisons of the candidate priorities' evidence, when it rests
+    on the same data: the report then shows the disparities the priorities page shows,
+    without comparing every indicator again. Without it they are computed here.
+    """
     from analysis.crosstab import TOWN
     from analysis.priorities import compare_indicators, indicator_evidence
 
@@ -47,12 +53,18 @@ def indicators_part(sample, campaign) -> IndicatorsPart:
 
     weighted = sample.as_weighted_sample()
     tables, _ = campaign_indicator_tables(None, campaign, sample=weighted)
-    specs = indicator_columns(sample.table, sample.definition)
     domains = [d for d in ("district", "qpv") if d in sample.table.columns]
-    comparisons = compare_indicators(sample.table, sample.design, specs, domains=domains) if domains else None
+    comparisons = None
+    if gaps is None and domains:
+        specs = indicator_columns(sample.table, sample.definition)
+        comparisons = compare_indicators(sample.table, sample.design, specs, domains=domains)
     indicators = {i.name: i for i in sample.definition.indicators()}
     axes = {name: i.axis for name, i in indicators.items()}
     evidence = indicator_evidence(tables, comparisons, axes=axes)
+    if gaps is not None:
+        import dataclasses
+
+        evidence = tuple(dataclasses.replace(item, gaps=tuple(gaps.get(item.name, ()))) for item in evidence)
     labels = _labels(sample.definition, campaign)
     limits: list[str] = []
     small = []

@@ -14,92 +14,82 @@ def _figure_share(figure) -> Share:
                  suppressed=figure.suppressed, fragile=figure.fragile)
 
 
-def decisions(session, campaign) -> tuple[dict, object]:
-    """The coordinator's decisions on the candidates (key -> row) and the campaign's grid row."""
-    from sqlalchemy import select
+def priorities_part(session, campaign, sample=None, indicators=None, voices=None, professionals=None, *,
+                    grid=None) -> dict:
+    """The campaign's candidate priorities, as the priorities workspace shows them.
 
-    from ..models import PriorityDecision, PriorityGrid
+    The list, its ranks, scores and evidence are :func:`survey_app.priorities.services.workspace`'s
+    (the evidence the job "priorities" stored, else gathered once per state of the data,
+    with the coordinator's merges, renames, assessments and grid applied): the report and
+    the workspace page show the same list. ``grid`` ranks the same candidates on another
+    grid (a preview); the other arguments are kept for the callers of the old signature.
+    """
+    from analysis.priorities import format_number_fr, rank_candidates
 
-    rows = session.scalars(select(PriorityDecision).where(PriorityDecision.campaign_id == campaign.id)).all()
-    return {row.candidate_key: row for row in rows}, session.get(PriorityGrid, campaign.id)
+    from ..priorities import services as priorities
+    from ..priorities import stored
 
-
-def _assessments(decided: dict) -> dict:
-    from analysis.priorities import Assessment, Pearl
-
-    out = {}
-    for key, row in decided.items():
-        pearl = {k: v for k, v in (row.pearl or {}).items() if k in Pearl.__dataclass_fields__}
-        out[key] = Assessment(seriousness=row.seriousness, effectiveness=row.effectiveness,
-                              pearl=Pearl(**pearl), note=row.note or "")
-    return out
-
-
-def priorities_part(session, campaign, sample, indicators, voices, professionals, *, grid=None) -> dict:
-    """Candidates from every source, scored on the grid, with their evidence."""
-    from analysis.priorities import (
-        ScoringGrid, build_candidates, format_number_fr, rank_candidates, ranking_evidence, ranking_shares,
-    )
-
-    ranking_rows, ranking = [], ()
-    question = next((q for q in sample.definition.questions.values() if q.type == "ranking"), None)
-    if question is not None and f"{question.id}__rang1" in sample.table.columns:
-        top = question.rank_count or 3
-        shares = ranking_shares(sample.table, sample.design, question.id, question.codes, top=top)
-        labels = {o.code: o.label("fr") for o in question.options}
-        ranking = ranking_evidence(shares, labels=labels, top=top)
-        for item in ranking:
-            first, best = _figure_share(item.first), _figure_share(item.top)
-            ranking_rows.append((best.estimate if best.shown else -1,
-                                 [item.label, first.pct, first.ci, best.pct, best.ci]))
+    work = priorities.workspace(session, campaign)
+    ranking = work.ranking
+    if grid is not None:
+        ranking = rank_candidates([item.candidate for item in ranking.all], grid)
+    found = work.evidence
+    limits = []
+    state = stored.stored_evidence(session, campaign)
+    stale = state is not None and bool(state.stale)
+    if stale:
+        limits.append("La liste des priorités candidates a été construite avant les derniers changements des "
+                      "données (" + " ; ".join(r.rstrip(".") for r in state.stale) + ") : reconstruisez-la "
+                      "depuis l'espace des priorités pour qu'elle en tienne compte.")
+    ranking_rows = []
+    for item in found.ranking:
+        first, best = _figure_share(item.first), _figure_share(item.top)
+        ranking_rows.append((best.estimate if best.shown else -1,
+                             [item.label, first.pct, first.ci, best.pct, best.ci]))
+    top = found.ranking[0].top_k if found.ranking else 3
     ranking_table = Table("classement-habitants", "Les priorités classées par les habitants",
-                          ["Priorité proposée", "Classée 1re", "IC à 95 %", "Parmi les 3 premières", "IC à 95 %"],
+                          ["Priorité proposée", "Classée 1re", "IC à 95 %",
+                           f"Parmi les {top} premières", "IC à 95 %"],
                           [row for _, row in sorted(ranking_rows, key=lambda r: -r[0])],
                           note="Parts des répondants qui ont classé au moins une priorité. "
                                "« < 11 » : moins de 11 répondants, chiffre non publié.") if ranking_rows else None
-    decided, grid_row = decisions(session, campaign)
-    if grid is None and grid_row is not None:
-        grid = ScoringGrid(variant=grid_row.variant, inequity_weight=grid_row.inequity_weight,
-                           demand_weight=grid_row.demand_weight)
-    grid = grid or ScoringGrid()
-    candidates = build_candidates(indicators.evidence, voices.evidence, ranking, professionals.evidence,
-                                  assessments=_assessments(decided))
-    ranked = rank_candidates(candidates, grid)
-    names = {d.code: d.name for d in campaign.districts}
-    kept = [k for k, row in decided.items() if row.status == "kept" and not row.merged_into]
+    kept = [item.key for item in ranking.all if work.status(item.key) == "kept"]
     items = []
-    for entry in ranked.all:
+    for entry in ranking.all:
         candidate, score = entry.candidate, entry.score
-        decision = decided.get(candidate.key)
-        if decision is not None and decision.merged_into:
-            continue
+        decision = work.decisions.get(candidate.key)
         lead = candidate.lead
         figure = _figure_share(lead[1]) if lead else Share(False)
         items.append({
-            "key": candidate.key, "rank": entry.rank,
-            "label": (decision.label if decision is not None and decision.label else candidate.label),
-            "note": decision.note if decision is not None else "", "axis": candidate.axis,
-            "axis_label": candidate.axis_label, "status": score.status, "status_fr": score.status_fr,
+            "key": candidate.key, "rank": entry.rank, "label": candidate.label,
+            "note": (decision.note or "") if decision is not None else "", "axis": candidate.axis,
+            "axis_label": work.axis_label(candidate.axis), "status": score.status, "status_fr": score.status_fr,
             "parts": {k: format_number_fr(v) for k, v in score.parts().items()},
             "total": format_number_fr(score.total) if not score.thin else "–",
             "computation": score.computation_fr() if not score.thin else candidate.thin_reason,
             "sources": dict(score.sources), "lead": lead[0] if lead else "", "figure": figure,
-            "districts": [names.get(g.group, g.group) for g in candidate.worse_districts if g.variable == "district"],
+            "districts": [found.group_label(g.variable, g.group) for g in candidate.worse_districts
+                          if g.variable == "district"],
             "qpv_worse": any(g.variable == "qpv" and g.group == "QPV" for g in candidate.worse_districts),
             "themes": [t.label for t in candidate.themes if _figure_share(t.share).shown][:3],
             "professional": [(p.label, _figure_share(p.share)) for p in candidate.professional][:3],
             "quotes": list(candidate.verbatims),
             "kept": candidate.key in kept,
+            "decision": work.status(candidate.key),
         })
     table = Table("grille-priorites", "Les priorités candidates et leur score",
                   ["Rang", "Priorité candidate", "Axe", "A", "B", "C", "I", "D", "Score", "Statut"],
                   [[str(i["rank"] or "–"), i["label"], i["axis_label"], *i["parts"].values(), i["total"],
                     i["status_fr"]] for i in items],
                   note="A taille, B gravité, C efficacité, I inégalités, D demande exprimée.")
+    grid = ranking.grid
     return {"items": items, "table": table, "formula": grid.formula_fr(),
             "formula_text": grid.formula_text_fr().split("\n"), "legend": grid.legend_fr(),
             "ranking": ranking_table, "kept": kept,
-            "kept_items": [i for i in items if i["kept"]] if kept else []}
+            "kept_items": [i for i in items if i["kept"]] if kept else [], "limits": limits,
+            # the evidence's district and QPV gaps by indicator, when they rest on today's data
+            "gaps": None if stale else {item.name: item.gaps for item in found.indicators},
+            "weighted": found.weighted}
 
 
 def axes_part(sample, indicators, voices, professionals, priorities) -> list[dict]:

@@ -137,7 +137,7 @@ def test_categories_differ_by_hatching_as_well_as_colour(districts):
     chart = bar_chart(districts)
     root = ET.fromstring(chart.svg)
     patterns = {p.get("id") for p in root.iter(f"{SVG}pattern")}
-    assert len(patterns) >= 2                        # worse (///) and better (...)
+    assert len(patterns) >= 2                        # worse (///) and better (xx)
     groups = {g.get("id"): g for g in root.iter(f"{SVG}g")}
     for k, row in chart.data.iterrows():
         group = groups.get(f"{chart.chart_id}-bar-{k}")
@@ -226,3 +226,22 @@ def test_importing_charts_does_not_import_matplotlib():
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_hatches_are_line_patterns_small_enough_for_the_pdf(districts):
+    """A dotted hatch is hundreds of tiny circles per pattern (150 KB a chart, half the report's PDF time)."""
+    from analysis.charts import CATEGORY_STYLES, SERIES_STYLES
+
+    for style in list(CATEGORY_STYLES.values()) + list(SERIES_STYLES):
+        assert not set(style.hatch) & {".", "o", "O", "*"}, style
+    chart = bar_chart(districts)
+    root = ET.fromstring(chart.svg)
+    patterns = list(root.iter(f"{SVG}pattern"))
+    assert patterns
+    for pattern in patterns:
+        assert len(ET.tostring(pattern)) < 4_000
+    assert len(chart.svg) < 60_000
+    # told apart in black and white: the two patterns' drawings differ, not only their colour
+    drawings = {re.sub(r'#[0-9a-fA-F]{6}|id="[^"]*"', "", "".join(ET.tostring(c).decode() for c in p))
+                for p in patterns}
+    assert len(drawings) >= 2
