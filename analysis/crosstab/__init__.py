@@ -17,7 +17,7 @@ Benjamini Y, Hochberg Y (1995). Controlling the false discovery rate. *JRSS B* 5
 289-300.
 Lumley T (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley, section 6.1.
 """
-from ._compare import benjamini_hochberg, compare_domains
+from ._compare import benjamini_hochberg, compare_domains, compare_domains_many
 from ._publication import (
     FRAGILE_BELOW,
     MIN_CELL,
@@ -31,6 +31,6 @@ from ._tables import TOWN, CrossTab, Indicator, crosstab, indicator_tables
 __all__ = [
     "MIN_CELL", "FRAGILE_BELOW", "TOWN", "PUBLICATION_RULE_FR", "PUBLICATION_RULE_EN",
     "CrossTab", "RaoScottResult", "Indicator",
-    "crosstab", "rao_scott_test", "compare_domains", "benjamini_hochberg",
+    "crosstab", "rao_scott_test", "compare_domains", "compare_domains_many", "benjamini_hochberg",
     "indicator_tables", "apply_publication_rules",
 ]

@@ -17,10 +17,10 @@ from scipy import stats
 from .._missing import blank_as_missing
 from ..estimation._domains import domains_of
 from ..estimation._estimate import need_indicator
-from ..weighting import Design, linearised_variance
+from ..weighting import Design, domain_covariance, linearised_variance
 from ..weighting._margins import as_labels
 
-__all__ = ["compare_domains", "benjamini_hochberg"]
+__all__ = ["compare_domains", "compare_domains_many", "benjamini_hochberg"]
 
 
 def compare_domains(df, design: Design, column, need=None, domain="district", *,
@@ -54,6 +54,47 @@ def compare_domains(df, design: Design, column, need=None, domain="district", *,
     """
     design.check_frame(df)
     df = blank_as_missing(df, [column, domain])
+    return _compare(df, design, column, need, exclude, domains_of(df, domain), level)
+
+
+def compare_domains_many(df, design: Design, indicators, domain="district", *, level=0.95):
+    """:func:`compare_domains` for many indicators: one frame, an ``indicator`` column first.
+
+    Parameters
+    ----------
+    df : DataFrame
+    design : Design
+    indicators : iterable
+        :class:`~analysis.crosstab.Indicator` objects, ``(name, column, need codes[,
+        excluded codes])`` tuples or dicts, as for
+        :func:`~analysis.crosstab.indicator_tables`.
+    domain : str
+    level : float
+
+    Returns
+    -------
+    DataFrame
+        ``indicator``, then the columns of :func:`compare_domains`, indicator by
+        indicator. The domains are formed once for all the indicators.
+    """
+    from ._tables import _as_indicator
+
+    design.check_frame(df)
+    indicators = [_as_indicator(spec) for spec in indicators]
+    df = blank_as_missing(df, [*(spec.column for spec in indicators), domain])
+    domains = domains_of(df, domain)
+    frames = []
+    for spec in indicators:
+        part = _compare(df, design, spec.column, list(spec.need), spec.exclude, domains, level)
+        part.insert(0, "indicator", spec.name)
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=["indicator", domain, "estimate", "estimate_rest", "difference",
+                                     "se", "ci_low", "ci_high", "p_value", "n", "n_rest", "df"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _compare(df, design, column, need, exclude, domains, level):
     if need is None and not pd.api.types.is_bool_dtype(df[column]):
         y = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         valid = ~np.isnan(y)
@@ -62,8 +103,7 @@ def compare_domains(df, design: Design, column, need=None, domain="district", *,
         y = np.where(valid, y, 0.0)
     else:
         y, valid = need_indicator(df[column], need, exclude)
-    domains = domains_of(df, domain)
-    valid &= domains.codes >= 0
+    valid = valid & (domains.codes >= 0)
     d = domains.count
     codes = np.where(valid, domains.codes, d)
     w = np.where(valid, design.weights, 0.0)
@@ -72,11 +112,15 @@ def compare_domains(df, design: Design, column, need=None, domain="district", *,
     w_rest, t_rest = w_d.sum() - w_d, t_d.sum() - t_d
     with np.errstate(divide="ignore", invalid="ignore"):
         p_d, p_rest = t_d / w_d, t_rest / w_rest
-        x = -(w * valid)[:, None] * (y[:, None] - p_rest[None, :]) / w_rest[None, :]
-    rows = np.flatnonzero(valid)
-    x[rows, domains.codes[rows]] = w[rows] * (y[rows] - p_d[domains.codes[rows]]) / \
-        w_d[domains.codes[rows]]
-    se = np.sqrt(linearised_variance(design, x, blocks=1)[:, 0, 0])
+    if design.rows_are_psus:
+        se = _difference_se(design, y, w, valid, domains.codes, d, w_d, p_d, w_rest, p_rest)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = -(w * valid)[:, None] * (y[:, None] - p_rest[None, :]) / w_rest[None, :]
+        rows = np.flatnonzero(valid)
+        x[rows, domains.codes[rows]] = w[rows] * (y[rows] - p_d[domains.codes[rows]]) / \
+            w_d[domains.codes[rows]]
+        se = np.sqrt(linearised_variance(design, x, blocks=1)[:, 0, 0])
     dof = design.degrees_of_freedom(valid) - 1
     diff = p_d - p_rest
     tq = stats.t.ppf(0.5 + level / 2, dof)
@@ -88,6 +132,33 @@ def compare_domains(df, design: Design, column, need=None, domain="district", *,
     out["se"], out["ci_low"], out["ci_high"] = se, diff - tq * se, diff + tq * se
     out["p_value"], out["n"], out["n_rest"], out["df"] = p_value, n, n.sum() - n, dof
     return out
+
+
+def _difference_se(design, y, w, valid, domain_codes, d, w_d, p_d, w_rest, p_rest):
+    """Standard error of each domain's share minus the rest's, without the n x d matrix.
+
+    The influence function of domain ``g`` against the rest is, on a row of domain
+    ``e``: ``u_e`` (the row's influence on the share of ``e``) when ``e = g``, else
+    ``-(W_e / W_rest) u_e - ((p_e - p_rest) / W_rest) w``. It is a fixed combination
+    of the ``2 d`` domain-restricted columns ``u_e`` and ``w``, whose covariance
+    :func:`~analysis.weighting.domain_covariance` gives from a few group sums; the
+    variance of each difference is the quadratic form of its combination.
+    """
+    rows = np.flatnonzero(valid)
+    dom = domain_codes[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.column_stack([np.where(w_d[dom] > 0, w[rows] * (y[rows] - p_d[dom]) / w_d[dom], 0.0),
+                             w[rows]])
+    cov = domain_covariance(design, u, rows, dom, d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(w_d[None, :] > 0, -w_d[None, :] / w_rest[:, None], 0.0)
+        level = np.where(w_d[None, :] > 0, -(p_d[None, :] - p_rest[:, None]) / w_rest[:, None], 0.0)
+    coef = np.empty((d, 2 * d))
+    coef[:, 0::2], coef[:, 1::2] = share, level
+    own = np.arange(d)
+    coef[own, 2 * own], coef[own, 2 * own + 1] = 1.0, 0.0
+    variance = np.einsum("gi,ij,gj->g", coef, cov, coef)
+    return np.sqrt(np.maximum(variance, 0.0))
 
 
 def benjamini_hochberg(pvalues):

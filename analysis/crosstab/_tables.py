@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .._missing import blank_as_missing
 from ..estimation._domains import domains_of
-from ..estimation._estimate import _categories, need_indicator, proportion_table
+from ..estimation._estimate import _categories, need_indicator, proportion_table, proportion_tables
 from ..weighting import Design
 from ..weighting._margins import as_labels
 from ._publication import FRAGILE_BELOW, MIN_CELL, apply_publication_rules
@@ -152,21 +153,38 @@ def indicator_tables(df, design: Design, indicators, by=(), *, method="logit",
     by = [by] if isinstance(by, str) else list(by)
     indicators = [_as_indicator(spec) for spec in indicators]
     df = blank_as_missing(df, [*(spec.column for spec in indicators), *by])
-    frames = []
-    for spec in indicators:
-        y, valid = need_indicator(df[spec.column], spec.need, spec.exclude)
-        for variable in [None, *by]:
-            domains = domains_of(df, variable)
-            p, se, low, high, n, n_cell, _ = proportion_table(design, y, valid, domains,
-                                                               method, level)
-            groups = [TOWN] if variable is None else \
-                as_labels(domains.keys[variable]).tolist()
-            frames.append(pd.DataFrame({
-                "indicator": spec.name, "variable": variable or TOWN, "group": groups,
-                "estimate": p, "se": se, "ci_low": low, "ci_high": high,
-                "n": n, "n_cell": n_cell,
-            }))
-    table = pd.concat(frames, ignore_index=True)
-    # the groups of one variable add up to the town, for each indicator
+    y, valid = need_matrix(df, indicators)
+    # every indicator at once for each breakdown: one pass of the variance per variable
+    variables = [None, *by]
+    results = []
+    for variable in variables:
+        domains = domains_of(df, variable)
+        p, se, low, high, n, n_cell, _ = proportion_tables(design, y, valid, domains,
+                                                            method, level)
+        groups = [TOWN] if variable is None else as_labels(domains.keys[variable]).tolist()
+        results.append((variable or TOWN, groups, (p, se, low, high, n, n_cell)))
+    # rows: indicator by indicator, then each variable's groups (the groups of one
+    # variable add up to the town, for each indicator)
+    pieces = [(j, variable, groups, figures) for j in range(len(indicators))
+              for variable, groups, figures in results]
+    names = ["estimate", "se", "ci_low", "ci_high", "n", "n_cell"]
+    columns = {
+        "indicator": [indicators[j].name for j, _v, groups, _f in pieces for _g in groups],
+        "variable": [variable for _j, variable, groups, _f in pieces for _g in groups],
+        "group": [g for _j, _v, groups, _f in pieces for g in groups],
+    }
+    for i, name in enumerate(names):
+        parts = [figures[i][:, j] for j, _v, _g, figures in pieces]
+        columns[name] = np.concatenate(parts) if parts else np.zeros(0)
+    table = pd.DataFrame(columns)
     return apply_publication_rules(table, min_cell=min_cell, fragile_below=fragile_below,
                                    sets=[["indicator", "variable"]])
+
+
+def need_matrix(df, indicators):
+    """The 0/1 need and the "counts" mask of every indicator, as ``(n, k)`` arrays."""
+    y = np.zeros((len(df), len(indicators)))
+    valid = np.zeros((len(df), len(indicators)), dtype=bool)
+    for j, spec in enumerate(indicators):
+        y[:, j], valid[:, j] = need_indicator(df[spec.column], spec.need, spec.exclude)
+    return y, valid

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from .._missing import blank_as_missing
-from ..weighting import Design
+from ..weighting import Design, domain_variances
 from ..weighting._margins import as_labels, label_codes
 from ._domains import domains_of, estimate_domains
 from ._intervals import proportion_interval
@@ -242,6 +242,58 @@ def proportion_table(design, y, valid, domains, method="logit", level=0.95):
     n_need = np.bincount(domains.codes[valid & (domains.codes >= 0) & (y > 0)],
                          minlength=domains.count)
     return p, se, low, high, est.n, n_need, est.degf
+
+
+def proportion_tables(design, y, valid, domains, method="logit", level=0.95):
+    """:func:`proportion_table` for ``k`` indicators at once, each with its own respondents.
+
+    ``y`` and ``valid`` are ``(n, k)``: the 0/1 need of each respondent for each
+    indicator and whether the respondent counts for it. Returns ``p, se, low, high, n,
+    n_need`` of shape ``(d, k)`` and ``degf`` of shape ``(d,)``: the same figures as
+    ``k`` calls of :func:`proportion_table` (the influence functions of the ``d k``
+    domain shares go through one pass of the calibration residuals and the variance,
+    :func:`analysis.weighting.domain_variances`). Designs with clusters are done one
+    indicator at a time.
+    """
+    y = np.asarray(y, dtype=float)
+    valid = np.asarray(valid, dtype=bool)
+    n, k = y.shape
+    d = domains.count
+    if not design.rows_are_psus or k == 0:
+        parts = [proportion_table(design, y[:, j], valid[:, j], domains, method, level)
+                 for j in range(k)]
+        if not parts:
+            empty = np.zeros((d, 0))
+            return empty, empty, empty, empty, empty.astype(int), empty.astype(int), \
+                design.domain_degrees_of_freedom(domains.codes, d)
+        stacked = [np.column_stack([part[i] for part in parts]) for i in range(6)]
+        return (*stacked, parts[0][6])
+    from scipy import sparse
+
+    interval = proportion_interval(method)
+    codes = domains.codes
+    in_domain = codes >= 0
+    group = np.where(in_domain, codes, d)
+    # rows summed by domain, in row order (the sums of np.bincount, for k columns at once)
+    by_domain = sparse.csr_matrix((np.ones(n), (group, np.arange(n))), shape=(d + 1, n))
+    inset = valid & in_domain[:, None]
+    w = np.where(inset, design.weights[:, None], 0.0)
+    y = np.where(inset, y, 0.0)
+    weight_total = np.asarray(by_domain @ w)[:d]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.asarray(by_domain @ (w * y))[:d] / weight_total
+    rows = np.flatnonzero(in_domain)
+    dom = codes[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = w[rows] * (y[rows] - p[dom]) / weight_total[dom]
+    se = np.sqrt(np.maximum(domain_variances(design, u, rows, dom, d), 0.0))
+    degf = design.domain_degrees_of_freedom(codes, d)
+    n_rows = np.full(d, design.n) if design.is_calibrated else \
+        np.bincount(group, minlength=d + 1)[:d]
+    low, high = interval(p, se, degf[:, None], level=level, n_rows=n_rows[:, None])
+    counts = np.asarray(by_domain @ inset.astype(float))[:d]
+    needs = np.asarray(by_domain @ (inset & (y > 0)).astype(float))[:d]
+    return p, se, low, high, counts.round().astype(int), needs.round().astype(int), degf
 
 
 def survey_proportion(df, design: Design, column, need=None, by=None, *, exclude=(),

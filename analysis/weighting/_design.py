@@ -286,7 +286,11 @@ class Design:
         inset = self.weights != 0
         if mask is not None:
             inset &= np.asarray(mask, dtype=bool)
-        return int(np.unique(self.psu[inset]).size - np.unique(self.strata[inset]).size)
+        # counted with bincount: np.unique sorts or hashes every row, 60 times per table
+        n_strata = int(np.count_nonzero(np.bincount(self.strata[inset], minlength=1)))
+        if self.rows_are_psus:
+            return int(np.count_nonzero(inset)) - n_strata
+        return int(np.count_nonzero(np.bincount(self.psu[inset], minlength=1))) - n_strata
 
     def domain_degrees_of_freedom(self, domain_codes, n_domains):
         """Vector of :meth:`degrees_of_freedom` for each domain code (-1 = none)."""

@@ -16,10 +16,12 @@ surveys. *Int. Stat. Rev.* 51, 279-292.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from ._design import RAKING_PROJECTION_PASSES, Grouping, PostStratumStep
 
-__all__ = ["calibration_residuals", "linearised_variance", "domain_covariance"]
+__all__ = ["calibration_residuals", "linearised_variance", "domain_covariance",
+           "domain_variances"]
 
 def calibration_residuals(design, x):
     """Project influence functions on each calibration step, in order."""
@@ -181,6 +183,96 @@ def domain_covariance(design, u, rows, dom, n_domains):
                      lambda v_j=v_j: v_j) @ a_j
     v -= r_h.T @ ((scale_h / n_h)[:, None] * r_h)
     return v
+
+
+def domain_variances(design, u, rows, dom, n_domains):
+    """Variances of many domain estimates at once: the diagonal of :func:`domain_covariance`.
+
+    Same parameters as :func:`domain_covariance`; each of the ``k`` columns of ``u`` is a
+    separate statistic (an indicator), and only the variance of each statistic in each
+    domain is formed, never the ``(n_domains k)^2`` covariances between them. Each
+    column may have its own respondents (a zero influence value where a row did not
+    answer), so the ``k`` indicators of a questionnaire and all the domains of a
+    breakdown go through one pass over the data. Equal to the diagonal of
+    :func:`domain_covariance` up to rounding; used when each row is its own PSU.
+
+    Returns
+    -------
+    ndarray (n_domains, k)
+    """
+    m, k = u.shape
+    d = n_domains
+    dk = d * k
+    positions = np.arange(m)
+
+    def block_sums(codes, n_groups, q):
+        # sums of u (times q) by (group, domain), laid out as domain_covariance's
+        idx = codes[rows] * d + dom if n_groups > 1 else dom
+        values = np.ones(m) if q is None else q[rows]
+        indicator = sparse.csr_matrix((values, (idx, positions)), shape=(n_groups * d, m))
+        return np.asarray(indicator @ u).reshape(n_groups, dk)
+
+    cache = design._cross_cache  # the same design-only matrices as domain_covariance's
+
+    def cross(key, codes_a, n_a, codes_b, n_b, z):
+        if key not in cache:
+            c = np.bincount(codes_a * n_b + codes_b, weights=z(), minlength=n_a * n_b)
+            cache[key] = c.reshape(n_a, n_b)
+        return cache[key]
+
+    terms = []
+
+    def residual_sums(key, codes, n_groups, q):
+        out = block_sums(codes, n_groups, q)
+        for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
+            out -= cross((key, j), codes, n_groups, codes_j, n_j,
+                         lambda v_j=v_j: q * v_j) @ a_j
+        return out
+
+    for step_index, step in enumerate(design.calibration):
+        if isinstance(step, PostStratumStep):
+            grp = step.groups
+            psw = step.weights_after.copy()
+            oldw = step.weights_before
+            psw[(psw == 0) & (oldw == 0)] = 1.0
+            means = residual_sums(("post", step_index), grp.codes, grp.n_groups,
+                                  oldw / psw) / grp.sum(oldw)[:, None]
+            terms.append((grp.codes, grp.n_groups, psw, means))
+        else:
+            totals = [residual_sums(("rake", step_index, i), grp.codes, grp.n_groups,
+                                    1.0 / psw)
+                      for i, (grp, psw) in enumerate(step.margins)]
+            coef = [np.zeros((grp.n_groups, dk)) for grp, _ in step.margins]
+            for _ in range(RAKING_PROJECTION_PASSES):
+                for i, (grp, _psw) in enumerate(step.margins):
+                    current = totals[i].copy()
+                    for l_idx in range(len(step.margins)):
+                        current -= step._cross[i][l_idx] @ coef[l_idx]
+                    coef[i] += current / grp.counts[:, None]
+            terms.extend((grp.codes, grp.n_groups, psw, c)
+                         for (grp, psw), c in zip(step.margins, coef))
+
+    n_h, f = design._stratum_sizes_and_fpc()
+    scale_h = _stratum_scale(n_h, f)
+    s = scale_h[design.strata]
+    # sum_i s_i r_i^2 with r = x - sum_j v_j A_j[c_j], column by column
+    squares = sparse.csr_matrix((s[rows], (dom, positions)), shape=(d, m))
+    v = np.asarray(squares @ (u * u)).reshape(dk)
+    for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
+        g = block_sums(codes_j, n_j, s * v_j)
+        v -= 2.0 * np.einsum("gc,gc->c", g, a_j)
+        for l_idx, (codes_l, n_l, v_l, a_l) in enumerate(terms):
+            c = cross(("ss", j, l_idx), codes_j, n_j, codes_l, n_l,
+                      lambda v_j=v_j, v_l=v_l: s * v_j * v_l)
+            v += np.einsum("gc,gc->c", a_j, c @ a_l)
+    # minus sum_h scale_h / n_h (sum_{i in h} r_i)^2
+    n_strata = n_h.size
+    r_h = block_sums(design.strata, n_strata, None)
+    for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
+        r_h -= cross(("strata", j), design.strata, n_strata, codes_j, n_j,
+                     lambda v_j=v_j: v_j) @ a_j
+    v -= np.einsum("h,hc->c", scale_h / n_h, r_h * r_h)
+    return v.reshape(d, k)
 
 
 def _stratum_scale(n_h, f):

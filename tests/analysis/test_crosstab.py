@@ -16,6 +16,7 @@ from analysis.crosstab import (
     apply_publication_rules,
     benjamini_hochberg,
     compare_domains,
+    compare_domains_many,
     crosstab,
     indicator_tables,
     rao_scott_test,
@@ -260,6 +261,90 @@ def test_indicator_tables_in_one_call(town, designs):
     access = table[(table.indicator == "Accès difficile") & (table.variable == TOWN)].iloc[0]
     assert access.n_cell == town.acces_soins.isin(["difficile", "tres difficile"]).sum()
     assert not table["suppressed"].any()  # every group is large enough here
+
+
+#: The indicators of town_survey.R's svyciprop / svyby calls, as indicator specs.
+R_INDICATORS = [("sans_medecin_traitant", "sans_medecin_traitant", [1]),
+                ("renonce", "renoncement_soins", ["oui"], ["nsp"]),
+                ("acces_difficile", "acces_soins", ["difficile"])]
+R_BREAKDOWNS = {"sans_medecin_traitant": "district", "renonce": "qpv", "acces_difficile": "age_band"}
+
+
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+def test_indicator_tables_all_at_once_match_r(town, designs, r_town, name):
+    """Every indicator and every group in one pass of the variance, against R.
+
+    The indicators have different respondents ("nsp" is no answer for renonce), so each
+    one keeps its own. Tolerance: ``RTOL`` (1e-6 relative) on estimates, SEs and bounds.
+    """
+    table = indicator_tables(town, designs[name], R_INDICATORS, by=["district", "qpv", "age_band"],
+                             min_cell=0)
+    for indicator, variable in R_BREAKDOWNS.items():
+        key = f"{name}.svyciprop_logit.{indicator}"
+        if f"{key}.estimate" in r_town:  # R: svyciprop(~y, d, method = "logit", na.rm = TRUE)
+            town_row = table[(table.indicator == indicator) & (table.variable == TOWN)].iloc[0]
+            assert_allclose([town_row.estimate, town_row.se, town_row.ci_low, town_row.ci_high],
+                            [r_town[f"{key}.{s}"] for s in ("estimate", "se", "ci_low", "ci_high")],
+                            rtol=RTOL)
+        # R: svyby(~y, ~variable, d, svyciprop, method = "logit", vartype = c("se", "ci"))
+        rows = table[(table.indicator == indicator) & (table.variable == variable)]
+        assert len(rows) == town[variable].nunique()
+        for row in rows.itertuples():
+            key = f"{name}.svyby_ciprop_logit.{indicator}.{variable}.{row.group}"
+            assert_allclose([row.estimate, row.se, row.ci_low, row.ci_high],
+                            [r_town[f"{key}.{s}.{indicator}"] for s in ("estimate", "se", "ci_l", "ci_u")],
+                            rtol=RTOL)
+
+
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+def test_indicator_tables_equal_one_indicator_at_a_time(town, designs, name):
+    """The batched tables give the figures of survey_proportion, indicator by indicator."""
+    design = designs[name]
+    thin = town.copy()
+    thin.loc[thin.index[:6], "district"] = "Hameau"
+    thin.loc[thin.index[6:40], "acces_soins"] = None  # more unanswered for one indicator only
+    table = indicator_tables(thin, design, R_INDICATORS, by=["district", "sex"], min_cell=0)
+    for indicator, column, need, *exclude in R_INDICATORS:
+        for variable in ("district", "sex"):
+            expected = survey_proportion(thin, design, column, need=need, by=variable,
+                                         exclude=exclude[0] if exclude else ())
+            got = table[(table.indicator == indicator) & (table.variable == variable)]
+            assert list(got.group) == [str(g) for g in expected[variable]]
+            assert_allclose(got[["estimate", "se", "ci_low", "ci_high"]].to_numpy(float),
+                            expected[["estimate", "se", "ci_low", "ci_high"]].to_numpy(float),
+                            rtol=1e-12)
+            assert list(got.n) == list(expected.n) and list(got.n_cell) == list(expected.n_need)
+
+
+@pytest.mark.parametrize("name", TOWN_DESIGNS)
+def test_district_comparisons_of_many_indicators_at_once(town, designs, r_town, name):
+    """compare_domains_many stacks compare_domains, and its SEs still match svyglm."""
+    design = designs[name]
+    specs = [("smt", "sans_medecin_traitant", [1]), ("iso", "isolement", [1])]
+    many = compare_domains_many(town, design, specs, domain="district")
+    assert list(many.columns[:2]) == ["indicator", "district"]
+    for label, column, need in specs:
+        one = compare_domains(town, design, column, need=need, domain="district")
+        part = many[many.indicator == label].drop(columns="indicator").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, one)
+        for row in one.itertuples():
+            key = f"{name}.svyglm.{column}.{row.district}"
+            assert_allclose([row.difference, row.se], [r_town[f"{key}.difference"], r_town[f"{key}.se"]],
+                            rtol=RTOL)
+
+
+def test_district_comparison_without_the_n_by_d_matrix_equals_the_dense_one(town, designs):
+    """The structured standard error (rows as PSUs) equals the one of the full influence matrix."""
+    for name in ("rake", "poststrat", "unweighted"):
+        design = designs[name]
+        structured = compare_domains(town, design, "acces_soins", need=["difficile"], domain="age_band")
+        design.__dict__["rows_are_psus"] = False  # the path of clustered designs
+        try:
+            dense = compare_domains(town, design, "acces_soins", need=["difficile"], domain="age_band")
+        finally:
+            del design.__dict__["rows_are_psus"]
+        assert_allclose(structured["se"], dense["se"], rtol=1e-12)
+        assert_allclose(structured["p_value"], dense["p_value"], rtol=1e-10)
 
 
 def test_blank_strings_are_no_category_nor_group(town, designs):

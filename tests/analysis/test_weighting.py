@@ -375,3 +375,18 @@ def test_blank_design_and_cell_columns_are_missing():
     cells = pd.DataFrame({"sex": ["F", "M"], "count": [50, 50]})
     with pytest.raises(UnknownCategoryError, match="missing for 1"):
         post_stratify(df, cells)
+
+
+@pytest.mark.parametrize("name", ["unweighted", "rake", "poststrat", "trim"])
+def test_domain_variances_are_the_diagonal_of_domain_covariance(designs, town, name):
+    """Many statistics' variances in one pass equal the covariance's diagonal."""
+    from analysis.weighting import domain_covariance, domain_variances
+
+    design = designs[name]
+    rng = np.random.default_rng(5)
+    codes = rng.integers(-1, 6, len(town))
+    rows = np.flatnonzero(codes >= 0)
+    dom = codes[rows]
+    u = rng.normal(size=(rows.size, 4)) * (rng.random((rows.size, 4)) > 0.2)
+    diagonal = np.diagonal(domain_covariance(design, u, rows, dom, 6)).reshape(6, 4)
+    assert_allclose(domain_variances(design, u, rows, dom, 6), diagonal, rtol=1e-12)
