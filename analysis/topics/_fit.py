@@ -6,6 +6,7 @@ vectorised, not when :mod:`analysis` is imported.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ import pandas as pd
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
-from ..text import DISPLAY_EXCLUDED
+from ..text import DISPLAY_EXCLUDED, STOP_WORDS
+from . import _vectors
 from ._models import (
     Factorisation,
     drop_empty_topics,
@@ -25,70 +27,136 @@ from ._models import (
     top_term_indices,
     truncated_svd,
 )
+from ._words import Words, fold, prepare_words
 
-METHODS = ("nmf", "gsdmm")
-
-
-def _tokens(document: list[str]) -> list[str]:
-    """Analyzer for tokenised documents, without the grammatical words kept by the stop list.
-
-    "pas", "sans", "trop", "plus"... stay in the tokens (coding rules need them) but
-    occur in every theme, so they would only blur the topics.
-    """
-    return [token for token in document if token not in DISPLAY_EXCLUDED]
+#: Methods, the default first: it groups real short answers best (see find_themes).
+METHODS = ("vectors", "gsdmm", "nmf")
+#: Membership of each method: one theme per answer, or weights on several.
+SINGLE = frozenset({"vectors", "gsdmm"})
 
 
 @dataclass
 class Corpus:
-    """Document-term matrices of the modelled answers."""
+    """Document-term matrices of the modelled answers.
+
+    ``vocabulary`` holds the keys (accents folded, variants merged); ``display`` how
+    each is shown. ``embedded`` (answer vectors) is computed when the ``"vectors"``
+    method first needs it.
+    """
 
     vocabulary: np.ndarray
     counts: sparse.csr_matrix
     tfidf: sparse.csr_matrix
     presence: sparse.csr_matrix
     displayable: np.ndarray
+    display: np.ndarray | None = None
+    variants: dict | None = None
+    embedded: np.ndarray | None = None
 
     @property
     def n_docs(self) -> int:
         return self.counts.shape[0]
 
+    @property
+    def shown(self) -> np.ndarray:
+        """The shown form of every term."""
+        return self.vocabulary if self.display is None else self.display
+
     def subset(self, rows: np.ndarray) -> Corpus:
         """Return the corpus restricted to `rows` (same vocabulary)."""
         return Corpus(self.vocabulary, self.counts[rows], self.tfidf[rows],
-                      self.presence[rows], self.displayable)
+                      self.presence[rows], self.displayable, self.display, self.variants,
+                      None if self.embedded is None else self.embedded[rows])
+
+    def answer_vectors(self) -> np.ndarray:
+        """Return (and keep) the answers' vectors (see :mod:`._vectors`)."""
+        if self.embedded is None:
+            display = dict(zip(self.vocabulary, self.shown))
+            words = _vectors.term_vectors(list(self.vocabulary), self.variants or {}, display)
+            self.embedded = _vectors.answer_vectors(self.counts, words)
+        return self.embedded
 
 
-def vectorise(tokens: Sequence[list[str]]) -> tuple[Corpus | None, np.ndarray]:
+def _split_expression(key: str) -> list[str]:
+    return [fold(part) for part in key.replace("'", " ").replace("-", " ").split()
+            if len(part) > 2 and part not in STOP_WORDS and part not in DISPLAY_EXCLUDED]
+
+
+def _closest_frequent(key: str, frequent: dict[str, list[tuple[str, int]]]) -> str | None:
+    """A frequent key sharing a long start with a rare one ("moisi" -> "moisissure").
+
+    `frequent` indexes the frequent keys by their first five letters.
+    """
+    best, best_df = None, 0
+    for other, df in frequent.get(key[:5], ()):
+        common = 0
+        for a, b in zip(key, other):
+            if a != b:
+                break
+            common += 1
+        if common >= 0.7 * min(len(key), len(other)) and df > best_df:
+            best, best_df = other, df
+    return best
+
+
+def vectorise(tokens: Sequence[list[str]], texts: Sequence[str] | None = None
+              ) -> tuple[Corpus | None, np.ndarray]:
     """Build count, TF-IDF and presence matrices; return them and the rows kept.
 
-    Terms seen in a single answer are dropped (kept for very small sets), and so are
-    terms in more than half of the answers once there are 40 or more, and the
-    grammatical words of :data:`analysis.text.DISPLAY_EXCLUDED`; answers left
-    without any term are not modelled.
+    Words are first turned into keys (:func:`._words.prepare_words`: SMS forms,
+    accents and cut lemmas merged, hyphenated words joined). A term seen in a single
+    answer is of no use to group answers, so: an expression seen once falls back to
+    its words; a word seen once joins a frequent word it is a variant of
+    ("moisi" -> "moisissure"). Terms in more than half of the answers (from 40
+    answers) and the grammatical words of :data:`analysis.text.DISPLAY_EXCLUDED` are
+    left out. An answer left without any term keeps its own words, so that no
+    answer with content words is dropped; only answers with no content word at all
+    are not modelled.
     """
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
     n = len(tokens)
     if n == 0:
         return None, np.zeros(0, dtype=int)
-    for min_df in (2, 1):
-        vectoriser = CountVectorizer(analyzer=_tokens, min_df=min_df,
-                                     max_df=0.5 if n >= 40 else 1.0)
-        try:
-            counts = vectoriser.fit_transform(tokens).tocsr()
-        except ValueError:  # no term left after pruning
-            continue
-        if counts.shape[1] >= 6 or min_df == 1:
-            break
-    else:
+    drop = frozenset(STOP_WORDS) | DISPLAY_EXCLUDED
+    words: Words = prepare_words(tokens, texts if texts is not None else [""] * n, stop=drop)
+    docs = [[k for k in doc if k not in drop] for doc in words.tokens]
+    df = Counter(k for doc in docs for k in set(doc))
+    if sum(1 for v in df.values() if v >= 2) >= 6:
+        docs = [[part for k in doc for part in
+                 (_split_expression(k) if " " in k and df[k] < 2 else [k])] for doc in docs]
+        for doc in docs:
+            for key in doc:
+                words.display.setdefault(key, key)
+        df = Counter(k for doc in docs for k in set(doc))
+        frequent: dict[str, list[tuple[str, int]]] = {}
+        for key, count in df.items():
+            if count >= 2 and len(key) >= 5 and " " not in key:
+                frequent.setdefault(key[:5], []).append((key, count))
+        mapping = {k: _closest_frequent(k, frequent) for k, v in df.items()
+                   if v < 2 and len(k) >= 5}
+        docs = [[mapping.get(k) or k for k in doc] for doc in docs]
+        df = Counter(k for doc in docs for k in set(doc))
+        keep = {k for k, v in df.items() if v >= 2 and (n < 40 or v <= 0.5 * n)}
+    else:  # a very small set: every word counts
+        keep = set(df)
+    for doc in docs:  # an answer with content words is never left out
+        if doc and not any(k in keep for k in doc):
+            keep.update(doc)
+    if not keep:
         return None, np.zeros(0, dtype=int)
+    vocabulary = np.array(sorted(keep), dtype=object)
+    vectoriser = CountVectorizer(analyzer=lambda doc: [k for k in doc if k in keep],
+                                 vocabulary=list(vocabulary))
+    counts = vectoriser.transform(docs).tocsr()
     rows = np.flatnonzero(counts.getnnz(axis=1) > 0)
     counts = counts[rows]
-    vocabulary = vectoriser.get_feature_names_out()
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
     presence = (counts > 0).astype(np.float64).tocsr()
-    displayable = np.array([t not in DISPLAY_EXCLUDED for t in vocabulary], dtype=bool)
-    return Corpus(vocabulary, counts, tfidf, presence, displayable), rows
+    display = np.array([words.shown(k) for k in vocabulary], dtype=object)
+    displayable = np.array([t not in DISPLAY_EXCLUDED for t in display], dtype=bool)
+    return Corpus(vocabulary, counts, tfidf, presence, displayable, display,
+                  words.variants), rows
 
 
 def fit(corpus: Corpus, method: str, k: int, *, seed: int = 0, n_restarts: int = 3,
@@ -96,7 +164,8 @@ def fit(corpus: Corpus, method: str, k: int, *, seed: int = 0, n_restarts: int =
     """Fit `method` with `k` themes; GSDMM keeps the best of `n_restarts` chains.
 
     `quick` loosens NMF's tolerance (enough to rank top terms when choosing k) and
-    starts from `svd`, shared by all the k tried.
+    starts from `svd`, shared by all the k tried. Every method depends on `seed`
+    (same seed, same themes).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
@@ -106,6 +175,10 @@ def fit(corpus: Corpus, method: str, k: int, *, seed: int = 0, n_restarts: int =
             if quick:
                 return fit_nmf(corpus.tfidf, k, seed=seed, tol=2e-3, max_iter=80, svd=svd)
             return fit_nmf(corpus.tfidf, k, seed=seed)
+        if method == "vectors":
+            doc_topic, topic_term = _vectors.cluster(corpus.answer_vectors(), corpus.counts, k,
+                                                     seed=seed)
+            return drop_empty_topics(Factorisation(doc_topic, topic_term))
         chains = [fit_gsdmm(corpus.counts, k, seed=seed * 7919 + r) for r in range(n_restarts)]
         best = max(chains, key=lambda chain: chain.log_likelihood)
         return drop_empty_topics(best)
@@ -155,7 +228,9 @@ def select_k(corpus: Corpus, candidates: Sequence[int], *, seed: int = 0,
     reference model (Greene et al., 2014); coherence is the mean NPMI of the
     reference themes' top terms (Bouma, 2009). The score is
     ``stability * max(coherence, 0)`` — themes must be both reproducible and made of
-    words that occur together — and the best score wins (ties: fewer themes).
+    words that occur together — and the best score wins (ties: fewer themes). When
+    every score is 0 the most stable k is returned, and :func:`informative` says
+    the choice was not informed: the caller must say so.
 
     Returns
     -------
@@ -194,6 +269,14 @@ def select_k(corpus: Corpus, candidates: Sequence[int], *, seed: int = 0,
     else:
         best = table.loc[table["score"].idxmax(), "k"]
     return int(best), table
+
+
+def informative(table: pd.DataFrame) -> bool:
+    """Whether the scores of :func:`select_k` tell the k apart (some score above 0)."""
+    scores = table["score"].to_numpy(dtype=float)
+    if not len(scores) or not float(np.nanmax(scores)) > 0:
+        return False
+    return len(scores) == 1 or float(np.nanmax(scores) - np.nanmin(scores)) > 1e-9
 
 
 def _score_k(sample: Corpus, subsets: list[np.ndarray], svds: list, k: int, *, seed: int,

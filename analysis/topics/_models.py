@@ -78,8 +78,9 @@ def fit_nmf(tfidf: sparse.csr_matrix, k: int, *, seed: int = 0,
             max_iter: int = 400, tol: float = 1e-4, svd=None) -> Factorisation:
     """Factorise a TF-IDF matrix with NMF initialised by NNDSVD.
 
-    NNDSVD is deterministic, so the fit depends on `seed` only through ties in the
-    coordinate-descent solver and the randomized SVD. `svd`, from
+    NNDSVD alone is deterministic; its zeros are filled with small random values drawn
+    from `seed` (scikit-learn's "nndsvdar"), so that another seed gives another start
+    and the same seed the same themes. `svd`, from
     :func:`truncated_svd` with at least `k` components, saves recomputing the SVD
     when several k are tried on the same matrix. Non-convergence within `max_iter` is not an error
     (the factorisation is still usable); it is reported in ``converged`` rather than
@@ -93,10 +94,17 @@ def fit_nmf(tfidf: sparse.csr_matrix, k: int, *, seed: int = 0,
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
 
-    init = "nndsvd" if svd is None else "custom"
+    init = "nndsvdar" if svd is None else "custom"
     model = NMF(n_components=k, init=init, solver="cd", max_iter=max_iter, tol=tol,
                 random_state=seed)
-    start = {} if svd is None else dict(zip(("W", "H"), nndsvd(svd, k)))
+    start = {}
+    if svd is not None:
+        w, h = nndsvd(svd, k)
+        rng = np.random.default_rng(seed)
+        average = float(np.sqrt(tfidf.mean() / k)) if tfidf.shape[0] else 0.0
+        w[w == 0] = average * rng.uniform(size=int((w == 0).sum())) / 100
+        h[h == 0] = average * rng.uniform(size=int((h == 0).sum())) / 100
+        start = {"W": w, "H": h}
     with warnings.catch_warnings():
         # recorded in `converged` below; the warning alone would be lost in a service
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -19,6 +19,7 @@ from . import _fit
 from ._fit import Corpus
 from ._models import Factorisation, npmi_coherence, top_term_indices
 from ._shares import ESTIMATE_COLUMNS, Estimator, weighted_share_estimator
+from ._words import distinctive_order, label_terms
 
 __all__ = ["Theme", "ThemeResult"]
 
@@ -75,6 +76,12 @@ class ThemeResult:
     themes : list of Theme
     k_selection : DataFrame or None
         ``k, stability, coherence, score`` for each k tried.
+    k_informative : bool or None
+        False when the criterion could not tell the k tried apart (then `notes`
+        says so in French); None when k was given.
+    notes : list of str
+        French warnings for the coordinator (k not informed, one theme holding
+        most answers, vectors missing).
     """
 
     question_id: str | None
@@ -85,13 +92,15 @@ class ThemeResult:
     answers: pd.DataFrame
     themes: list[Theme] = field(default_factory=list)
     k_selection: pd.DataFrame | None = None
+    k_informative: bool | None = None
+    notes: list[str] = field(default_factory=list)
     _model: _Model | None = field(default=None, repr=False)
 
     # --- reading -----------------------------------------------------------------
     @property
     def membership(self) -> str:
-        """``"single"`` (one theme per answer, GSDMM) or ``"mixed"`` (weights, NMF)."""
-        return "single" if self.method == "gsdmm" else "mixed"
+        """``"single"`` (one theme per answer: vectors, GSDMM) or ``"mixed"`` (NMF)."""
+        return "single" if self.method in _fit.SINGLE else "mixed"
 
     @property
     def has_themes(self) -> bool:
@@ -298,7 +307,7 @@ class ThemeResult:
         order = top_term_indices(weights[None, :], max_words, model.corpus.displayable)[0]
         prefix = f"{slugify(self.question_id)}-" if self.question_id else ""
         name = f"{prefix}theme-{theme_id:02d}-{slugify(self.theme(theme_id).label)}.png"
-        frequencies = {model.corpus.vocabulary[i]: float(weights[i]) for i in order}
+        frequencies = {model.corpus.shown[i]: float(weights[i]) for i in order}
         return write_wordcloud(frequencies, Path(folder) / name, max_words=max_words,
                                seed=model.seed)
 
@@ -318,21 +327,37 @@ class ThemeResult:
 
 
 def _auto_label(terms: Sequence[str]) -> str:
-    return ", ".join(terms[:3]) if terms else "thème sans mots"
+    """The 2-3 most distinctive whole words or expressions, generic words left out."""
+    chosen = label_terms(terms, 3)
+    if chosen:
+        return ", ".join(chosen)
+    return f"réponses diverses ({', '.join(terms[:2])})" if terms else "thème sans mots"
+
+
+def _top_terms(corpus: Corpus, topic_term: np.ndarray, n: int) -> list[np.ndarray]:
+    """Per theme, its `n` most distinctive shown terms (weight times lift)."""
+    background = np.asarray(corpus.counts.sum(axis=0)).ravel().astype(float)
+    background /= max(background.sum(), 1.0)
+    tops = []
+    for row in topic_term:
+        order = distinctive_order(row, background)
+        order = order[corpus.displayable[order] & (row[order] > 0)]
+        tops.append(order[:n])
+    return tops
 
 
 def _assemble(previous: ThemeResult, model: _Model) -> ThemeResult:
     """Rebuild themes and per-answer columns from a (possibly edited) model."""
     f = model.factorisation
     corpus = model.corpus
-    tops = top_term_indices(f.topic_term, _TOP_N, corpus.displayable)
+    tops = _top_terms(corpus, f.topic_term, _TOP_N)
     coherence = npmi_coherence(tops, corpus.presence)
     assigned = f.doc_topic.sum(axis=1) > 0
     main = f.doc_topic.argmax(axis=1)
     n_modelled = max(len(main), 1)
     themes = []
     for column, theme_id in enumerate(model.theme_ids):
-        terms = tuple(corpus.vocabulary[i] for i in tops[column])
+        terms = tuple(corpus.shown[i] for i in tops[column])
         weights = tuple(float(f.topic_term[column, i]) for i in tops[column])
         axis = best_axis(terms, weights, model.lexicon)
         n = int(np.sum(assigned & (main == column)))
