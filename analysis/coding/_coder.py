@@ -202,7 +202,7 @@ class Coder:
         better = morph > affinity
         affinity = np.where(better, morph, affinity)
         best = np.where(better, morph_best, best)
-        # a word matched as a term of the theme is counted by the term, not twice
+        # a word the codebook excludes from a theme never counts for it
         affinity[excluded] = 0.0
         self._affinity, self._affinity_term = affinity, best
         self._soft = max_per_answer(self._counts, affinity)
@@ -230,33 +230,21 @@ class Coder:
         self._stale = True
 
     def _excluded_words(self, index: TermIndex, folded: list[str]) -> np.ndarray:
-        """Return (vocabulary x themes) which words must not count through vectors.
-
-        A word that is itself a term word of the theme is already counted by the
-        term; a word the codebook excludes from the theme (an exclusion of one word,
-        e.g. after the coordinator said "this word is wrong for this theme") never
-        counts for it.
-        """
+        """Return (vocabulary x themes) which words must not count through vectors:
+        the one-word exclusions of each theme (e.g. after the coordinator said "this
+        word is wrong for this theme"), in any inflection."""
         k = len(self.codebook.themes)
         out = np.zeros((len(folded), k), dtype=bool)
-        position = {w: i for i, w in enumerate(folded)}
-        stems = {}
+        stems: dict[str, list[int]] = {}
         for i, w in enumerate(folded):
-            stems.setdefault(stem(w), []).append(i)
-        for term in index.terms:
-            for seq in (term.lemmas, term.surface):
-                if len(seq) == 1:
-                    for i in stems.get(seq[0], ()):
-                        out[i, term.theme] = True
-                    if seq[0] in position:
-                        out[position[seq[0]], term.theme] = True
+            stems.setdefault(w, []).append(i)
+            if stem(w) != w:
+                stems.setdefault(stem(w), []).append(i)
         for term in index.exclusions:
-            words = term.lemmas or term.surface or term.raw
-            if len(words) == 1:
-                for i in stems.get(words[0], ()):
-                    out[i, term.theme] = True
-                if words[0] in position:
-                    out[position[words[0]], term.theme] = True
+            for words in {term.lemmas, term.surface, term.raw}:
+                if len(words) == 1:
+                    for i in stems.get(words[0], ()):
+                        out[i, term.theme] = True
         return out
 
     def set_codebook(self, codebook: Codebook) -> Coder:

@@ -10,9 +10,10 @@ import numpy as np
 MIN_PER_THEME = 5
 #: Themes that must reach MIN_PER_THEME before any classifier is trained.
 MIN_THEMES = 3
-#: Weight of word-vector similarity to a theme's terms in the codebook evidence (below
-#: the threshold: similarity alone never codes a theme, it supports or breaks ties).
-SOFT_STRENGTH = 0.45
+#: Weight of word-vector similarity to a theme's terms in the codebook evidence: just
+#: above the threshold, so that a word the codebook does not list but very near one of
+#: a theme's terms (cosine 0.82 or more) codes it alone; weaker closeness only helps.
+SOFT_STRENGTH = 0.55
 #: Cosine (to a theme's terms) from which a word starts to count, and where it counts fully.
 SOFT_FLOOR, SOFT_FULL = 0.5, 0.85
 #: Ranking bonus of the theme named first (through a full-weight term) when choosing
@@ -24,6 +25,7 @@ FIRST_MENTION_BONUS, TERM_FOR_BONUS = 0.1, 0.7
 ORDER_BONUS = 0.0
 #: A word of coded answers counts for a theme with ``n_theme / (n_word + LEARN_PRIOR)``
 #: (seen once: 0.5), times LEARN_STRENGTH; its vector neighbours count from SOFT_FLOOR.
+import os
 LEARN_PRIOR, LEARN_STRENGTH = 1.0, 0.6
 #: Cosine with an answer the coordinator coded from which its themes are carried over.
 NEIGHBOUR_FLOOR, NEIGHBOUR_FULL = 0.8, 0.97

@@ -228,6 +228,8 @@ def term_affinity(vectors: WordVectors, terms, word_vectors: np.ndarray, n_theme
     term_vectors = np.zeros((len(terms), vectors.dim), dtype=np.float32)
     known = np.zeros(len(terms), dtype=bool)
     for j, term in enumerate(terms):
+        if any(ch.isdigit() for ch in term.text):
+            continue  # "secteur 2" is not "secteur": a number term is matched as written
         words = content(term.text) or [term.text.lower()]
         vec = vectors.vector(" ".join(words))
         if vec is not None:
