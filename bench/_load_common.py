@@ -51,6 +51,9 @@ PLACEHOLDER = "TAGRESIDENT"
 WORKERS = 4
 THREADS = 4
 TIMEOUT = 30.0
+#: A keep-alive connection idle for longer is not reused (gunicorn closes one idle for 2 s; on
+#: this loaded machine a request sent on one idle for 0.5 to 1 s was sometimes reset too).
+IDLE_REUSE = 0.25
 CODE_RE = re.compile(r'class="code"[^>]*>([A-Z0-9-]{14})<')
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION_RE = re.compile(r'name="version_id" value="(\d+)"')
@@ -182,11 +185,16 @@ class Browser:
         self.host, self.port, self.address = parts.hostname, parts.port, address
         self.conn: http.client.HTTPConnection | None = None
         self.cookies: dict[str, str] = {}
+        self.used = time.monotonic()
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is not None and self.conn.sock is not None:
-            if select.select([self.conn.sock], [], [], 0)[0]:  # closed by the server while idle
+            # closed by the server while idle, or about to be: gunicorn closes a keep-alive
+            # connection idle for 2 s, and a request sent at that moment is reset (a browser
+            # sends it again; here it would count as a cut-off that no fault caused)
+            if time.monotonic() - self.used > IDLE_REUSE or select.select([self.conn.sock], [], [], 0)[0]:
                 self.conn.close()
+                self.conn = None
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
         return self.conn
@@ -208,6 +216,7 @@ class Browser:
             conn.close()
             self.conn = None
             raise
+        self.used = time.monotonic()
         for cookie in response.msg.get_all("Set-Cookie") or ():
             name, _, rest = cookie.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
@@ -250,6 +259,7 @@ class Outcome:
     latencies: list[tuple[str, float]] = field(default_factory=list)  # (page, seconds) of acknowledged submissions
     failures: list[tuple[float, int]] = field(default_factory=list)  # (time, HTTP status or 0) of each cut-off
     acked_at: list[float] = field(default_factory=list)  # when each acknowledgement arrived
+    cut_reasons: list[str] = field(default_factory=list)  # the first cut-offs, for the report
     done: bool = False
 
 
@@ -295,6 +305,8 @@ def resident(base: str, kind: str, plan: Plan, index: int, think: tuple[float, f
 
 def _note_failure(out: Outcome, failure: Failed) -> None:
     out.failures.append((time.time(), failure.status or 0))
+    if len(out.cut_reasons) < 2:
+        out.cut_reasons.append(str(failure)[:160])
     if failure.status == 503:
         out.status_503 += 1
         if RETRY_TEXT not in failure.text:
@@ -660,8 +672,34 @@ def summary(outcomes: list[Outcome]) -> dict:
     totals["sent"] = sum(o.sent for o in outcomes)
     totals["errors"] = sum(len(o.errors) for o in outcomes)
     totals["samples"] = [e for o in outcomes for e in o.errors][:5]
+    totals["cut_samples"] = [e for o in outcomes for e in o.cut_reasons][:3]
     totals["residents"] = len(outcomes)
     return totals
+
+
+def proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def server_cpu(master: int, database: str | None = None) -> tuple[float, float]:
+    """CPU seconds of a gunicorn master and its live workers, and of the PostgreSQL backends
+    connected to ``database`` (not the shared server's other databases)."""
+    server = proc_cpu(master) + sum(proc_cpu(pid) for pid in worker_pids(master))
+    backends = 0.0
+    if database:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    continue
+                if line.startswith("postgres:") and f" {database} " in line:
+                    backends += proc_cpu(int(entry.name))
+    return server, backends
 
 
 def load_average() -> str:

@@ -259,6 +259,7 @@ def describe(r: dict) -> str:
             f"corrupted {c['corrupted']}, duplicates {c['duplicates']}; server log tracebacks {r['log_tracebacks']}; "
             f"load {r['load'][0]} -> {r['load'][1]}"
             + "".join(f"\n  ! {p}" for p in c["problems"][:5]) + "".join(f"\n  error: {e}" for e in s["samples"])
+            + "".join(f"\n  cut off: {e}" for e in s["cut_samples"])
             + (f"\n  fault: {r['events']['fault_error']}" if "fault_error" in r["events"] else ""))
 
 

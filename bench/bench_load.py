@@ -42,7 +42,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(BENCH.parent))
 
 from _load_common import (PG_ADMIN, QUICK, ROOT, Load, load_average, make_plan, page_latencies, percentile,  # noqa: E402
-                          prepare_database, serve, server_env, stop, summary, verify)
+                          prepare_database, serve, server_cpu, server_env, stop, summary, verify)
 
 RESIDENTS = int(os.environ.get("BENCH_RESIDENTS", "50" if QUICK else "200"))
 THINK = (0.5, 1.5) if QUICK else (1.0, 3.0)
@@ -55,14 +55,19 @@ def run_phase(name: str, spec: str, env: dict, kind: str, plan, workdir: Path, u
     probe = "/info" if kind == "bare" else "/enquete/charge/resident"
     proc, base = serve(spec, env, cwd=str(BENCH if kind == "bare" else ROOT), probe=probe, log=log)
     load_before = load_average()
+    database = url.rsplit("/", 1)[1] if url and url.startswith("postgresql") else None
     try:
+        cpu0 = server_cpu(proc.pid, database)
         load = Load(base, kind, plan, RESIDENTS, think=THINK, seed=SEED, duration=DURATION).start()
         outcomes = load.finish()
+        cpu1 = server_cpu(proc.pid, database)
     finally:
         stop(proc)
     result = {"name": name, "summary": summary(outcomes), "by_page": page_latencies(outcomes), "wall": load.wall,
               "load": (load_before, load_average())}
     result["all"] = [x for values in result["by_page"].values() for x in values]
+    # every request of the run (start, pages, review, send) over the pages submitted
+    result["cpu_ms"] = tuple((b - a) / max(1, len(result["all"])) * 1000 for a, b in zip(cpu0, cpu1))
     if url is not None:
         result["check"] = verify(url, plan, outcomes)
     trace = log.read_text(errors="replace") if log.exists() else ""
@@ -75,6 +80,8 @@ def describe(r: dict) -> str:
     text = (f"{r['name']}: {s['residents']} residents, {s['sent']} sent, {s['finished']} finished in {r['wall']:.0f} s; "
             f"pages {len(r['all'])}, p50 {percentile(r['all'], .5):.0f} ms, p99 {percentile(r['all'], .99):.0f} ms; "
             f"errors {s['errors']} (cut-offs {s['cutoffs']}, 5xx {s['status_500'] + s['status_503']}); "
+            f"server CPU {r['cpu_ms'][0]:.1f} ms/page" + (f" + PostgreSQL {r['cpu_ms'][1]:.1f}" if r['cpu_ms'][1] else "")
+            + "; "
             f"load {r['load'][0]} -> {r['load'][1]}")
     if "check" in r:
         c = r["check"]
@@ -85,6 +92,8 @@ def describe(r: dict) -> str:
             text += f"\n  ! {problem}"
     for sample in s["samples"]:
         text += f"\n  error: {sample}"
+    for sample in s["cut_samples"]:
+        text += f"\n  cut off: {sample}"
     return text
 
 
@@ -165,12 +174,13 @@ def write_results(bare, results, table, elapsed):
              f"{THINK[0]}–{THINK[1]} s, gunicorn 4 gthread workers × 4 threads on loopback. Machine: {os.cpu_count()} "
              "cores shared with six other engineers' jobs this session; load average (1, 5, 15 min) at the start and "
              "end of each phase below.", "",
-             "| phase | load average | residents sent | wall (s) | pages/s | errors | acknowledged pages | stored | lost | corrupted drafts |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| phase | load average | residents sent | wall (s) | pages/s | server CPU ms/page (+ PostgreSQL) | errors | acknowledged pages | stored | lost | corrupted drafts |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in [bare] + results:
         s, c = r["summary"], r.get("check")
         lines.append(f"| {r['name']} | {r['load'][0]} → {r['load'][1]} | {s['sent']}/{s['residents']} | {r['wall']:.0f} | "
-                     f"{len(r['all']) / r['wall']:.1f} | {s['errors'] + s['cutoffs']} | "
+                     f"{len(r['all']) / r['wall']:.1f} | {r['cpu_ms'][0]:.1f}"
+                     + (f" (+ {r['cpu_ms'][1]:.1f})" if r['cpu_ms'][1] else "") + f" | {s['errors'] + s['cutoffs']} | "
                      + (f"{c['acknowledged_pages']} | {c['pages_stored']} | {c['lost']} | {c['corrupted']} |" if c else
                         "– | – | – | – |"))
     lines += ["", "Submission of each page (POST, 302, GET of the next page), p50 / p99 in ms:", "", table, "",
