@@ -57,7 +57,7 @@ def stem(word: str) -> str:
     """
     if len(word) > 3 and word[-1] in "sx" and not word[-2] in "su":
         word = word[:-1]
-    if len(word) > 4 and word.endswith("ee"):
+    if len(word) > 3 and word.endswith("ee"):
         word = word[:-1]
     return word
 

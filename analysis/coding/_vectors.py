@@ -246,7 +246,7 @@ def term_affinity(vectors: WordVectors, terms, word_vectors: np.ndarray, n_theme
 
 
 #: Similarity given to a word that shares its root with a term ("moisi", "moisissure").
-MORPHOLOGY_SIMILARITY = 0.8
+MORPHOLOGY_SIMILARITY = 0.9
 #: Shortest common beginning of a word and a term word for them to share a root.
 MORPHOLOGY_MIN_PREFIX = 5
 
