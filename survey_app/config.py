@@ -42,6 +42,7 @@ _ENV_SETTINGS = {
     "CLS_LOGIN_LOCKOUT_FAILURES": ("CLS_LOGIN_LOCKOUT_FAILURES", lambda v: _count("CLS_LOGIN_LOCKOUT_FAILURES", v, 1, 1000)),
     "CLS_LOGIN_LOCKOUT_MINUTES": ("CLS_LOGIN_LOCKOUT_MINUTES", lambda v: _count("CLS_LOGIN_LOCKOUT_MINUTES", v, 1, 24 * 60)),
     "CLS_DRAFT_RETENTION_DAYS": ("CLS_DRAFT_RETENTION_DAYS", lambda v: _count("CLS_DRAFT_RETENTION_DAYS", v, 1, 3650)),
+    "CLS_ACCOUNT_LINK_DAYS": ("CLS_ACCOUNT_LINK_DAYS", lambda v: _count("CLS_ACCOUNT_LINK_DAYS", v, 1, 30)),
 }
 
 LANGUAGES = ("fr", "en")
@@ -110,6 +111,8 @@ def default_settings(instance_path: str) -> dict:
         # web drafts not sent after this many days are deleted by ``flask campaigns purge``
         # (collection/retention.py: purge_drafts)
         "CLS_DRAFT_RETENTION_DAYS": 30,
+        # invitation and new-password links work once, for this many days
+        "CLS_ACCOUNT_LINK_DAYS": 7,
     }
 
 

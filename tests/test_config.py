@@ -47,3 +47,11 @@ def test_a_wrong_database_url_is_one_clear_error(url, words):
 def test_public_url_for_posters_comes_from_the_environment():
     app = create_app({"SECRET_KEY": "x"}, environ={"CLS_PUBLIC_URL": "https://sante.ville.fr/"})
     assert app.config["CLS_PUBLIC_URL"] == "https://sante.ville.fr"
+
+
+def test_the_life_of_account_links_is_a_setting_with_a_clear_error(tmp_path):
+    base = {"CLS_DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "CLS_SECRET_KEY": "k" * 40}
+    assert create_app(environ=base).config["CLS_ACCOUNT_LINK_DAYS"] == 7
+    assert create_app(environ={**base, "CLS_ACCOUNT_LINK_DAYS": "3"}).config["CLS_ACCOUNT_LINK_DAYS"] == 3
+    with pytest.raises(ConfigError, match="CLS_ACCOUNT_LINK_DAYS"):
+        create_app(environ={**base, "CLS_ACCOUNT_LINK_DAYS": "jamais"})

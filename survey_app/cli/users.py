@@ -36,7 +36,8 @@ def create(email: str, role: str, display_name: str | None):
 def list_():
     """List the accounts."""
     for user in user_service.list_users(db.session):
-        state = "actif" if user.active else "désactivé"
+        state = ("actif" if user.active
+                 else "invitation en attente" if getattr(user, "invitation_pending", False) else "désactivé")
         click.echo(f"{user.email}\t{user.role.value}\t{state}\t{user.display_name}")
 
 
