@@ -540,7 +540,7 @@ def test_random_posts_never_fail_and_never_corrupt_the_draft(client, survey_camp
 def test_every_page_of_the_resident_questionnaire_is_light_and_local(client, survey_campaign, db_session):
     survey_campaign(RESIDENT)
     static = PROJECT_ROOT / "survey_app" / "static"
-    assets = sum(len((static / name).read_bytes()) for name in ("style.css", "survey.js"))
+    assets = sum(len((static / name).read_bytes()) for name in ("style.css", "conditions.js", "survey.js"))
     pages = [f"{BASE}/resident"]
     start(client, "resident")
     survey = answering.find_survey(db_session, "ville-test", "resident")
