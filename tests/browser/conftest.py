@@ -3,14 +3,16 @@
 The browser tests run on SQLite only: one session-wide server (werkzeug, a thread,
 127.0.0.1 on a free port) over a migrated SQLite file, with CSRF protection on as in
 production. Chromium is Debian's (/usr/bin/chromium); without it the tests are
-skipped with the reason shown.
+skipped with the reason shown. The helpers the test modules share (their own live
+servers, signing in, axe-core) are in ``helpers.py``.
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
+
+from tests.browser.helpers import live_app, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,22 +25,13 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobil
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Serve the application with the demo-like campaign ``ville`` and its questionnaires."""
-    import flask_migrate
-    from werkzeug.serving import make_server
-
-    from survey_app import create_app
+    from survey_app.campaigns import questionnaires, services as campaigns
     from survey_app.extensions import db
     from survey_app.models import CampaignStatus
-    from survey_app.campaigns import services as campaigns, questionnaires
 
-    path = tmp_path_factory.mktemp("browser") / "live.sqlite3"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "browser-tests", "RATELIMIT_STORAGE_URI": "memory://"},
-        environ={},
-    )
+    app = live_app(tmp_path_factory.mktemp("browser") / "live.sqlite3")
     keys = []
     with app.app_context():
-        flask_migrate.upgrade()
         campaign = campaigns.create_campaign(
             db.session, "ville", "Diagnostic de Ville-Test", organisation="Ville de Test", status=CampaignStatus.OPEN,
             districts=[{"code": "centre", "name": "Centre"}, {"code": "plateau", "name": "Le Plateau", "qpv": True}],
@@ -47,14 +40,8 @@ def live_server(tmp_path_factory):
             if file.exists():
                 keys.append(questionnaires.load_file(db.session, campaign, file).key)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "keys": keys}
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield {"url": url, "app": app, "keys": keys}
 
 
 @pytest.fixture()

@@ -6,67 +6,37 @@ Its own live server (SQLite, CSRF on as in production) over the demo campaign.
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from tests.browser.test_weighting_browser import check_axe
+from tests.browser.conftest import QUESTIONNAIRES
+from tests.browser.helpers import add_coordinator, check_axe, desktop_page, live_app, serve, sign_in
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PASSWORD = "un-mot-de-passe-de-test"
 
 
 @pytest.fixture(scope="module")
 def collection_server(tmp_path_factory):
-    import flask_migrate
-    from werkzeug.serving import make_server
-
-    from survey_app import create_app
-    from survey_app.accounts import services as users
-    from survey_app.campaigns import demo, services as campaigns
+    from survey_app.campaigns import demo
     from survey_app.extensions import db
 
-    from tests.browser.conftest import QUESTIONNAIRES
-
-    folder = tmp_path_factory.mktemp("collection-browser")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}", "SECRET_KEY": "browser-tests",
-                      "RATELIMIT_STORAGE_URI": "memory://"}, environ={})
+    app = live_app(tmp_path_factory.mktemp("collection-browser") / "live.sqlite3")
     with app.app_context():
-        flask_migrate.upgrade()
         setup = demo.setup_demo(db.session, responses=150, seed=9, questionnaires_dir=QUESTIONNAIRES)
-        user = users.create_user(db.session, "coordination@ville.test", PASSWORD, "coordinator", display_name="Coordination")
-        campaigns.add_member(db.session, setup.campaign, user)
+        add_coordinator(db.session, setup.campaign)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield {"url": url, "app": app}
 
 
 @pytest.fixture()
 def desktop(browser):
-    ctx = browser.new_context(**DESKTOP)
-    ctx.set_default_timeout(90_000)  # the chart images are drawn by matplotlib, one request each, on a shared machine
-    page = ctx.new_page()
-    page.csp_violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text))
-    yield page
-    ctx.close()
+    # the chart images are drawn by matplotlib, one request each, on a shared machine
+    yield from desktop_page(browser, timeout=90_000)
 
 
 def test_dashboard_exclude_and_correct(desktop, collection_server, axe_source):
     page, base = desktop, collection_server["url"]
-    page.goto(f"{base}/connexion")
-    page.fill('[name="email"]', "coordination@ville.test")
-    page.fill('[name="password"]', PASSWORD)
-    with page.expect_navigation():
-        page.click('button[type="submit"]')
+    sign_in(page, base, "coordination@ville.test")
     page.goto(f"{base}/espace/campagnes/demo")
     with page.expect_navigation():
         page.get_by_role("link", name="Suivre la collecte par quartier").click()

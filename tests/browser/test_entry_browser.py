@@ -7,17 +7,13 @@ reconciliation page is checked with axe-core (WCAG 2.1 A and AA).
 """
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 
-from tests.browser.test_survey_browser import WCAG
+from tests.browser.conftest import QUESTIONNAIRES
+from tests.browser.helpers import DESKTOP, PASSWORD, check_axe, live_app, serve
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PASSWORD = "un-mot-de-passe-de-test"
 #: The path keyed through the demo's resident form (definition codes); other questions get
 #: their first option. « seul » and « non » skip branches (foyer_nb, mt_depart…).
 PLAN = {
@@ -42,33 +38,15 @@ LAST_FIELD = """() => {
 }"""
 
 
-def check_axe(page, axe_source):
-    """axe-core on the page, injected through the DevTools protocol (the CSP forbids inline scripts)."""
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.evaluate(Path(axe_source).read_text(encoding="utf-8"))
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert violations == [], (page.url, violations)
-
-
 @pytest.fixture(scope="module")
 def entry_server(tmp_path_factory):
-    import flask_migrate
-    from werkzeug.serving import make_server
-
-    from survey_app import create_app
     from survey_app.accounts import services as users
     from survey_app.campaigns import demo, questionnaires, services as campaigns
     from survey_app.extensions import db
 
-    from tests.browser.conftest import QUESTIONNAIRES
-
-    folder = tmp_path_factory.mktemp("entry-browser")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}", "SECRET_KEY": "browser-tests",
-                      "RATELIMIT_STORAGE_URI": "memory://"}, environ={})
+    app = live_app(tmp_path_factory.mktemp("entry-browser") / "live.sqlite3")
     people = {}
     with app.app_context():
-        flask_migrate.upgrade()
         campaign = demo.setup_demo(db.session, responses=0, questionnaires_dir=QUESTIONNAIRES).campaign
         for key, role in (("agent1", "agent"), ("agent2", "agent"), ("coordinator", "coordinator")):
             user = users.create_user(db.session, f"{key}@ville.test", PASSWORD, role, display_name=key.title())
@@ -79,15 +57,9 @@ def entry_server(tmp_path_factory):
         districts = tuple({"code": d.code, "name": d.name} for d in campaign.districts)
         slug, version_id = campaign.slug, version.id
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "slug": slug, "people": people,
-           "definition": definition, "districts": districts, "app": app, "version_id": version_id}
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield {"url": url, "slug": slug, "people": people,
+               "definition": definition, "districts": districts, "app": app, "version_id": version_id}
 
 
 @pytest.fixture()

@@ -9,78 +9,44 @@ arrives: the server runs in this process, so the job finds them ready).
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 
 from .conftest import QUESTIONNAIRES
-from .test_survey_browser import check_axe
+from .helpers import check_axe, desktop_page, live_app, serve, sign_in, weighted_demo
 
 pytestmark = pytest.mark.browser
 
-#: axe-core is injected as an inline script, which the pages' Content-Security-Policy forbids.
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "bypass_csp": True}
 PASSWORD = "mot-de-passe-des-priorites"
 KEY = "sans_medecin_traitant"
 
 
 @pytest.fixture(scope="module")
 def priorities_server(tmp_path_factory):
-    import flask_migrate
-    from werkzeug.serving import make_server
-
-    from survey_app import create_app
-    from survey_app.accounts import services as users
-    from survey_app.campaigns import demo
     from survey_app.extensions import db
-    from survey_app.findings import weights
     from survey_app.priorities import evidence
 
     path = tmp_path_factory.mktemp("priorities") / "live.sqlite3"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "browser-priorities",
-         "RATELIMIT_STORAGE_URI": "memory://", "CLS_JOBS_IMMEDIATE": True,
-         "CLS_JOBS_FILE": str(path.with_name("jobs.sqlite3"))},
-        environ={},
-    )
+    app = live_app(path, SECRET_KEY="browser-priorities", CLS_JOBS_IMMEDIATE=True,
+                   CLS_JOBS_FILE=str(path.with_name("jobs.sqlite3")))
     with app.app_context():
-        flask_migrate.upgrade()
-        setup = demo.setup_demo(db.session, responses=120, seed=7, questionnaires_dir=QUESTIONNAIRES)
-        users.set_password(db.session, users.find_by_email(db.session, setup.email), PASSWORD)
-        weights.store_weights(db.session, setup.campaign, weights.weight_sample(db.session, setup.campaign))
-        db.session.commit()
+        setup = weighted_demo(db.session, QUESTIONNAIRES, responses=120, seed=7, password=PASSWORD)
         evidence.campaign_evidence(db.session, setup.campaign)  # warm the coder in this process; nothing stored
         db.session.commit()
         email, slug = setup.email, setup.campaign.slug
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "email": email, "slug": slug}
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as url:
+        yield {"url": url, "email": email, "slug": slug}
 
 
 @pytest.fixture()
 def desktop(browser):
-    ctx = browser.new_context(**DESKTOP)
-    ctx.set_default_timeout(60_000)
-    yield ctx.new_page()
-    ctx.close()
-
-
-def _sign_in(page, server):
-    page.goto(f"{server['url']}/connexion")
-    page.fill('[name="email"]', server["email"])
-    page.fill('[name="password"]', PASSWORD)
-    with page.expect_navigation():
-        page.click("form.stack button[type=submit]")
+    # axe-core is injected as an inline script, which the pages' Content-Security-Policy forbids
+    yield from desktop_page(browser, timeout=60_000, bypass_csp=True)
 
 
 def test_the_coordinator_adjusts_c_and_keeps_a_candidate(desktop, priorities_server, axe_source):
     page, server = desktop, priorities_server
-    _sign_in(page, server)
+    sign_in(page, server["url"], server["email"], PASSWORD)
     page.goto(f"{server['url']}/espace/campagnes/{server['slug']}")
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile("Priorités candidates")).click()

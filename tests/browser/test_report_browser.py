@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import QUESTIONNAIRES
-from .test_survey_browser import check_axe, check_zoom
+from .helpers import check_axe, check_zoom
 
 pytestmark = pytest.mark.browser
 SLUG = "ville-rapport"

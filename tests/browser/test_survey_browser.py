@@ -7,13 +7,12 @@ met is checked with axe-core (WCAG 2.1 A and AA rules) and, in the French path, 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.browser.helpers import check_axe, check_zoom
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+pytestmark = pytest.mark.browser
 
 #: Answers every required question still empty on the page (first choice, 1, "ok").
 FILL_REQUIRED = """() => {
@@ -31,23 +30,6 @@ FILL_REQUIRED = """() => {
     f.dispatchEvent(new Event('change', {bubbles: true}));
   }
 }"""
-
-
-def check_axe(page, axe_source):
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        # evaluated by the browser's debugging protocol: a page's strict CSP forbids a script tag
-        page.evaluate(Path(axe_source).read_text(encoding="utf-8") + "\n;undefined")
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert violations == [], (page.url, violations)
-
-
-def check_zoom(page):
-    """At 180 CSS px (360 px at 200 %), nothing scrolls sideways."""
-    page.set_viewport_size({"width": 180, "height": 740})
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    page.set_viewport_size({"width": 360, "height": 740})
-    assert overflow <= 0, (page.url, overflow)
 
 
 def set_field(page, name, value):

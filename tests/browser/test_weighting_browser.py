@@ -7,57 +7,34 @@ axe-core (WCAG 2.1 A and AA).
 """
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 
-from tests.browser.test_survey_browser import WCAG
+from tests.browser.conftest import QUESTIONNAIRES
+from tests.browser.helpers import add_coordinator, check_axe, desktop_page, live_app, serve, sign_in
 from tests.jobs.test_consumer import Consumer
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PASSWORD = "un-mot-de-passe-de-test"
-
-
-def check_axe(page, axe_source):
-    """axe-core on the page; injected through the DevTools protocol, as the page's CSP forbids inline scripts."""
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.evaluate(Path(axe_source).read_text(encoding="utf-8"))
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert violations == [], (page.url, violations)
-
 
 @pytest.fixture(scope="module")
 def weighting_server(tmp_path_factory):
-    import flask_migrate
     from sqlalchemy import delete
-    from werkzeug.serving import make_server
 
-    from survey_app import create_app
-    from survey_app.accounts import services as users
-    from survey_app.campaigns import demo, margins, questionnaires, services as campaigns
+    from survey_app.campaigns import demo, margins, questionnaires
     from survey_app.extensions import db
     from survey_app.models import Margin
-
-    from tests.browser.conftest import QUESTIONNAIRES
 
     folder = tmp_path_factory.mktemp("weighting-browser")
     url = f"sqlite:///{folder / 'live.sqlite3'}"
     storage = {"CLS_JOBS_FILE": str(folder / "jobs.sqlite3"), "CLS_JOBS_QUEUE_NAME": "browser-jobs"}
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "browser-tests", "RATELIMIT_STORAGE_URI": "memory://",
-                      "CLS_JOBS_IMMEDIATE": False, **storage}, environ={})
+    app = live_app(folder / "live.sqlite3", CLS_JOBS_IMMEDIATE=False, **storage)
     with app.app_context():
-        flask_migrate.upgrade()
         setup = demo.setup_demo(db.session, responses=300, seed=5, questionnaires_dir=QUESTIONNAIRES)
         campaign = setup.campaign
         resident = questionnaires.definition_of(questionnaires.current_version(db.session, campaign, "resident"))
         census = demo.demo_margins(campaign, resident)
         db.session.execute(delete(Margin).where(Margin.campaign_id == campaign.id))
-        user = users.create_user(db.session, "coordination@ville.test", PASSWORD, "coordinator", display_name="Coordination")
-        campaigns.add_member(db.session, campaign, user)
+        add_coordinator(db.session, campaign)
         db.session.commit()
         assert margins.margins_frame(db.session, campaign).empty
     good = folder / "marges.csv"
@@ -65,36 +42,20 @@ def weighting_server(tmp_path_factory):
         f"{row['variable']},{row['category']},{row['count']},INSEE RP\n" for row in census), encoding="utf-8")
     bad = folder / "marges-fausses.csv"
     bad.write_text("variable,category,count\ndistrict,centre,-3\ndistrict,lune,10\nsex,f,beaucoup\n", encoding="utf-8")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    consumer = Consumer(url, storage, folder / "consumer.log")
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "good": good, "bad": bad, "consumer": consumer}
-    consumer.stop()
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as base:
+        consumer = Consumer(url, storage, folder / "consumer.log")
+        yield {"url": base, "good": good, "bad": bad, "consumer": consumer}
+        consumer.stop()
 
 
 @pytest.fixture()
 def desktop(browser):
-    ctx = browser.new_context(**DESKTOP)
-    ctx.set_default_timeout(20_000)
-    page = ctx.new_page()
-    page.csp_violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text))
-    yield page
-    ctx.close()
+    yield from desktop_page(browser, timeout=20_000)
 
 
 def test_upload_margins_compute_weights_and_read_the_diagnostics(desktop, weighting_server, axe_source):
     page, base = desktop, weighting_server["url"]
-    page.goto(f"{base}/connexion")
-    page.fill('[name="email"]', "coordination@ville.test")
-    page.fill('[name="password"]', PASSWORD)
-    with page.expect_navigation():
-        page.click('button[type="submit"]')
+    sign_in(page, base, "coordination@ville.test")
     page.goto(f"{base}/espace/campagnes/demo")
     with page.expect_navigation():
         page.get_by_role("link", name="Marges du recensement et pondération des réponses").click()
