@@ -32,9 +32,19 @@ from ._find import (
 )
 from ._fit import METHODS
 from ._result import Theme, ThemeResult
+from ._snapshot import (
+    SNAPSHOT_VERSION,
+    snapshot_merge,
+    snapshot_rename,
+    snapshot_split,
+    snapshot_theme,
+    snapshot_verbatims,
+    to_snapshot,
+)
 from ._words import GENERIC_WORDS
 from ._shares import ESTIMATE_COLUMNS, weighted_share_estimator
 
 __all__ = ["MIN_ANSWERS", "DEFAULT_K_RANGE", "DEFAULT_METHOD", "METHODS", "GENERIC_WORDS", "ALL_QUESTIONS", "Theme", "ThemeResult",
            "AnswersAnalysis", "find_themes", "analyse_answers", "weighted_share_estimator",
-           "ESTIMATE_COLUMNS"]
+           "ESTIMATE_COLUMNS", "SNAPSHOT_VERSION", "to_snapshot", "snapshot_theme",
+           "snapshot_rename", "snapshot_merge", "snapshot_split", "snapshot_verbatims"]

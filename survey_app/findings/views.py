@@ -211,3 +211,127 @@ def _keep_lemmas() -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+
+
+# --------------------------------------------------------------------------- themes workspace
+
+
+def _theme_forms(campaign, snapshot, name):
+    from .theme_forms import MergeThemesForm, RenameThemeForm, SplitThemeForm, StartThemesForm
+
+    choices = [SelectChoice(str(t["theme_id"]), t["label"]) for t in (snapshot or {}).get("themes", [])]
+    merge, split = MergeThemesForm(formdata=None, analyse=name), SplitThemeForm(formdata=None, analyse=name)
+    merge.theme.choices = merge.autre.choices = split.theme.choices = choices
+    if len(choices) > 1:
+        merge.autre.data = choices[1].value
+    return {"start": StartThemesForm(formdata=None), "merge": merge, "split": split,
+            "rename": lambda theme: RenameThemeForm(formdata=None, analyse=name, theme=str(theme["theme_id"]),
+                                                    libelle=theme["label"], prefix=f"t{theme['theme_id']}")}
+
+
+@requires(Role.COORDINATOR)
+def theme_workspace(slug: str):
+    """The themes found in the free text: rename, merge, split them and read their answers."""
+    from . import themes as theme_service
+
+    campaign = member_campaign_or_404(slug)
+    state = theme_service.theme_state(db.session, campaign)
+    name, snapshot = theme_service.workspace_analysis(state, request.args.get("analyse"))
+    verbatims = {}
+    if snapshot:
+        shown = request.args.get("theme", type=int)
+        for theme in snapshot["themes"]:
+            n = None if shown == theme["theme_id"] else 5
+            verbatims[theme["theme_id"]] = theme_service.theme_verbatims(snapshot, theme["theme_id"], n)
+    job_status = None
+    if state.last is not None:
+        from ..jobs.views import job_status as describe
+
+        job_status = describe(campaign, state.last)
+    return render_template(
+        "findings/themes_workspace.html", campaign=campaign, state=state, result=state.result, name=name,
+        snapshot=snapshot, verbatims=verbatims, job_status=job_status, forms=_theme_forms(campaign, snapshot, name),
+        shown=request.args.get("theme", type=int),
+    )
+
+
+@requires(Role.COORDINATOR)
+def theme_start(slug: str):
+    """Start finding the themes of the free text as a background job."""
+    from . import themes as theme_service
+    from .theme_forms import StartThemesForm
+
+    campaign = member_campaign_or_404(slug)
+    form = StartThemesForm()
+    if not form.validate_on_submit():
+        flash(_("Le nombre de thèmes doit être un entier entre 2 et 30, ou rester vide."), "error")
+        return redirect(url_for(".theme_workspace", slug=slug))
+    try:
+        job = theme_service.start_themes(db.session, campaign, current_user._get_current_object(),
+                                         method=form.methode.data, k=form.nombre.data, seed=form.graine.data or 0)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".theme_workspace", slug=slug))
+    db.session.commit()
+    if job.state.finished:
+        flash(_("Thèmes calculés.") if job.state.value == "done" else _("Le calcul des thèmes a échoué."),
+              "success" if job.state.value == "done" else "error")
+    else:
+        flash(_("Recherche des thèmes lancée : la page montre son avancement."), "success")
+    return redirect(url_for(".theme_workspace", slug=slug))
+
+
+def _theme_edit(slug: str, form_class, apply, done_message: str, *, prefixed: bool = False):
+    from . import themes as theme_service
+
+    campaign = member_campaign_or_404(slug)
+    prefix = ""
+    if prefixed:  # one rename form per theme, each with its own field names
+        prefix = next((key[: -len("-theme")] for key in request.form if key.endswith("-theme")), "")
+    form = form_class(prefix=prefix) if prefix else form_class()
+    name = form.analyse.data or None
+    target = url_for(".theme_workspace", slug=slug, analyse=name)
+    if not form.validate_on_submit():
+        flash(_("Le formulaire est incomplet : indiquez le thème et la valeur demandée."), "error")
+        return redirect(target)
+    try:
+        apply(theme_service, campaign, form, name or theme_service.workspace_analysis(
+            theme_service.theme_state(db.session, campaign), None)[0])
+    except (ServiceError, ValueError) as error:
+        db.session.rollback()
+        flash(str(error) if isinstance(error, ServiceError) else _("Valeur incorrecte."), "error")
+        return redirect(target)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(target)
+
+
+@requires(Role.COORDINATOR)
+def theme_rename(slug: str):
+    """Rename a theme."""
+    from .theme_forms import RenameThemeForm
+
+    return _theme_edit(slug, RenameThemeForm, lambda service, campaign, form, name: service.rename_theme(
+        db.session, campaign, current_user._get_current_object(), name, int(form.theme.data), form.libelle.data),
+        _("Thème renommé."), prefixed=True)
+
+
+@requires(Role.COORDINATOR)
+def theme_merge(slug: str):
+    """Merge a theme into another."""
+    from .theme_forms import MergeThemesForm
+
+    return _theme_edit(slug, MergeThemesForm, lambda service, campaign, form, name: service.merge_themes(
+        db.session, campaign, current_user._get_current_object(), name, int(form.theme.data), int(form.autre.data)),
+        _("Thèmes fusionnés."))
+
+
+@requires(Role.COORDINATOR)
+def theme_split(slug: str):
+    """Split a theme in several."""
+    from .theme_forms import SplitThemeForm
+
+    return _theme_edit(slug, SplitThemeForm, lambda service, campaign, form, name: service.split_theme(
+        db.session, campaign, current_user._get_current_object(), name, int(form.theme.data), int(form.parts.data)),
+        _("Thème scindé."))
