@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 import yaml
@@ -159,3 +160,40 @@ def add_theme(session: Session, campaign: Campaign, actor: User | None, *, key: 
     if problems:
         raise CodebookInvalid(problems)
     return save_codebook(session, campaign, data, actor)
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", str(text).strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def reject_term(session: Session, campaign: Campaign, actor: User | None, *, theme: str,
+                term: str) -> Codebook:
+    """Record that `term` is wrong for `theme` ("ce terme ne convient pas pour ce thème").
+
+    A seed term of the theme (or a term naming its population) is removed from it,
+    and the word becomes an exclusion of the theme (so that it no longer counts for it
+    through its closeness to the other terms either); any other word (a word near the
+    theme's terms in the vector space, or learned from codings) becomes an exclusion.
+    The campaign's codebook is saved (audited) and its coders recode every answer.
+    """
+    codebook = campaign_codebook(session, campaign)
+    term = (term or "").strip()
+    if theme not in codebook.keys:
+        raise CodebookInvalid([f"thème inconnu « {str(theme)[:40]} »"])
+    if not term or len(term) > MAX_TERM_LENGTH:
+        raise CodebookInvalid(["indiquez le terme qui ne convient pas (80 caractères au plus)"])
+    current = codebook.theme(theme)
+    seeds = {_folded(t.text): t.text for t in (*current.terms, *current.population_terms)}
+    if _folded(term) in seeds:
+        edited = codebook.with_terms(theme, remove=[seeds[_folded(term)]]) \
+            .with_terms(theme, exclusions=[term])
+    elif _folded(term) in {_folded(e) for e in current.exclusions}:
+        return codebook
+    else:
+        edited = codebook.with_terms(theme, exclusions=[term])
+    saved = save_codebook(session, campaign, edited.to_dict(), actor)
+    audit.record(session, actor, "codebook.reject_term", "campaign", campaign.id,
+                 new={"theme": theme, "term": term,
+                      "as": "removed" if _folded(term) in seeds else "exclusion"})
+    return saved

@@ -32,7 +32,7 @@ from .cache import CoderState, cached_state, lemma_cache
 # the codebook belongs to coding: its functions are part of this module's interface
 from .codebook import (  # noqa: F401
     CodebookInvalid, add_theme, campaign_codebook, codebook_hash, codebook_row, codebook_yaml,
-    parsed_codebook, save_codebook,
+    parsed_codebook, reject_term, save_codebook,
 )
 from ..findings.frame import ANALYSED_STATUSES
 from ..findings.weights import WeightedSample, weight_sample
@@ -198,6 +198,8 @@ class AnswerToCheck:
     seen: int = 0
     #: Reason the answer says nothing ("useless", "courtesy"...), else None.
     excluded: str | None = None
+    #: Why each theme is proposed (:class:`analysis.coding.ThemeEvidence`), main first.
+    evidence: list = field(default_factory=list)
 
 
 def latest_human_id(session: Session, campaign: Campaign, response_id: int, question_id: str) -> int:
@@ -219,12 +221,13 @@ def answer_to_check(session: Session, campaign: Campaign, answer: str, state: Co
     with state.lock:
         proposals = [] if blind else state.coder.propose(answer, candidates=candidates)
         proposed = [] if blind else [p.theme for p in state.coder.propose(answer)]
+        evidence = [] if blind else state.coder.evidence(answer, minimum=0.2)[:4]
         excluded = state.coder.answers["excluded"].iat[position]
     return AnswerToCheck(answer, response_id, question_id,
                          state.answers.questions.get(question_id, question_id), row["text"],
                          row["district"], proposals, proposed,
                          latest_human_id(session, campaign, response_id, question_id),
-                         excluded if isinstance(excluded, str) else None)
+                         excluded if isinstance(excluded, str) else None, evidence)
 
 
 def next_answer(session: Session, campaign: Campaign, actor: User, question_id: str | None = None, *,

@@ -158,6 +158,35 @@ def add_theme(slug: str):
 
 
 @requires(Role.COORDINATOR)
+def reject_term(slug: str):
+    """Say that a term is wrong for a theme: the campaign's codebook learns it."""
+    campaign = member_campaign_or_404(slug)
+    scope = _scope()
+    answer = (request.form.get("answer_id") or "").strip()[:150] or None
+    back = _screen_url(slug, scope, answer=answer)
+    if not EmptyForm().validate_on_submit():
+        return redirect(back)
+    theme = (request.form.get("theme") or "").strip()[:64]
+    term = (request.form.get("term") or "").strip()[:200]
+    try:
+        codebook = coding_service.reject_term(db.session, campaign, _actor(), theme=theme, term=term)
+    except coding_service.CodebookInvalid as error:
+        db.session.rollback()
+        flash(_("La grille de codage n'a pas été modifiée : %(problems)s",
+                problems=" ; ".join(error.problems)), "error")
+        return redirect(back)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("« %(term)s » ne compte plus pour le thème « %(theme)s » : la grille de codage de la "
+            "campagne est modifiée et les réponses sont recodées.", term=term,
+            theme=codebook.theme(theme).label_fr), "success")
+    return redirect(back)
+
+
+@requires(Role.COORDINATOR)
 def auto(slug: str):
     """Store the automatic coding of every answer (the snapshot the analysis reads)."""
     campaign = member_campaign_or_404(slug)

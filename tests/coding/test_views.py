@@ -172,3 +172,55 @@ def test_agents_are_refused_and_other_campaigns_are_hidden(client, login, create
     client.post("/deconnexion")
     login(outsider)
     assert getattr(client, method)(url(campaign, path)).status_code == 404
+
+
+def test_screen_shows_the_facet_and_why_and_a_rejected_term_changes_the_coding(client, login, coding_demo, db_session):  # noqa: F811
+    campaign = coding_demo.campaign
+    frame = coding.coding_answers(db_session, campaign).frame
+    response_id, question_id = int(frame["response_id"].iat[1]), frame["question_id"].iat[1]
+    set_text(db_session, response_id, question_id, "chez les jeunes du quartier tout est moisi")
+    answer = f"{response_id}:{question_id}"
+    login(coding_demo.first)
+    page = html.unescape(client.get(url(campaign), query_string={"reponse": answer}).get_data(as_text=True))
+    assert shown_answer(page) == answer
+    # the need and the population concerned, apart
+    facets = page[page.index('id="facets"'):page.index("</dl>", page.index('id="facets"'))]
+    assert "Besoin exprimé" in facets and "Logement" in facets
+    assert "Population concernée" in facets and "Jeunes et enfants" in facets
+    # why: the term of the population, the unseen word near "moisissure" with its similarity
+    why = page[page.index('id="pourquoi"'):]
+    assert "Pourquoi ce thème ?" in why
+    assert "« jeune » (poids 1,0)" in why
+    near = re.search(r"« (moisi\w*) » ≈ « moisissure » \(similarité (\d,\d\d)\)", why)
+    assert near, why[:3000]
+    assert "Classifieur entraîné sur vos codages" in why and "pas encore entraîné" in why
+    assert 'aria-label="« jeune » ne convient pas pour le thème « Jeunes et enfants »"' in why
+    state = coding.coder_state(db_session, campaign)
+    assert coding.answer_to_check(db_session, campaign, answer, state).proposed[0] == "logement"
+
+    # "ce terme ne convient pas pour ce thème": the campaign's codebook learns it
+    reply = client.post(url(campaign, "terme-refuse"), data={
+        "answer_id": answer, "theme": "logement", "term": near.group(1)}, follow_redirects=True)
+    page = html.unescape(reply.get_data(as_text=True))
+    assert reply.status_code == 200 and "ne compte plus pour le thème « Logement »" in page
+    stored = db_session.scalar(select(Codebook).where(Codebook.campaign_id == campaign.id))
+    db_session.refresh(stored)
+    logement = next(t for t in stored.definition["themes"] if t["key"] == "logement")
+    assert near.group(1) in logement["exclusions"]
+    state = coding.coder_state(db_session, campaign)
+    after = coding.answer_to_check(db_session, campaign, answer, state)
+    assert "logement" not in after.proposed
+    assert after.proposed[:1] == ["jeunes"]          # no need left: the population is the main theme
+    # a seed term is removed from the theme
+    client.post(url(campaign, "terme-refuse"), data={"answer_id": answer, "theme": "jeunes", "term": "jeune"})
+    db_session.refresh(stored)
+    jeunes = next(t for t in stored.definition["themes"] if t["key"] == "jeunes")
+    assert "jeune" not in [t if isinstance(t, str) else t["term"] for t in jeunes["population_terms"]]
+    assert "jeunes" not in coding.answer_to_check(db_session, campaign, answer,
+                                                  coding.coder_state(db_session, campaign)).proposed
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "codebook.reject_term")) == 2
+    # access: a term rejection needs the CSRF form and a coordinator of the campaign
+    reply = client.post(url(campaign, "terme-refuse"), data={"answer_id": answer, "theme": "inconnu", "term": "x"},
+                        follow_redirects=True)
+    assert "thème inconnu « inconnu »" in html.unescape(reply.get_data(as_text=True))
