@@ -17,7 +17,7 @@ from scipy import stats
 from .._missing import blank_as_missing
 from ..estimation._domains import domains_of
 from ..estimation._estimate import need_indicator
-from ..weighting import Design, domain_covariance, linearised_variance
+from ..weighting import Design, domain_covariance_blocks, linearised_variance
 from ..weighting._margins import as_labels
 
 __all__ = ["compare_domains", "compare_domains_many", "benjamini_hochberg"]
@@ -54,7 +54,7 @@ def compare_domains(df, design: Design, column, need=None, domain="district", *,
     """
     design.check_frame(df)
     df = blank_as_missing(df, [column, domain])
-    return _compare(df, design, column, need, exclude, domains_of(df, domain), level)
+    return _compare(df, design, [(column, need, exclude)], domains_of(df, domain), level)[0]
 
 
 def compare_domains_many(df, design: Design, indicators, domain="district", *, level=0.95):
@@ -75,7 +75,8 @@ def compare_domains_many(df, design: Design, indicators, domain="district", *, l
     -------
     DataFrame
         ``indicator``, then the columns of :func:`compare_domains`, indicator by
-        indicator. The domains are formed once for all the indicators.
+        indicator: the same figures. The domains are formed once, and the standard
+        errors of every indicator come from one pass over the data.
     """
     from ._tables import _as_indicator
 
@@ -83,82 +84,105 @@ def compare_domains_many(df, design: Design, indicators, domain="district", *, l
     indicators = [_as_indicator(spec) for spec in indicators]
     df = blank_as_missing(df, [*(spec.column for spec in indicators), domain])
     domains = domains_of(df, domain)
-    frames = []
-    for spec in indicators:
-        part = _compare(df, design, spec.column, list(spec.need), spec.exclude, domains, level)
+    parts = _compare(df, design, [(spec.column, list(spec.need), spec.exclude) for spec in indicators],
+                     domains, level)
+    for spec, part in zip(indicators, parts):
         part.insert(0, "indicator", spec.name)
-        frames.append(part)
-    if not frames:
+    if not parts:
         return pd.DataFrame(columns=["indicator", domain, "estimate", "estimate_rest", "difference",
                                      "se", "ci_low", "ci_high", "p_value", "n", "n_rest", "df"])
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(parts, ignore_index=True)
 
 
-def _compare(df, design, column, need, exclude, domains, level):
+def _values(df, column, need, exclude):
+    """The 0/1 (or numeric) values of an indicator and the rows where it counts."""
     if need is None and not pd.api.types.is_bool_dtype(df[column]):
         y = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         valid = ~np.isnan(y)
         if exclude:
             valid &= ~as_labels(df[column]).isin({str(v) for v in exclude}).to_numpy()
-        y = np.where(valid, y, 0.0)
-    else:
-        y, valid = need_indicator(df[column], need, exclude)
-    valid = valid & (domains.codes >= 0)
+        return np.where(valid, y, 0.0), valid
+    return need_indicator(df[column], need, exclude)
+
+
+def _compare(df, design, specs, domains, level):
+    """One :func:`compare_domains` frame per ``(column, need, exclude)``."""
     d = domains.count
-    codes = np.where(valid, domains.codes, d)
-    w = np.where(valid, design.weights, 0.0)
-    w_d = np.bincount(codes, weights=w, minlength=d + 1)[:d]
-    t_d = np.bincount(codes, weights=w * y, minlength=d + 1)[:d]
-    w_rest, t_rest = w_d.sum() - w_d, t_d.sum() - t_d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_d, p_rest = t_d / w_d, t_rest / w_rest
-    if design.rows_are_psus:
-        se = _difference_se(design, y, w, valid, domains.codes, d, w_d, p_d, w_rest, p_rest)
-    else:
+    figures = []
+    for column, need, exclude in specs:
+        y, valid = _values(df, column, need, exclude)
+        valid = valid & (domains.codes >= 0)
+        codes = np.where(valid, domains.codes, d)
+        w = np.where(valid, design.weights, 0.0)
+        w_d = np.bincount(codes, weights=w, minlength=d + 1)[:d]
+        t_d = np.bincount(codes, weights=w * y, minlength=d + 1)[:d]
+        w_rest, t_rest = w_d.sum() - w_d, t_d.sum() - t_d
         with np.errstate(divide="ignore", invalid="ignore"):
-            x = -(w * valid)[:, None] * (y[:, None] - p_rest[None, :]) / w_rest[None, :]
-        rows = np.flatnonzero(valid)
-        x[rows, domains.codes[rows]] = w[rows] * (y[rows] - p_d[domains.codes[rows]]) / \
-            w_d[domains.codes[rows]]
-        se = np.sqrt(linearised_variance(design, x, blocks=1)[:, 0, 0])
-    dof = design.degrees_of_freedom(valid) - 1
-    diff = p_d - p_rest
-    tq = stats.t.ppf(0.5 + level / 2, dof)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_value = 2 * stats.t.sf(np.abs(diff / se), dof)
-    n = np.bincount(codes, minlength=d + 1)[:d]
-    out = domains.keys.copy()
-    out["estimate"], out["estimate_rest"], out["difference"] = p_d, p_rest, diff
-    out["se"], out["ci_low"], out["ci_high"] = se, diff - tq * se, diff + tq * se
-    out["p_value"], out["n"], out["n_rest"], out["df"] = p_value, n, n.sum() - n, dof
+            p_d, p_rest = t_d / w_d, t_rest / w_rest
+        figures.append((y, valid, codes, w, w_d, p_d, w_rest, p_rest))
+    if design.rows_are_psus:
+        ses = _difference_ses(design, domains.codes, d, figures)
+    else:
+        ses = [_dense_difference_se(design, domains.codes, *f[:2], f[3], f[4], f[5], f[6], f[7])
+               for f in figures]
+    out = []
+    for (y, valid, codes, w, w_d, p_d, w_rest, p_rest), se in zip(figures, ses):
+        dof = design.degrees_of_freedom(valid) - 1
+        diff = p_d - p_rest
+        tq = stats.t.ppf(0.5 + level / 2, dof)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_value = 2 * stats.t.sf(np.abs(diff / se), dof)
+        n = np.bincount(codes, minlength=d + 1)[:d]
+        frame = domains.keys.copy()
+        frame["estimate"], frame["estimate_rest"], frame["difference"] = p_d, p_rest, diff
+        frame["se"], frame["ci_low"], frame["ci_high"] = se, diff - tq * se, diff + tq * se
+        frame["p_value"], frame["n"], frame["n_rest"], frame["df"] = p_value, n, n.sum() - n, dof
+        out.append(frame)
     return out
 
 
-def _difference_se(design, y, w, valid, domain_codes, d, w_d, p_d, w_rest, p_rest):
-    """Standard error of each domain's share minus the rest's, without the n x d matrix.
+def _dense_difference_se(design, domain_codes, y, valid, w, w_d, p_d, w_rest, p_rest):
+    """The standard errors from the full n x d matrix of influence functions (clustered designs)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = -(w * valid)[:, None] * (y[:, None] - p_rest[None, :]) / w_rest[None, :]
+    rows = np.flatnonzero(valid)
+    x[rows, domain_codes[rows]] = w[rows] * (y[rows] - p_d[domain_codes[rows]]) / w_d[domain_codes[rows]]
+    return np.sqrt(linearised_variance(design, x, blocks=1)[:, 0, 0])
+
+
+def _difference_ses(design, domain_codes, d, figures):
+    """Standard error of each domain's share minus the rest's, without the n x d matrices.
 
     The influence function of domain ``g`` against the rest is, on a row of domain
     ``e``: ``u_e`` (the row's influence on the share of ``e``) when ``e = g``, else
     ``-(W_e / W_rest) u_e - ((p_e - p_rest) / W_rest) w``. It is a fixed combination
     of the ``2 d`` domain-restricted columns ``u_e`` and ``w``, whose covariance
-    :func:`~analysis.weighting.domain_covariance` gives from a few group sums; the
-    variance of each difference is the quadratic form of its combination.
+    (:func:`~analysis.weighting.domain_covariance_blocks`, every indicator in one pass)
+    gives the variance of each difference as a quadratic form.
     """
-    rows = np.flatnonzero(valid)
+    rows = np.flatnonzero(domain_codes >= 0)
     dom = domain_codes[rows]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.column_stack([np.where(w_d[dom] > 0, w[rows] * (y[rows] - p_d[dom]) / w_d[dom], 0.0),
-                             w[rows]])
-    cov = domain_covariance(design, u, rows, dom, d)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(w_d[None, :] > 0, -w_d[None, :] / w_rest[:, None], 0.0)
-        level = np.where(w_d[None, :] > 0, -(p_d[None, :] - p_rest[:, None]) / w_rest[:, None], 0.0)
-    coef = np.empty((d, 2 * d))
-    coef[:, 0::2], coef[:, 1::2] = share, level
+    columns = []
+    for y, valid, _codes, w, w_d, p_d, _w_rest, _p_rest in figures:
+        inset = valid[rows] & (w_d[dom] > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            columns.append(np.where(inset, w[rows] * (y[rows] - p_d[dom]) / w_d[dom], 0.0))
+        columns.append(np.where(valid[rows], w[rows], 0.0))
+    if not columns:
+        return []
+    cov = domain_covariance_blocks(design, np.column_stack(columns), rows, dom, d, block=2)
+    out = []
     own = np.arange(d)
-    coef[own, 2 * own], coef[own, 2 * own + 1] = 1.0, 0.0
-    variance = np.einsum("gi,ij,gj->g", coef, cov, coef)
-    return np.sqrt(np.maximum(variance, 0.0))
+    for j, (_y, _valid, _codes, _w, w_d, p_d, w_rest, p_rest) in enumerate(figures):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(w_d[None, :] > 0, -w_d[None, :] / w_rest[:, None], 0.0)
+            level = np.where(w_d[None, :] > 0, -(p_d[None, :] - p_rest[:, None]) / w_rest[:, None], 0.0)
+        coef = np.empty((d, 2 * d))
+        coef[:, 0::2], coef[:, 1::2] = share, level
+        coef[own, 2 * own], coef[own, 2 * own + 1] = 1.0, 0.0
+        variance = np.einsum("gi,ij,gj->g", coef, cov[j], coef)
+        out.append(np.sqrt(np.maximum(variance, 0.0)))
+    return out
 
 
 def benjamini_hochberg(pvalues):

@@ -183,8 +183,7 @@ def indicator_tables(df, design: Design, indicators, by=(), *, method="logit",
 
 def need_matrix(df, indicators):
     """The 0/1 need and the "counts" mask of every indicator, as ``(n, k)`` arrays."""
-    y = np.zeros((len(df), len(indicators)))
-    valid = np.zeros((len(df), len(indicators)), dtype=bool)
-    for j, spec in enumerate(indicators):
-        y[:, j], valid[:, j] = need_indicator(df[spec.column], spec.need, spec.exclude)
-    return y, valid
+    if not indicators:
+        return np.zeros((len(df), 0)), np.zeros((len(df), 0), dtype=bool)
+    pairs = [need_indicator(df[spec.column], spec.need, spec.exclude) for spec in indicators]
+    return np.column_stack([y for y, _ in pairs]), np.column_stack([v for _, v in pairs])

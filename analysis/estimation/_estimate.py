@@ -284,8 +284,11 @@ def proportion_tables(design, y, valid, domains, method="logit", level=0.95):
         p = np.asarray(by_domain @ (w * y))[:d] / weight_total
     rows = np.flatnonzero(in_domain)
     dom = codes[rows]
+    w_rows, y_rows = (w, y) if rows.size == n else (w[rows], y[rows])  # no copy when every row is in
     with np.errstate(divide="ignore", invalid="ignore"):
-        u = w[rows] * (y[rows] - p[dom]) / weight_total[dom]
+        u = y_rows - p[dom]
+        u *= w_rows
+        u /= weight_total[dom]
     se = np.sqrt(np.maximum(domain_variances(design, u, rows, dom, d), 0.0))
     degf = design.domain_degrees_of_freedom(codes, d)
     n_rows = np.full(d, design.n) if design.is_calibrated else \

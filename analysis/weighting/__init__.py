@@ -35,12 +35,13 @@ from ._poststratify import CELL_SEPARATOR, post_stratify
 from ._rake import UNMATCHED_RULES, rake
 from ._result import RakingConvergenceError, WeightingResult
 from ._trim import TrimResult, trim_weights
-from ._variance import domain_covariance, domain_variances, linearised_variance
+from ._variance import domain_covariance, domain_covariance_blocks, domain_variances, linearised_variance
 
 __all__ = [
     "Design", "WeightingResult", "TrimResult", "WeightDiagnostics", "WeightingDiagnostics",
     "WeightingError", "EmptyCategoryError", "UnknownCategoryError", "MarginsError",
     "MarginsWarning", "RakingConvergenceError", "UNMATCHED_RULES", "THIN_CATEGORY_MAX",
     "rake", "post_stratify", "trim_weights", "weight_diagnostics", "structure_table",
-    "linearised_variance", "domain_covariance", "domain_variances", "CELL_SEPARATOR",
+    "linearised_variance", "domain_covariance", "domain_variances", "domain_covariance_blocks",
+    "CELL_SEPARATOR",
 ]

@@ -21,7 +21,7 @@ from scipy import sparse
 from ._design import RAKING_PROJECTION_PASSES, Grouping, PostStratumStep
 
 __all__ = ["calibration_residuals", "linearised_variance", "domain_covariance",
-           "domain_variances"]
+           "domain_variances", "domain_covariance_blocks"]
 
 def calibration_residuals(design, x):
     """Project influence functions on each calibration step, in order."""
@@ -190,7 +190,7 @@ def domain_variances(design, u, rows, dom, n_domains):
 
     Same parameters as :func:`domain_covariance`; each of the ``k`` columns of ``u`` is a
     separate statistic (an indicator), and only the variance of each statistic in each
-    domain is formed, never the ``(n_domains k)^2`` covariances between them. Each
+    domain is formed, never the ``(n_domains k)^2`` covariances between statistics. Each
     column may have its own respondents (a zero influence value where a row did not
     answer), so the ``k`` indicators of a questionnaire and all the domains of a
     breakdown go through one pass over the data. Equal to the diagonal of
@@ -200,17 +200,43 @@ def domain_variances(design, u, rows, dom, n_domains):
     -------
     ndarray (n_domains, k)
     """
-    m, k = u.shape
-    d = n_domains
-    dk = d * k
+    blocks = domain_covariance_blocks(design, u, rows, dom, n_domains, block=1)
+    return np.diagonal(blocks, axis1=1, axis2=2).T.copy()
+
+
+def domain_covariance_blocks(design, u, rows, dom, n_domains, block=1):
+    """The covariance of each group of ``block`` statistics across the domains, for many groups.
+
+    ``u`` holds ``k`` groups of ``block`` consecutive columns (e.g. an indicator's
+    influence values and its weights). For each group, the covariance of its ``block``
+    statistics in all ``n_domains`` domains: the ``(n_domains block)^2`` block of
+    :func:`domain_covariance` that concerns that group alone, the covariances between
+    groups never formed. Every pass over the rows is done once for all the groups.
+
+    Parameters
+    ----------
+    design, u, rows, dom, n_domains
+        As for :func:`domain_covariance` (``u`` is ``(m, k block)``).
+    block : int
+
+    Returns
+    -------
+    ndarray (k, n_domains block, n_domains block)
+        Indexed as :func:`domain_covariance`: domain-major, then the group's columns.
+    """
+    m, width = u.shape
+    d, b = n_domains, block
+    k = width // b
+    db = d * b
     positions = np.arange(m)
 
     def block_sums(codes, n_groups, q):
-        # sums of u (times q) by (group, domain), laid out as domain_covariance's
+        # sums of u (times q) by (group, domain), as (n_groups, k, d * block)
         idx = codes[rows] * d + dom if n_groups > 1 else dom
         values = np.ones(m) if q is None else q[rows]
         indicator = sparse.csr_matrix((values, (idx, positions)), shape=(n_groups * d, m))
-        return np.asarray(indicator @ u).reshape(n_groups, dk)
+        sums = np.asarray(indicator @ u).reshape(n_groups, d, k, b)
+        return sums.transpose(0, 2, 1, 3).reshape(n_groups, k, db)
 
     cache = design._cross_cache  # the same design-only matrices as domain_covariance's
 
@@ -220,13 +246,15 @@ def domain_variances(design, u, rows, dom, n_domains):
             cache[key] = c.reshape(n_a, n_b)
         return cache[key]
 
+    def times(matrix, a):
+        return np.einsum("gh,hkc->gkc", matrix, a)
+
     terms = []
 
     def residual_sums(key, codes, n_groups, q):
         out = block_sums(codes, n_groups, q)
         for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
-            out -= cross((key, j), codes, n_groups, codes_j, n_j,
-                         lambda v_j=v_j: q * v_j) @ a_j
+            out -= times(cross((key, j), codes, n_groups, codes_j, n_j, lambda v_j=v_j: q * v_j), a_j)
         return out
 
     for step_index, step in enumerate(design.calibration):
@@ -236,43 +264,50 @@ def domain_variances(design, u, rows, dom, n_domains):
             oldw = step.weights_before
             psw[(psw == 0) & (oldw == 0)] = 1.0
             means = residual_sums(("post", step_index), grp.codes, grp.n_groups,
-                                  oldw / psw) / grp.sum(oldw)[:, None]
+                                  oldw / psw) / grp.sum(oldw)[:, None, None]
             terms.append((grp.codes, grp.n_groups, psw, means))
         else:
             totals = [residual_sums(("rake", step_index, i), grp.codes, grp.n_groups,
                                     1.0 / psw)
                       for i, (grp, psw) in enumerate(step.margins)]
-            coef = [np.zeros((grp.n_groups, dk)) for grp, _ in step.margins]
+            coef = [np.zeros((grp.n_groups, k, db)) for grp, _ in step.margins]
             for _ in range(RAKING_PROJECTION_PASSES):
                 for i, (grp, _psw) in enumerate(step.margins):
                     current = totals[i].copy()
                     for l_idx in range(len(step.margins)):
-                        current -= step._cross[i][l_idx] @ coef[l_idx]
-                    coef[i] += current / grp.counts[:, None]
+                        current -= times(step._cross[i][l_idx], coef[l_idx])
+                    coef[i] += current / grp.counts[:, None, None]
             terms.extend((grp.codes, grp.n_groups, psw, c)
                          for (grp, psw), c in zip(step.margins, coef))
 
     n_h, f = design._stratum_sizes_and_fpc()
     scale_h = _stratum_scale(n_h, f)
     s = scale_h[design.strata]
-    # sum_i s_i r_i^2 with r = x - sum_j v_j A_j[c_j], column by column
+    # sum_i s_i r_i r_i' with r = x - sum_j v_j A_j[c_j]; a row is in one domain only
     squares = sparse.csr_matrix((s[rows], (dom, positions)), shape=(d, m))
-    v = np.asarray(squares @ (u * u)).reshape(dk)
+    grouped = u.reshape(m, k, b)
+    products = (grouped[:, :, :, None] * grouped[:, :, None, :]).reshape(m, k * b * b)
+    within = np.asarray(squares @ products).reshape(d, k, b, b)
+    v = np.zeros((k, d, b, d, b))
+    for e in range(d):
+        v[:, e, :, e, :] = within[e]
+    v = v.reshape(k, db, db)
     for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
         g = block_sums(codes_j, n_j, s * v_j)
-        v -= 2.0 * np.einsum("gc,gc->c", g, a_j)
+        mixed = np.einsum("gkc,gke->kce", g, a_j)
+        v -= mixed + mixed.transpose(0, 2, 1)
         for l_idx, (codes_l, n_l, v_l, a_l) in enumerate(terms):
             c = cross(("ss", j, l_idx), codes_j, n_j, codes_l, n_l,
                       lambda v_j=v_j, v_l=v_l: s * v_j * v_l)
-            v += np.einsum("gc,gc->c", a_j, c @ a_l)
-    # minus sum_h scale_h / n_h (sum_{i in h} r_i)^2
+            v += np.einsum("gkc,gke->kce", a_j, times(c, a_l))
+    # minus sum_h scale_h / n_h (sum_{i in h} r_i)(sum_{i in h} r_i)'
     n_strata = n_h.size
     r_h = block_sums(design.strata, n_strata, None)
     for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
-        r_h -= cross(("strata", j), design.strata, n_strata, codes_j, n_j,
-                     lambda v_j=v_j: v_j) @ a_j
-    v -= np.einsum("h,hc->c", scale_h / n_h, r_h * r_h)
-    return v.reshape(d, k)
+        r_h -= times(cross(("strata", j), design.strata, n_strata, codes_j, n_j,
+                           lambda v_j=v_j: v_j), a_j)
+    v -= np.einsum("h,hkc,hke->kce", scale_h / n_h, r_h, r_h)
+    return v
 
 
 def _stratum_scale(n_h, f):

@@ -35,24 +35,20 @@ def district_comparisons(table: pd.DataFrame, design, specs, published: pd.DataF
     A district whose cell is not published is neither compared nor counted in the family
     of comparisons (it says nothing, not even a direction).
     """
-    from analysis.crosstab import benjamini_hochberg, compare_domains
+    from analysis.crosstab import benjamini_hochberg, compare_domains_many
 
-    if "district" not in table.columns:
+    if "district" not in table.columns or not specs:
         return pd.DataFrame(columns=["indicator", "group", "difference", "p_value", "q_value", "flag"])
     shown = published[(published["variable"] == "district") & ~published["suppressed"].astype(bool)]
     shown_keys = set(zip(shown["indicator"], shown["group"].astype(str)))
-    frames = []
-    for name, column, need in specs:
-        result = compare_domains(table, design, column, need=list(need), domain="district")
-        frames.append(pd.DataFrame({
-            "indicator": name,
-            "group": result["district"].astype(str).to_numpy(),
-            "difference": result["difference"].to_numpy(dtype=float),
-            "p_value": result["p_value"].to_numpy(dtype=float),
-        }))
-    if not frames:
-        return pd.DataFrame(columns=["indicator", "group", "difference", "p_value", "q_value", "flag"])
-    comparisons = pd.concat(frames, ignore_index=True)
+    result = compare_domains_many(table, design, [(name, column, list(need)) for name, column, need in specs],
+                                  domain="district")
+    comparisons = pd.DataFrame({
+        "indicator": result["indicator"].to_numpy(),
+        "group": result["district"].astype(str).to_numpy(),
+        "difference": result["difference"].to_numpy(dtype=float),
+        "p_value": result["p_value"].to_numpy(dtype=float),
+    })
     keep = [(i, g) in shown_keys and g != NSP_CODE for i, g in zip(comparisons["indicator"], comparisons["group"])]
     comparisons = comparisons[keep].reset_index(drop=True)
     comparisons["q_value"] = benjamini_hochberg(comparisons["p_value"].to_numpy(dtype=float))
