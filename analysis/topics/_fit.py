@@ -27,7 +27,7 @@ from ._models import (
     top_term_indices,
     truncated_svd,
 )
-from ._words import Words, fold, prepare_words
+from ._words import Words, edit_distance, fold, prepare_words
 
 #: Methods, the default first: it groups real short answers best (see find_themes).
 METHODS = ("vectors", "gsdmm", "nmf")
@@ -99,6 +99,33 @@ def _closest_frequent(key: str, frequent: dict[str, list[tuple[str, int]]]) -> s
     return best
 
 
+def _misspellings(df: Counter, mapped: dict) -> dict[str, str]:
+    """Map a rare spelling to a much more frequent word one or two keystrokes away.
+
+    "agresisons" -> "agressions", "prvéention" -> "prévention": same first two
+    letters, one edit (swap, missing, extra or wrong letter) from 5 letters, two from
+    8, and at most a quarter as many answers as the word it joins.
+    """
+    by_start: dict[str, list[tuple[str, int]]] = {}
+    for key, count in df.items():
+        if len(key) >= 5 and " " not in key:
+            by_start.setdefault(key[:2], []).append((key, count))
+    out = {}
+    for key, count in df.items():
+        if len(key) < 5 or " " in key or mapped.get(key):
+            continue
+        limit = 2 if len(key) >= 8 else 1
+        best, best_count = None, 0
+        for other, other_count in by_start.get(key[:2], ()):
+            if other == key or other_count < max(2, 4 * count) or other_count <= best_count:
+                continue
+            if edit_distance(key, other, limit) <= limit:
+                best, best_count = other, other_count
+        if best is not None:
+            out[key] = best
+    return out
+
+
 def vectorise(tokens: Sequence[list[str]], texts: Sequence[str] | None = None
               ) -> tuple[Corpus | None, np.ndarray]:
     """Build count, TF-IDF and presence matrices; return them and the rows kept.
@@ -135,6 +162,7 @@ def vectorise(tokens: Sequence[list[str]], texts: Sequence[str] | None = None
                 frequent.setdefault(key[:5], []).append((key, count))
         mapping = {k: _closest_frequent(k, frequent) for k, v in df.items()
                    if v < 2 and len(k) >= 5}
+        mapping.update(_misspellings(df, mapping))
         docs = [[mapping.get(k) or k for k in doc] for doc in docs]
         df = Counter(k for doc in docs for k in set(doc))
         keep = {k for k, v in df.items() if v >= 2 and (n < 40 or v <= 0.5 * n)}

@@ -46,7 +46,8 @@ SMS_FORMS = {
     "secu": "sécurité sociale", "sécu": "sécurité sociale", "alloc": "allocation",
     "allocs": "allocation", "caf": "caf", "vieu": "vieux", "vieus": "vieux",
     "sante": "santé", "santee": "santé", "santée": "santé", "weekend": "week-end",
-    "we": "week-end", "w-e": "week-end", "wk": "week-end",
+    "we": "week-end", "w-e": "week-end", "wk": "week-end", "partt": "partout",
+    "prtt": "partout", "pdt": "pendant", "tjrs.": "toujours", "ptn": "", "mdr": "", "lol": "",
 }
 
 #: Words residents use whatever their subject: never a theme's label on their own.
@@ -122,12 +123,16 @@ def _surface_words(text: str) -> list[str]:
     return words
 
 
-def _join_hyphenated(tokens: list[str], surface: list[str]) -> list[str]:
-    """Join consecutive tokens that are the parts of a hyphenated word of the answer."""
+def _join_hyphenated(tokens: list[str], surface: list[str]) -> list[tuple[str, str | None]]:
+    """Join consecutive tokens that are the parts of a hyphenated word of the answer.
+
+    Returns ``(token, written)`` pairs: a joined token is its lemmas joined by hyphens
+    ("week-ends" -> "week-end"), `written` the word as typed.
+    """
     hyphenated = [w for w in surface if "-" in w]
     if not hyphenated or len(tokens) < 2:
-        return tokens
-    out: list[str] = []
+        return [(t, None) for t in tokens]
+    out: list[tuple[str, str | None]] = []
     i = 0
     while i < len(tokens):
         joined = None
@@ -140,10 +145,10 @@ def _join_hyphenated(tokens: list[str], surface: list[str]) -> list[str]:
                 joined, step = word, size
                 break
         if joined is not None:
-            out.append(joined)
+            out.append(("-".join(tokens[i:i + step]), joined))
             i += step
         else:
-            out.append(tokens[i])
+            out.append((tokens[i], None))
             i += 1
     return out
 
@@ -175,15 +180,19 @@ def prepare_words(tokens: Sequence[Sequence[str]], texts: Sequence[str], *,
         surface = _surface_words(text or "")
         typed.update(fold(w) for w in surface)
         folded_surface = [fold(w) for w in surface]
+        rewritten = {SMS_FORMS[t] for t in lemmas if SMS_FORMS.get(t)}
         lemmas = [SMS_FORMS.get(t, t) for t in lemmas]
-        lemmas = [t for t in lemmas if t not in stop]
-        lemmas = _join_hyphenated(lemmas, surface)
+        lemmas = [t for t in lemmas if t and t not in stop]
         keys = []
-        for lemma in lemmas:
+        for lemma, written in _join_hyphenated(lemmas, surface):
             key = fold(lemma)
             keys.append(key)
             variants[key].add(lemma)
-            if " " in lemma or "'" in lemma:  # an expression: shown as written in the list
+            if written is not None:
+                surface_of[key][written] += 1
+                continue
+            if " " in lemma or "'" in lemma or lemma in rewritten:
+                # an expression, or a form rewritten: shown as written in the lists
                 surface_of[key][lemma] += 1
                 continue
             best, best_len = None, 0
@@ -202,8 +211,8 @@ def prepare_words(tokens: Sequence[Sequence[str]], texts: Sequence[str], *,
     for key in keys:
         if key in typed or " " in key or len(key) < 4:
             continue
-        longer = [k for k in keys if len(k) > len(key) and k.startswith(key) and k in typed
-                  and len(k) - len(key) <= 3 and " " not in k]
+        longer = [k for k in keys if len(k) > len(key) and k.startswith(key)
+                  and len(k) - len(key) <= 3 and " " not in k and "-" not in k]
         if longer:
             merge[key] = max(longer, key=lambda k: (sum(surface_of[k].values()), -len(k)))
     if merge:
@@ -211,8 +220,63 @@ def prepare_words(tokens: Sequence[Sequence[str]], texts: Sequence[str], *,
         for key, target in merge.items():
             surface_of[target].update(surface_of.pop(key))
             variants[target].update(variants.pop(key))
+    keyed = _collocations(keyed, texts, surface_of, variants)
     display = {key: _usual_spelling(forms) for key, forms in surface_of.items()}
     return Words(keyed, display, {k: sorted(v) for k, v in variants.items()})
+
+
+def _collocations(keyed: list[list[str]], texts: Sequence[str], surface_of: dict,
+                  variants: dict, *, min_count: int = 3, cohesion: float = 0.6) -> list[list[str]]:
+    """Join two words that residents write together ("protoxyde d'azote").
+
+    Two consecutive keys form an expression when they follow each other in at least
+    `min_count` answers and in at least `cohesion` of the answers holding either of
+    them, generic words left out. The expression is shown as residents wrote it, small words included.
+    """
+    pairs: Counter = Counter()
+    df: Counter = Counter()
+    for doc in keyed:
+        df.update(set(doc))
+        pairs.update({(a, b) for a, b in zip(doc, doc[1:]) if a != b and " " not in a + b})
+    chosen = {pair for pair, n in pairs.items()
+              if n >= min_count and n >= cohesion * max(df[pair[0]], df[pair[1]])
+              and not (set(pair) & _GENERIC_FOLDED)}
+    if not chosen:
+        return keyed
+    out = []
+    for doc, text in zip(keyed, texts):
+        joined, i = [], 0
+        while i < len(doc):
+            if i + 1 < len(doc) and (doc[i], doc[i + 1]) in chosen:
+                a, b = doc[i], doc[i + 1]
+                if f"{a}-{b}" in surface_of:  # also written with a hyphen: one word
+                    key = f"{a}-{b}"
+                    surface = _usual_spelling(surface_of[key])
+                else:
+                    key = f"{a} {b}"
+                    surface = _span(text or "", surface_of[a], surface_of[b]) or \
+                        f"{_usual_spelling(surface_of[a])} {_usual_spelling(surface_of[b])}"
+                surface_of.setdefault(key, Counter())[surface] += 1
+                variants.setdefault(key, set()).add(key)
+                joined.append(key)
+                i += 2
+            else:
+                joined.append(doc[i])
+                i += 1
+        out.append(joined)
+    return out
+
+
+def _span(text: str, first: Counter, second: Counter) -> str | None:
+    """The words of `text` from a form of `first` to a form of `second` (at most one between)."""
+    lowered = text.lower()
+    for a in sorted(first, key=len, reverse=True):
+        for b in sorted(second, key=len, reverse=True):
+            match = re.search(rf"(?<![\w-]){re.escape(a)}(?:[\s'’]+[^\W\d_]+){{0,1}}?[\s'’]+"
+                              rf"{re.escape(b)}(?![\w-])", lowered)
+            if match:
+                return match.group(0)
+    return None
 
 
 def _usual_spelling(forms: Counter) -> str:
@@ -256,3 +320,22 @@ def label_terms(terms: Sequence[str], n: int = 3) -> list[str]:
 
 
 _GENERIC_FOLDED = frozenset(fold(w) for w in GENERIC_WORDS)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one), or ``limit + 1`` beyond it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]

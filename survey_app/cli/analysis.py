@@ -80,11 +80,12 @@ def tables(slug: str, key: str, out_dir: Path):
 @click.option("--questionnaire", "key", default="resident", show_default=True)
 @click.option("--question", "question_id", help="Une seule question ouverte (par défaut : chacune, et toutes ensemble).")
 @click.option("--k", type=click.IntRange(min=2, max=30), help="Nombre de thèmes (par défaut : choisi automatiquement).")
-@click.option("--method", type=click.Choice(["nmf", "gsdmm"]), default="nmf", show_default=True)
+@click.option("--method", type=click.Choice(["vectors", "gsdmm", "nmf"]), default="vectors", show_default=True,
+              help="vectors : vecteurs de mots (recommandé) ; gsdmm : mots partagés ; nmf : plusieurs thèmes par réponse.")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dossier des résultats.")
 def themes(slug, key, question_id, k, method, seed, out_dir):
-    """Find the themes of the open answers; write the tables, verbatims and word clouds."""
+    """Find the themes of the open answers; print them; write the tables, verbatims and word clouds."""
     campaign = campaign_service.get_by_slug(db.session, slug)
     with click.progressbar(length=1, label="Analyse des réponses libres", show_eta=False) as bar:
         state = {"done": 0}
@@ -99,6 +100,19 @@ def themes(slug, key, question_id, k, method, seed, out_dir):
         )
     counts = theme_service.write_theme_outputs(run, out_dir)
     db.session.commit()  # keep the lemmas computed this time
+    results = dict(run.analysis.by_question)
+    if run.analysis.together is not None:
+        results["toutes les questions ensemble"] = run.analysis.together
+    for name, result in results.items():
+        click.echo("")
+        click.echo(f"== {name} ==")
+        click.echo(result.message)
+        for note in result.notes:
+            click.echo(f"  ! {note}")
+        for number, theme in enumerate(result.themes, start=1):
+            click.echo(f"  {number:>2}. {theme.label}  ({theme.n_answers} réponses)")
+            click.echo(f"      mots : {', '.join(theme.top_terms[:8])}")
+    click.echo("")
     click.echo(
         f"{counts.get('answers', 0)} réponses, {counts.get('useless', 0)} sans contenu exploitable écartées ; "
         f"{counts['themes']} thèmes, {counts['nuages']} nuages de mots écrits dans {out_dir}."

@@ -144,7 +144,8 @@ def write_theme_outputs(run: ThemesRun, out_dir: str | Path) -> dict[str, int]:
     theme_rows, share_rows, verbatim_rows, clouds = [], [], [], 0
     for name, result in results.items():
         if not result.has_themes:
-            theme_rows.append({"question": name, "statut": result.status, "message": result.message})
+            theme_rows.append({"question": name, "statut": result.status, "message": result.message,
+                               "remarques": " ".join(result.notes)})
             continue
         overall = result.shares(estimator=estimator).set_index("theme_id")
         by_district = result.shares("district", estimator=estimator)
@@ -156,6 +157,9 @@ def write_theme_outputs(run: ThemesRun, out_dir: str | Path) -> dict[str, int]:
                 {
                     "question": name,
                     "statut": result.status,
+                    "methode": result.method,
+                    "choix_k_informatif": result.k_informative,
+                    "remarques": " ".join(result.notes),
                     "appartenance": "un thème par réponse" if result.membership == "single" else "plusieurs thèmes pondérés",
                     "theme_id": theme.theme_id,
                     "libelle": theme.label,
