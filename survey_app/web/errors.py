@@ -2,7 +2,7 @@
 from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -28,13 +28,17 @@ def render_error(code: int, message: str | None = None):
 
 def _database_error(error: Exception) -> bool:
     """Whether ``error`` says the database cannot be reached or used for now: SQLAlchemy's
-    ``OperationalError``, or the driver's own (the residents' pages run their statements on
-    the driver's cursor, :mod:`survey_app.infra.hot_sql`, whose errors SQLAlchemy never sees)."""
-    if isinstance(error, OperationalError):
+    ``OperationalError`` or ``InterfaceError`` (a connection closed under it), an error after
+    which SQLAlchemy dropped the connection, or the driver's own ``OperationalError`` or
+    ``InterfaceError`` (the residents' pages run their statements on the driver's cursor,
+    :mod:`survey_app.infra.hot_sql`, whose errors SQLAlchemy never sees)."""
+    if isinstance(error, (OperationalError, InterfaceError)):
         return True
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated)
     dbapi = getattr(db.engine.dialect, "loaded_dbapi", None)
-    driver_error = getattr(dbapi, "OperationalError", None)
-    return driver_error is not None and isinstance(error, driver_error)
+    driver_errors = tuple(getattr(dbapi, name) for name in ("OperationalError", "InterfaceError") if hasattr(dbapi, name))
+    return bool(driver_errors) and isinstance(error, driver_errors)
 
 
 def _rollback() -> None:
