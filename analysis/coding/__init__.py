@@ -4,9 +4,12 @@ The codebook (:func:`load_codebook`; the default French CLS codebook ships in
 ``analysis/coding/data/``) gives each theme seed terms; :class:`Coder` codes every
 answer with a confidence per theme from the codebook's terms (lemmas, surface words,
 near-misspellings), word-vector similarity, and — once the coordinator has coded
-enough answers — classifiers trained on those codings. The coordinator checks the
-answers :meth:`Coder.next_to_check` proposes, :meth:`Coder.record` stores each coding,
-:meth:`Coder.recompute` updates all the others. :func:`theme_shares`,
+enough answers — classifiers trained on those codings and the words of the answers
+they coded. A theme is a need or a population concerned (:data:`THEME_KINDS`): the
+main theme of an answer is its need. The coordinator checks the answers
+:meth:`Coder.next_to_check` proposes and :meth:`Coder.record` stores each coding, which
+takes effect for everything read next; :meth:`Coder.evidence` says why an answer has
+each theme (terms, close words, learned words, classifier). :func:`theme_shares`,
 :func:`coding_agreement` and :func:`emerging_themes` turn codings into results.
 
 References

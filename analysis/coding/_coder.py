@@ -204,6 +204,7 @@ class Coder:
         best = np.where(better, morph_best, best)
         # a word the codebook excludes from a theme never counts for it
         affinity[excluded] = 0.0
+        self._excluded = excluded
         self._affinity, self._affinity_term = affinity, best
         self._soft = max_per_answer(self._counts, affinity)
         self._evidence = learn.codebook_evidence(self._term, self._soft, self._positions)
@@ -406,6 +407,7 @@ class Coder:
         neighbours = learn.neighbour_evidence(self._vectors, rows, labels)
         self._learned_words = learn.learned_words(
             self._counts, rows, labels, self._word_vectors, self._function_mask())
+        self._learned_words[self._excluded] = 0.0   # "this word is wrong for this theme"
         self._learned = max_per_answer(self._counts, self._learned_words)
         evidence = learn.with_learned(self._evidence, self._learned)
         confidence = learn.blend(evidence, probability, n_human, neighbours)
