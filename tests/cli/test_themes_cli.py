@@ -14,7 +14,12 @@ def test_themes_are_written_and_lemmas_cached(runner, demo, db_session, tmp_path
     themes = pd.read_csv(tmp_path / "themes.csv")
     assert len(themes) == 3 and themes["part_repondants"].between(0, 1).all()
     assert (themes["ic_bas"] <= themes["part_repondants"]).all()
-    assert set(themes["appartenance"]) == {"plusieurs thèmes pondérés"}
+    assert set(themes["appartenance"]) == {"un thème par réponse"}  # the default method
+    assert set(themes["methode"]) == {"vectors"}
+    # the output reads: each theme's label, its size and its words
+    for label in themes["libelle"]:
+        assert f". {label}  (" in result.output
+    assert result.output.count("mots : ") == 3
     shares = pd.read_csv(tmp_path / "themes_par_quartier.csv")
     assert shares.loc[shares["suppressed"], "estimate"].isna().all()
     clouds = list((tmp_path / "nuages").rglob("*.png"))
