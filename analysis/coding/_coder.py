@@ -41,7 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..text import FrenchPreprocessor, default_preprocessor, rewrite_fixed_expressions
+from ..text import (USELESS_ANSWERS, FrenchPreprocessor, default_preprocessor,
+                    rewrite_fixed_expressions)
 from . import _learn as learn
 from ._codebook import Codebook, load_codebook
 from ._learn import MIN_PER_THEME, MIN_THEMES
@@ -49,6 +50,11 @@ from ._match import COURTESY, FUNCTION_WORDS, TermIndex, all_words, fold, match_
 from ._report import answers_frame, coding_agreement, emerging_themes, theme_shares
 from ._vectors import (answer_features, load_word_vectors, max_per_answer, morphology_affinity,
                        term_affinity)
+
+#: Words of the useless answers ("rien", "ras", "sais", "avis"...): an answer made of
+#: them and of politeness only says nothing either.
+USELESS_WORDS = frozenset(w for phrase in USELESS_ANSWERS for w in phrase.split()
+                          if w.isalpha())
 
 __all__ = ["Coder", "Proposal", "ThemeEvidence", "code_answers", "DEFAULT_THRESHOLD",
            "SECONDARY_THRESHOLD"]
@@ -153,9 +159,13 @@ class Coder:
             progress=None if progress is None else (lambda d, t: progress(d, total)))
         reasons = list(pre.useless)
         courtesy = {fold(w) for w in COURTESY}
+        # "RAS merci", "non rien merci": words of useless answers and politeness only
+        nothing = courtesy | USELESS_WORDS
         for i, tokens in enumerate(pre.tokens):
             if reasons[i] is None and all(fold(t) in courtesy for t in tokens):
                 reasons[i] = "courtesy"
+            elif reasons[i] is None and all(fold(w) in nothing for w in all_words(pre.normalised[i])):
+                reasons[i] = "useless"
         self.answers["excluded"] = pd.Series(reasons, dtype=object)
         self.useful = self.answers["excluded"].isna().to_numpy()
         self._tokens = [t if ok else [] for t, ok in zip(pre.tokens, self.useful)]

@@ -27,6 +27,8 @@ ORDER_BONUS = 0.0
 #: (seen once: 0.5), times LEARN_STRENGTH; its vector neighbours count from SOFT_FLOOR.
 import os
 LEARN_PRIOR, LEARN_STRENGTH = 1.0, 0.6
+#: Coded answers a word must appear in before its vector neighbours learn from it.
+LEARN_NEIGHBOUR_MIN = 2
 #: Cosine with an answer the coordinator coded from which its themes are carried over.
 NEIGHBOUR_FLOOR, NEIGHBOUR_FULL = 0.8, 0.97
 #: Auto-coded answers this sure are added, lightly weighted, to the classifier's examples.
@@ -68,8 +70,9 @@ def learned_words(counts, rows: np.ndarray, labels: np.ndarray, word_vectors: np
 
     A word of the coded answers counts for a theme with the share of those answers
     coded with it, shrunk for rare words (``n_theme / (n_word + LEARN_PRIOR)``); a
-    word never seen in a coded answer counts through its nearest such word in the
-    word-vector space (from cosine :data:`SOFT_FLOOR`, fully at :data:`SOFT_FULL`).
+    word never seen in a coded answer counts through its nearest such word (seen in
+    :data:`LEARN_NEIGHBOUR_MIN` coded answers at least) in the word-vector space (from
+    cosine :data:`SOFT_FLOOR`, fully at :data:`SOFT_FULL`).
     Each correction thus teaches the words of its answer and their neighbours.
     """
     vocabulary, k = counts.shape[1], labels.shape[1]
@@ -82,7 +85,7 @@ def learned_words(counts, rows: np.ndarray, labels: np.ndarray, word_vectors: np
     score = n_theme / (n_word[:, None] + LEARN_PRIOR)
     score[function_words] = 0.0
     out[:] = score
-    columns = np.flatnonzero((n_word > 0) & ~function_words
+    columns = np.flatnonzero((n_word >= LEARN_NEIGHBOUR_MIN) & ~function_words
                              & (np.abs(word_vectors).sum(axis=1) > 0))
     if len(columns):
         sims = word_vectors @ word_vectors[columns].T
