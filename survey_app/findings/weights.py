@@ -229,14 +229,31 @@ def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, 
     )
     session.add(run)
     session.flush()
-    rows = [
-        {"run_id": run.id, "response_id": int(rid), "weight": float(w)}
-        for rid, w in zip(sample.table["response_id"], sample.design.weights)
-    ]
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(ResponseWeight), rows[start : start + 5000])
-    audit.record(session, actor, "weights.compute", "campaign", campaign.id, new={"run": run.id, "n": len(rows)})
+    ids = np.asarray(sample.table["response_id"], dtype=np.int64).tolist()
+    values = np.asarray(sample.design.weights, dtype=float).tolist()
+    _insert_weights(session, run.id, ids, values)
+    audit.record(session, actor, "weights.compute", "campaign", campaign.id, new={"run": run.id, "n": len(ids)})
     return run
+
+
+def _insert_weights(session: Session, run_id: int, ids: list[int], values: list[float]) -> None:
+    """Insert the run's weights with the driver's ``executemany`` (plain tuples, no per-row processing)."""
+    connection = session.connection()
+    table = ResponseWeight.__table__
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=["run_id", "response_id", "weight"])
+    order = compiled.positiontup if compiled.positional else None
+    rows = [(run_id, rid, w) for rid, w in zip(ids, values)]
+    if order is None:  # named parameters
+        rows = [{"run_id": r, "response_id": i, "weight": w} for r, i, w in rows]
+    elif list(order) != ["run_id", "response_id", "weight"]:
+        position = {"run_id": 0, "response_id": 1, "weight": 2}
+        rows = [tuple(row[position[name]] for name in order) for row in rows]
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(rows), 20_000):
+            cursor.executemany(compiled.string, rows[start:start + 20_000])
+    finally:
+        cursor.close()
 
 
 def _imputed(result) -> int | None:
@@ -266,20 +283,47 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
+#: Title and caption of the weight distribution chart.
+DISTRIBUTION_TITLE = "Distribution des poids après pondération"
+DISTRIBUTION_CAPTION = "Poids de chaque répondant ; trait pointillé : poids moyen."
+
+
 def _distribution(weights) -> dict:
-    """The weights' histogram and the chart drawn from it (by ``analysis.charts`` when it is there)."""
+    """The weights' histogram, stored with the run; the chart is drawn when the page asks for it.
+
+    Drawing it here (matplotlib: about a second) made every weighting wait for a picture
+    the coordinator may never open: :func:`distribution_svg` draws it from the stored
+    weights on demand. ``chart`` says that it can be drawn (the ``analysis.charts``
+    package is there); the bins are those of the chart (:func:`numpy.histogram`).
+    """
+    import importlib.util
+
     w = np.asarray(weights, dtype=float)
+    finite = w[np.isfinite(w)]
+    counts, edges = np.histogram(finite, bins=DISTRIBUTION_BINS) if len(finite) else (np.zeros(0, dtype=int), np.zeros(1))
+    bins = [{"bin_low": float(lo), "bin_high": float(hi), "count": int(n)} for lo, hi, n in zip(edges[:-1], edges[1:], counts)]
+    drawable = importlib.util.find_spec("analysis.charts") is not None
+    return {"bins": bins, "svg": None, "alt_text": None, "caption": DISTRIBUTION_CAPTION if drawable else None,
+            "chart": drawable}
+
+
+def distribution_svg(session: Session, run: WeightingRun) -> str | None:
+    """The weight distribution chart of ``run`` (SVG), drawn from its stored weights.
+
+    A run stored with its drawing (before the drawing was deferred) gives that drawing.
+    """
+    stored = ((run.diagnostics or {}).get("distribution") or {})
+    if stored.get("svg"):
+        return stored["svg"]
     try:
         from analysis.charts import distribution_chart
     except ImportError:
-        counts, edges = np.histogram(w, bins=DISTRIBUTION_BINS)
-        bins = [{"bin_low": float(lo), "bin_high": float(hi), "count": int(n)} for lo, hi, n in zip(edges[:-1], edges[1:], counts)]
-        return {"bins": bins, "svg": None, "alt_text": None, "caption": None}
-    chart = distribution_chart(
-        w, "Distribution des poids après pondération", "Poids de chaque répondant ; trait pointillé : poids moyen.",
-        bins=DISTRIBUTION_BINS, reference=float(w.mean()),
-    )
-    return {"bins": _records(chart.data), "svg": chart.svg, "alt_text": chart.alt_text, "caption": chart.caption}
+        return None
+    w = np.fromiter(session.scalars(select(ResponseWeight.weight).where(ResponseWeight.run_id == run.id)), dtype=float)
+    if not len(w):
+        return None
+    return distribution_chart(w, DISTRIBUTION_TITLE, DISTRIBUTION_CAPTION, bins=DISTRIBUTION_BINS,
+                              reference=float(w.mean())).svg
 
 
 def current_weights(session: Session, campaign: Campaign) -> pd.Series:

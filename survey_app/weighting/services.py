@@ -156,6 +156,13 @@ def compute_weights(session: Session, job, campaign_id: int, *, key: str = DEFAU
     return {"run_id": run.id, "n": int(len(sample.table)), "excluded": int(len(sample.excluded))}
 
 
+def distribution_chart(session: Session, run: WeightingRun) -> str | None:
+    """The weight distribution chart of ``run`` as SVG, drawn now from its stored weights (None: no chart)."""
+    from ..findings import weights
+
+    return weights.distribution_svg(session, run)
+
+
 def current_weighting(session: Session, campaign: Campaign) -> CurrentWeighting | None:
     """The weights later tables use (the last computed) and their date; ``None`` if never weighted.
 

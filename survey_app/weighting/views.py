@@ -103,7 +103,7 @@ def chart(slug: str, run_id: int):
     current = services.current_weighting(db.session, campaign)
     if current is None or current.run.id != run_id:
         abort(404)
-    svg = (current.run.diagnostics or {}).get("distribution", {}).get("svg")
+    svg = services.distribution_chart(db.session, current.run)
     if not svg:
         abort(404)
     response = Response(svg, mimetype="image/svg+xml")
