@@ -58,16 +58,49 @@ def district_comparisons(table: pd.DataFrame, design, specs, published: pd.DataF
     return comparisons
 
 
+#: The questionnaire whose responses are weighted to the census margins (the residents');
+#: the others (the professionals') describe no census population: their shares are unweighted.
+WEIGHTED_QUESTIONNAIRE = "resident"
+#: The questionnaires with indicator pages, in the order the pages list them, and their names.
+QUESTIONNAIRES = {"resident": "Habitants", "professional": "Professionnels"}
+
+
+def is_weighted(key: str) -> bool:
+    """True when the indicators of questionnaire ``key`` are weighted to the census margins."""
+    return key == WEIGHTED_QUESTIONNAIRE
+
+
+def unweighted_sample(session: Session, campaign: Campaign, key: str):
+    """The responses to ``key`` with a weight of 1 each (a design of equal weights, no calibration)."""
+    from analysis.weighting import Design
+
+    from . import frame
+    from .weights import WeightedSample
+
+    table, definition = frame.tidy_responses(session, campaign, key)
+    if table.empty:
+        raise ServiceError(_("Aucune réponse complète à ce questionnaire : pas d'indicateur à calculer."))
+    return WeightedSample(table, definition, None, table.iloc[0:0], Design.from_frame(table), {"questionnaire": key})
+
+
 def compute_indicators(session: Session, campaign: Campaign, key: str = "resident", *, progress=None) -> dict:
     """Every indicator for the town, each district, QPV, age band and sex, published.
 
     Returns a JSON-serialisable dict (what the "indicators" job keeps): the rows of every
     table after the publication rules, the district-vs-rest flags after
-    Benjamini–Hochberg, and the weighting run the figures come from.
+    Benjamini–Hochberg, and the weighting run the figures come from. The residents'
+    indicators are weighted by the current weighting run; those of another questionnaire
+    (the professionals') are unweighted shares (``weighted`` False, no run): the census
+    margins describe the residents, not them.
     """
     step = progress or (lambda fraction, message: None)
-    step(0.05, _("Pondération des réponses"))
-    sample, run = weighted_sample(session, campaign, key)
+    weighted = is_weighted(key)
+    if weighted:
+        step(0.05, _("Pondération des réponses"))
+        sample, run = weighted_sample(session, campaign, key)
+    else:
+        step(0.05, _("Lecture des réponses"))
+        sample, run = unweighted_sample(session, campaign, key), None
     step(0.35, _("Calcul des indicateurs"))
     tables, sample = indicator_service.campaign_indicator_tables(session, campaign, key, sample=sample)
     specs = indicator_service.indicator_columns(sample.table, sample.definition)
@@ -107,6 +140,7 @@ def compute_indicators(session: Session, campaign: Campaign, key: str = "residen
     step(1.0, _("Terminé"))
     return {
         "questionnaire": key,
+        "weighted": weighted,
         "computed_at": iso_time(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)),
         "weighting": {"run_id": run.id, "created_at": iso_time(run.created_at)} if run is not None else None,
         "respondents": int(len(sample.table)),
@@ -173,10 +207,20 @@ def indicator_views(result: dict, *, axis: str | None = None, sort: str = "quest
 # --------------------------------------------------------------------------- the "indicators" job
 
 JOB_KIND = "indicators"
+#: One job kind per questionnaire: each runs on its own (one at a time per campaign and kind).
+JOB_KINDS = {"resident": JOB_KIND, "professional": "indicators_professional"}
+
+
+def job_kind_of(key: str) -> str:
+    """The job kind computing the indicator tables of questionnaire ``key``."""
+    try:
+        return JOB_KINDS[key]
+    except KeyError:
+        raise ServiceError(_("Pas de tableaux d'indicateurs pour le questionnaire « %(key)s ».", key=key)) from None
 
 
 def indicators_job(session: Session, job, campaign_id: int, **params) -> dict:
-    """Task of the "indicators" job: compute every indicator table of the campaign."""
+    """Task of the "indicators" jobs: compute every indicator table of the campaign."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise ServiceError(_("Cette campagne n'existe plus."))
@@ -189,6 +233,8 @@ def _register_job() -> None:
     from ..jobs import job_kind
 
     job_kind(JOB_KIND, label=_l("Tableaux d'indicateurs"), page="findings.indicators")(indicators_job)
+    job_kind(JOB_KINDS["professional"], label=_l("Tableaux d'indicateurs des professionnels"),
+             page="findings.indicators")(indicators_job)
 
 
 _register_job()
@@ -206,24 +252,39 @@ class IndicatorState:
     job: object = None
 
 
-def indicator_state(session: Session, campaign: Campaign) -> IndicatorState:
-    """Return the last indicator tables of the campaign and how current they are."""
+def indicator_state(session: Session, campaign: Campaign, key: str = "resident") -> IndicatorState:
+    """Return the last indicator tables of questionnaire ``key`` and how current they are.
+
+    Unweighted tables (the professionals') do not depend on the weights: never stale by them.
+    """
     from ..jobs import latest_job
 
-    done = latest_job(session, campaign, JOB_KIND, done=True)
-    last = latest_job(session, campaign, JOB_KIND)
+    kind = job_kind_of(key)
+    done = latest_job(session, campaign, kind, done=True)
+    last = latest_job(session, campaign, kind)
     result = done.result if done is not None else None
-    stale = is_stale(result, current_run(session, campaign)) if result else False
+    stale = bool(result) and result.get("weighted", True) and is_stale(result, current_run(session, campaign))
     return IndicatorState(result, done.finished_at if done is not None else None, stale, last)
 
 
+def indicator_questionnaires(session: Session, campaign: Campaign) -> dict[str, str]:
+    """``{key: name}`` of the campaign's loaded questionnaires that have indicator pages."""
+    from ..campaigns import questionnaires as questionnaire_service
+
+    loaded = {v.key for v in questionnaire_service.current_versions(session, campaign)}
+    return {key: name for key, name in QUESTIONNAIRES.items() if key in loaded}
+
+
 def start_indicators(session: Session, campaign: Campaign, actor, key: str = "resident"):
-    """Start the indicator tables as a job (or return the one running)."""
+    """Start the indicator tables of questionnaire ``key`` as a job (or return the one running)."""
     from ..jobs import start_job
 
-    if current_run(session, campaign) is None:
+    kind = job_kind_of(key)
+    if key not in indicator_questionnaires(session, campaign):
+        raise ServiceError(_("Le questionnaire « %(key)s » n'est pas chargé dans cette campagne.", key=key))
+    if is_weighted(key) and current_run(session, campaign) is None:
         raise ServiceError(
             _("Les réponses n'ont pas encore été pondérées : calculez d'abord les poids sur les marges du "
               "recensement.")
         )
-    return start_job(session, campaign, JOB_KIND, actor=actor, params={"questionnaire": key})
+    return start_job(session, campaign, kind, actor=actor, params={"questionnaire": key})

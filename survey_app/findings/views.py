@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -43,14 +43,26 @@ def _unavailable(campaign, message: str, status: int = 200):
 # --------------------------------------------------------------------------- indicators
 
 
+def _questionnaire_key(value) -> str:
+    """The questionnaire of an indicator page (``?questionnaire=``): the residents' by default."""
+    from . import indicator_tables
+
+    key = value or "resident"
+    if key not in indicator_tables.QUESTIONNAIRES:
+        abort(404)
+    return key
+
+
 @requires(Role.COORDINATOR)
 def indicators(slug: str):
     """Every indicator by district, QPV, age band and sex, with the district flags."""
-    from . import tables
+    from . import indicator_tables, tables
 
     campaign = member_campaign_or_404(slug)
+    key = _questionnaire_key(request.args.get("questionnaire"))
     try:
-        state = tables.indicator_state(db.session, campaign)
+        questionnaires = indicator_tables.indicator_questionnaires(db.session, campaign)
+        state = tables.indicator_state(db.session, campaign, key)
     except ServiceError as error:
         return _unavailable(campaign, str(error))
     form = IndicatorFilterForm(formdata=request.args)
@@ -72,6 +84,8 @@ def indicators(slug: str):
         job_status=job_status,
         variable_labels=tables.VARIABLE_LABELS, start_form=EmptyForm(), rule=tables.publication_rule(),
         query=dict(axe=axis or None, tri=sort, ordre="desc" if descending else "asc"),
+        questionnaire=key, questionnaires=questionnaires,
+        weighted=indicator_tables.is_weighted(key) if result is None else result.get("weighted", True),
     )
 
 
@@ -81,20 +95,22 @@ def start(slug: str):
     from . import tables
 
     campaign = member_campaign_or_404(slug)
+    key = _questionnaire_key(request.form.get("questionnaire"))
+    page = url_for(".indicators", slug=slug, questionnaire=None if key == "resident" else key)
     if not EmptyForm().validate_on_submit():
-        return redirect(url_for(".indicators", slug=slug))
+        return redirect(page)
     try:
-        job = tables.start_indicators(db.session, campaign, current_user._get_current_object())
+        job = tables.start_indicators(db.session, campaign, current_user._get_current_object(), key)
     except ServiceError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for(".indicators", slug=slug))
+        return redirect(page)
     db.session.commit()
     if job.state.finished:
         flash(_("Tableaux d'indicateurs calculés."), "success")
     else:
         flash(_("Calcul des tableaux d'indicateurs lancé : la page montre son avancement."), "success")
-    return redirect(url_for(".indicators", slug=slug))
+    return redirect(page)
 
 
 @requires(Role.COORDINATOR)
@@ -103,13 +119,15 @@ def indicators_download(slug: str, fmt: str):
     from . import downloads, tables
 
     campaign = member_campaign_or_404(slug)
+    key = _questionnaire_key(request.args.get("questionnaire"))
     try:
-        state = tables.indicator_state(db.session, campaign)
+        state = tables.indicator_state(db.session, campaign, key)
     except ServiceError as error:
         return _unavailable(campaign, str(error), 409)
     if not state.result:
         return _unavailable(campaign, _("Les tableaux d'indicateurs n'ont pas encore été calculés."), 409)
-    return _download(downloads.indicator_sheet(state.result), slug, "indicateurs", fmt)
+    name = "indicateurs" if key == "resident" else f"indicateurs-{key}"
+    return _download(downloads.indicator_sheet(state.result), slug, name, fmt)
 
 
 # --------------------------------------------------------------------------- cross-tables

@@ -57,3 +57,21 @@ def weighted(app, db_session, create_user, create_campaign):
     weights.store_weights(db_session, campaign, weights.weight_sample(db_session, campaign), actor=coordinator)
     db_session.commit()
     return Weighted(campaign, coordinator)
+
+
+@pytest.fixture()
+def professionals(app, db_session, create_user, create_campaign):
+    """A campaign with the professionals' questionnaire and its responses, and no census margins."""
+    from survey_app.campaigns import demo, questionnaires
+
+    coordinator = create_user("coordinator")
+    campaign = create_campaign("ville-pros", members=[coordinator], districts=[
+        {"code": "nord", "name": "Nord", "qpv": False, "target": 100},
+        {"code": "sud", "name": "Sud", "qpv": True, "target": 100},
+    ])
+    folder = Path(app.config["CLS_QUESTIONNAIRES_DIR"])
+    questionnaires.load_file(db_session, campaign, folder / "resident.yaml")
+    questionnaires.load_file(db_session, campaign, folder / "professional.yaml")
+    demo.seed_responses(db_session, campaign, "professional", 160, seed=11)
+    db_session.commit()
+    return Weighted(campaign, coordinator)

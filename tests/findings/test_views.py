@@ -225,3 +225,67 @@ def test_themes_page_sets_indicators_beside_the_themes(client, login, weighted, 
     lines = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig")), delimiter=";"))
     column = lines[1].index(f"{THIN_NAME} (%)")
     assert all(r[column] == "" for r in lines[2:] if r and r[0] in ("thème", "indicateur"))
+
+
+def test_professionals_indicators_are_shown_unweighted_and_said_so(client, login, professionals, db_session):
+    """The professionals' questionnaire has its own indicator page: unweighted shares (no census
+    margins describe professionals), stated on the page; the residents' page is not touched."""
+    import numpy as np
+
+    from survey_app.findings import frame, indicators
+
+    campaign = professionals.campaign
+    login(professionals.coordinator)
+    page = client.get(url(campaign, "indicateurs?questionnaire=professionnel"))
+    assert page.status_code == 404  # only known questionnaires
+    before = client.get(url(campaign, "indicateurs?questionnaire=professional")).get_data(as_text=True)
+    assert "pas encore été calculés" in before and "Parts non pondérées." in before
+    assert 'name="questionnaire" value="professional"' in before
+    # no weighting run is needed for the professionals' tables
+    reply = client.post(url(campaign, "indicateurs/calculer"), data={"questionnaire": "professional"})
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("indicateurs?questionnaire=professional")
+    shown = client.get(url(campaign, "indicateurs?questionnaire=professional")).get_data(as_text=True)
+    assert "Parts non pondérées." in shown and "non pondérées." in shown and "pas encore été calculés" not in shown
+    assert 'aria-current="page">Professionnels<' in shown
+    # the figures are the plain shares of the professionals who answered
+    table, definition = frame.tidy_responses(db_session, campaign, "professional")
+    specs = indicators.indicator_columns(table, definition)
+    labels = {i.name: i.label("fr") for i in definition.indicators()}
+    checked = 0
+    for name, column, need in specs:
+        answered = table[column].notna()
+        has = table.loc[answered, column].astype(str).isin(need)
+        if min(has.sum(), (~has).sum()) < 11:
+            continue  # blanked by the publication rule
+        section = re.search(rf'<section class="indicator" id="ind-{name}".*?</section>', shown, flags=re.S).group(0)
+        town = _rows_of(section, "Ensemble de la ville")
+        assert town and pct(float(np.mean(has))) in town[0], (name, town)
+        checked += 1
+    assert checked >= 2
+    # the residents' page has no table yet: the professionals' job is its own
+    resident = client.get(url(campaign, "indicateurs")).get_data(as_text=True)
+    assert "pas encore été calculés" in resident and "Parts non pondérées." not in resident
+    download = client.get(url(campaign, "indicateurs.csv?questionnaire=professional"))
+    assert download.status_code == 200 and "indicateurs-professional" in download.headers["Content-Disposition"]
+    assert labels[specs[0][0]] in download.get_data(as_text=True)
+
+
+def test_professionals_indicators_service_is_unweighted(professionals, db_session):
+    from analysis.estimation import survey_proportion
+    from analysis.weighting import Design
+
+    from survey_app.findings import frame, indicator_tables, indicators
+
+    result = indicator_tables.compute_indicators(db_session, professionals.campaign, "professional")
+    assert result["weighted"] is False and result["weighting"] is None and result["questionnaire"] == "professional"
+    table, definition = frame.tidy_responses(db_session, professionals.campaign, "professional")
+    assert result["respondents"] == len(table) == 160
+    specs = indicators.indicator_columns(table, definition)
+    name, column, need = specs[0]
+    expected = survey_proportion(table, Design.from_frame(table), column, need=list(need))
+    town = next(r for r in result["rows"] if r["indicator"] == name and r["variable"] == "town")
+    if not town["suppressed"]:
+        assert abs(town["estimate"] - float(expected["estimate"].iloc[0])) < 1e-12
+        assert abs(town["se"] - float(expected["se"].iloc[0])) < 1e-12
+    state = indicator_tables.indicator_state(db_session, professionals.campaign, "professional")
+    assert state.result is None and not state.stale  # not stored: only the job keeps results
