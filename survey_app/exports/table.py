@@ -21,6 +21,7 @@ from ..campaigns import questionnaires as questionnaire_service
 from ..domain import ServiceError
 from ..findings.frame import ANALYSED_STATUSES
 from ..findings.weights import current_weights
+from ..infra.raw_rows import raw_batches
 from ..models import (Answer, Campaign, PaperEntry, PaperForm, QuestionnaireVersion, Response, ResponseChange,
                       ResponseStatus)
 from ..questionnaire.model import OTHER_SUFFIX, Definition
@@ -126,7 +127,7 @@ def _answers_by_column(session: Session, version_ids, statuses, definition: Defi
         .where(Response.questionnaire_version_id.in_(version_ids), Response.status.in_(statuses))
     )
     loads, decoded = json.loads, {}
-    for rows in _raw_rows(session, statement):
+    for rows in raw_batches(session, statement):
         for response_id, question_id, kind, text, number, value in rows:
             at = positions[response_id]
             if kind == "json":
@@ -165,25 +166,6 @@ def _answers_by_column(session: Session, version_ids, statuses, definition: Defi
             else:
                 column[at] = text
     return columns
-
-
-def _raw_rows(session: Session, statement, size: int = 20_000):
-    """Batches of rows straight from the driver's cursor, inside the session's transaction.
-
-    The statement is ours and holds only integers and status names, rendered in the SQL.
-    """
-    connection = session.connection()
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        while True:
-            rows = cursor.fetchmany(size)
-            if not rows:
-                return
-            yield rows
-    finally:
-        cursor.close()
 
 
 def build_table(session: Session, campaign: Campaign, key: str, *, all_statuses: bool = False) -> ExportTable:

@@ -34,6 +34,7 @@ from ..questionnaire import Definition
 from ..questionnaire.model import OTHER_SUFFIX
 from ..domain import ServiceError
 from ..campaigns import questionnaires as questionnaire_service
+from ..infra.raw_rows import raw_rows
 
 ANALYSED_STATUSES = (ResponseStatus.COMPLETE, ResponseStatus.VALIDATED)
 META_COLUMNS = ["response_id", "channel", "status", "language", "created_on", "submitted_on", "version"]
@@ -111,21 +112,6 @@ def tidy_responses(
     return _tighten_types(table, definition), definition
 
 
-def _raw_rows(session: Session, statement) -> list[tuple]:
-    """Every row of ``statement`` straight from the driver's cursor, inside the session's transaction.
-
-    The statement is ours and holds only integers and status names, rendered in the SQL.
-    """
-    connection = session.connection()
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
 def _as_dates(values) -> np.ndarray:
     """``datetime.date`` objects (None where missing) from what the driver returns (dates or ISO text)."""
     out = np.empty(len(values), dtype=object)
@@ -144,7 +130,7 @@ def _meta_frame(session: Session, versions: dict[int, int], statuses: list[str])
         .where(Response.questionnaire_version_id.in_(list(versions)), type_coerce(Response.status, String).in_(statuses))
         .order_by(Response.id)
     )
-    rows = _raw_rows(session, statement)
+    rows = raw_rows(session, statement)
     if not rows:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in META_COLUMNS})
     rid, channel, status, language, created, submitted, version = zip(*rows)
@@ -170,7 +156,7 @@ def _answer_columns(session, definition: Definition, versions, statuses, ids: np
         .join(Response, Answer.response_id == Response.id)
         .where(Response.questionnaire_version_id.in_(list(versions)), type_coerce(Response.status, String).in_(statuses))
     )
-    rows = _raw_rows(session, statement)
+    rows = raw_rows(session, statement)
     n = len(ids)
     out: dict[str, np.ndarray] = {}
     if not rows:
