@@ -195,6 +195,71 @@ def time_python(app, campaign_id: int) -> dict:
             "rows": len(result["rows"])}
 
 
+def time_floor(db_file: Path, campaign_id: int) -> dict:
+    """The floor: the same two jobs with the application removed (SQLite file only).
+
+    sqlite3's cursor, one ``json.loads`` per matrix and pandas build the same frame; the
+    statistics are the library's (``analysis``: numpy and scipy, no Flask, no ORM); the
+    weights go to a scratch table with ``executemany``. What is left above this in the
+    application's timings is its own cost (SQLAlchemy, the questionnaire's definition,
+    the JSON result, the publication rules applied twice...).
+    """
+    import json
+    import sqlite3
+
+    from analysis.crosstab import benjamini_hochberg, compare_domains_many, indicator_tables
+    from analysis.weighting import rake
+
+    qpv = {code: "QPV" if flag else "hors QPV" for code, _name, flag, _p in DISTRICTS}
+    margins = pd.DataFrame(census_margins())
+    specs = [(f"besoin_{m}_{r:02d}", f"m{m}__r{r:02d}", ["souvent"]) for m in range(N_MATRICES) for r in range(N_ROWS)]
+    connection = sqlite3.connect(db_file)
+
+    def read() -> pd.DataFrame:
+        ids = np.array([r[0] for r in connection.execute(
+            "SELECT id FROM response WHERE campaign_id = ? AND status IN ('complete', 'validated') ORDER BY id",
+            (campaign_id,))], dtype=np.int64)
+        grid = np.array(connection.execute(
+            "SELECT a.response_id, a.question_id, a.value_text, a.value_json FROM answer a JOIN response r "
+            "ON a.response_id = r.id WHERE r.campaign_id = ? AND r.status IN ('complete', 'validated')",
+            (campaign_id,)).fetchall(), dtype=object)
+        columns = {}
+        for name, question in (("age_band", "age"), ("sex", "sexe"), ("district", "quartier")):
+            rows = grid[grid[:, 1] == question]
+            column = np.full(len(ids), np.nan, dtype=object)
+            column[np.searchsorted(ids, rows[:, 0].astype(np.int64))] = rows[:, 2]
+            columns[name] = column
+        for m in range(N_MATRICES):
+            rows = grid[grid[:, 1] == f"m{m}"]
+            spread = pd.DataFrame(json.loads("[" + ",".join(rows[:, 3]) + "]"), dtype=object)
+            at = np.searchsorted(ids, rows[:, 0].astype(np.int64))
+            for key in spread.columns:
+                column = np.full(len(ids), np.nan, dtype=object)
+                column[at] = spread[key].to_numpy()
+                columns[f"m{m}__{key}"] = column
+        return pd.DataFrame(columns)
+
+    c0 = time.process_time()
+    frame = read()
+    weighted = rake(frame, margins, unmatched="keep")
+    connection.execute("CREATE TEMP TABLE floor_weight (response_id INTEGER, weight REAL)")
+    connection.executemany("INSERT INTO floor_weight VALUES (?, ?)",
+                           zip(range(len(frame)), weighted.design.weights.tolist()))
+    connection.commit()
+    c1 = time.process_time()
+    frame = read()
+    design = rake(frame, margins, unmatched="keep").design
+    frame["qpv"] = frame["district"].map(qpv)
+    for column in frame.columns:
+        frame[column] = frame[column].astype("category")
+    tables = indicator_tables(frame, design, specs, by=["district", "qpv", "age_band", "sex"])
+    comparisons = compare_domains_many(frame, design, specs, domain="district")
+    comparisons["q_value"] = benjamini_hochberg(comparisons["p_value"].to_numpy(dtype=float))
+    c2 = time.process_time()
+    connection.close()
+    return {"weights_cpu": c1 - c0, "indicators_cpu": c2 - c1, "total_cpu": c2 - c0, "rows": len(tables)}
+
+
 R_SCRIPT = r"""
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -459,4 +524,10 @@ def write_results(timings, r, ratios, cpu_ratios, notes, load) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["floor"]:  # bench_indicators.py floor <bench SQLite file> [campaign id]
+        found = time_floor(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+        print(f"floor (SQLite, {N:,} responses): weights {found['weights_cpu']:.2f} s + indicators "
+              f"{found['indicators_cpu']:.2f} s = {found['total_cpu']:.2f} s CPU ({found['rows']} table rows); "
+              f"load average {load_average()}")
+    else:
+        main()
