@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from ..text._vectors import vector_table
 from ._match import FUNCTION_WORDS, fold
 
 
@@ -111,15 +112,8 @@ class WordVectors:
 def load_word_vectors(model: str = VECTOR_MODEL) -> WordVectors:
     """Return the vector table of an installed spaCy package, loaded once per process."""
     if model not in _LOADED:
-        import spacy
-        from spacy.vectors import Vectors
-
-        package = spacy.util.get_package_path(model)
-        folders = sorted(package.glob("*/vocab")) or [package / "vocab"]
-        table = Vectors().from_disk(folders[-1])
-        if table.shape[0] == 0:
-            raise ValueError(f"the spaCy package {model!r} has no word vectors")
-        _LOADED[model] = WordVectors(np.asarray(table.data), table.key2row)
+        data, key2row = vector_table(model)
+        _LOADED[model] = WordVectors(data, key2row)
     return _LOADED[model]
 
 

