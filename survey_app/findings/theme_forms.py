@@ -30,11 +30,11 @@ class RenameThemeForm(FlaskForm):
 
 class MergeThemesForm(FlaskForm):
     analyse = HiddenField()
-    theme = SelectField(_l("Garder le thème"), validate_choice=False)
-    autre = SelectField(_l("et y verser les réponses du thème"), validate_choice=False)
+    theme = SelectField(_l("Garder le thème"), validate_choice=False, validators=[DataRequired()])
+    autre = SelectField(_l("et y verser les réponses du thème"), validate_choice=False, validators=[DataRequired()])
 
 
 class SplitThemeForm(FlaskForm):
     analyse = HiddenField()
-    theme = SelectField(_l("Thème à scinder"), validate_choice=False)
+    theme = SelectField(_l("Thème à scinder"), validate_choice=False, validators=[DataRequired()])
     parts = IntegerField(_l("En combien de thèmes"), default=2, validators=[NumberRange(min=2, max=6)])

@@ -286,7 +286,7 @@ def test_double_entry_by_two_agents_is_reconciled_from_the_paper(desk, entry_ser
     with coordinator.expect_navigation():
         coordinator.get_by_role("link", name="C2001").click()
     check_axe(coordinator, axe_source)
-    assert coordinator.locator("#etat").inner_text() == "validé"
+    assert coordinator.locator("#etat").inner_text() == "validé : dans l'analyse"
     trail = coordinator.locator("table.change-log").inner_text()
     assert "Case « Une femme » cochée sur le papier" in trail and "Lu sur le questionnaire papier" in trail
     assert "Coordinator" in trail and "rapprochement" in trail and "validation" in trail

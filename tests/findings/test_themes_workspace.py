@@ -154,6 +154,10 @@ def test_refusals_are_explained_and_change_nothing(client, login, weighted):
                         data={f"t{first}-analyse": "toutes", f"t{first}-theme": "999", f"t{first}-libelle": "x"},
                         follow_redirects=True)
     assert "n'existe pas" in html.unescape(reply.get_data(as_text=True))
+    for path in ("themes/fusionner", "themes/scinder"):  # fields left out: a message, not a 500
+        reply = client.post(url(weighted.campaign, path), data={"analyse": "toutes"}, follow_redirects=True)
+        assert reply.status_code == 200
+        assert "Le formulaire est incomplet" in html.unescape(reply.get_data(as_text=True))
     assert _themes(client, weighted.campaign) == before
     assert _result(client, weighted.campaign)["edits"] == 0
 
