@@ -8,20 +8,19 @@ renamed and coded as :mod:`.dictionary` describes, with the cells the paper entr
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import String, Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..campaigns import questionnaires as questionnaire_service
 from ..domain import ServiceError
-from ..findings.frame import ANALYSED_STATUSES
+from ..findings.frame import ANALYSED_STATUSES, _as_dates, _decode_json
 from ..findings.weights import current_weights
-from ..infra.raw_rows import raw_batches
+from ..infra.raw_rows import raw_batches, raw_rows
 from ..models import (Answer, Campaign, PaperEntry, PaperForm, QuestionnaireVersion, Response, ResponseChange,
                       ResponseStatus)
 from ..questionnaire.model import OTHER_SUFFIX, Definition
@@ -91,20 +90,22 @@ def _paper_markers(session: Session, response_ids: list[int]) -> dict[int, dict[
 
 
 def _answers_by_column(session: Session, version_ids, statuses, definition: Definition, ids: list[int],
-                       variables: list[Variable]) -> dict[str, list]:
-    """``{export name: [value of each response, in the order of ids]}`` read from the answers in one streamed pass.
+                       variables: list[Variable]) -> dict[str, np.ndarray]:
+    """``{export name: object array of each response's value, in the order of ids}`` read in one streamed pass.
 
-    Not from the analysis frame's columns: there a multiple choice's option ``autre`` and
-    the text of its "Autre, précisez" share the name ``q__autre``. The rows come through
-    Core without type processing (the JSON column is decoded only where an answer holds
-    a list or a mapping): on 100,000 responses that is most of the time of an export.
+    Not from the analysis frame's columns: the export keeps its own reading of odd answers
+    (a list stored for a single choice is left out, a multiple choice stored as null is all 0).
+    The rows come in batches on the driver's cursor (infra/raw_rows.py) and are spread
+    with numpy one question at a time, as findings/frame.py does: each distinct JSON text
+    of a question decoded once (one ``json.loads`` per question and batch), codes and
+    texts placed by position, repeated codes held as one string object each.
     """
     questions = definition.questions
     by_source = {v.source: v.name for v in variables}
     n = len(ids)
-    positions = {rid: i for i, rid in enumerate(ids)}
-    columns: dict[str, list] = {v.name: [None] * n for v in variables}
-    scalar: dict[str, list] = {}
+    ordered = np.asarray(ids, dtype=np.int64)
+    columns: dict[str, np.ndarray] = {v.name: np.full(n, None, dtype=object) for v in variables}
+    scalar: dict[str, np.ndarray] = {}
     structured: dict[str, tuple] = {}
     for v in variables:
         if v.source and v.source.endswith(OTHER_SUFFIX) and v.kind == "text" and v.name.endswith(".autre_texte"):
@@ -122,50 +123,77 @@ def _answers_by_column(session: Session, version_ids, statuses, definition: Defi
             scalar[question.id] = columns[name]
     statement = (
         select(Answer.response_id, Answer.question_id, Answer.value_kind, Answer.value_text, Answer.value_number,
-               type_coerce(Answer.value_json, Text))
+               cast(Answer.value_json, Text))
         .join(Response, Answer.response_id == Response.id)
         .where(Response.questionnaire_version_id.in_(version_ids), Response.status.in_(statuses))
     )
-    loads, decoded = json.loads, {}
-    for rows in raw_batches(session, statement):
-        for response_id, question_id, kind, text, number, value in rows:
-            at = positions[response_id]
-            if kind == "json":
-                found = structured.get(question_id)
-                if found is None:
-                    continue
-                if isinstance(value, str):  # the same few lists recur: decode each once
-                    text_value = value
-                    value = decoded.get(text_value)
-                    if value is None:
-                        value = loads(text_value)
-                        if len(decoded) < 200_000:
-                            decoded[text_value] = value
-                shape, target = found
-                if shape == "multiple":
-                    chosen = set(value or ())
-                    for code, column in target:
-                        column[at] = 1 if code in chosen else 0
-                elif shape == "matrix":
-                    if isinstance(value, dict):
-                        for row, code in value.items():
-                            column = target.get(row)
-                            if column is not None:
-                                column[at] = code
-                elif isinstance(value, list):
-                    for column, code in zip(target, value):
-                        column[at] = code
+    same: dict[str, str] = {}  # one string object per distinct text (codes recur on every row)
+    for rows in raw_batches(session, statement, size=100_000):
+        grid = np.array(rows, dtype=object)  # every value a scalar (the JSON read as text); not zip(*rows), whose
+        del rows                             # 100,000 iterators set off the garbage collector again and again
+        response_id, question_id, kind, text, number, value = (grid[:, j] for j in range(6))
+        position = np.searchsorted(ordered, response_id.astype(np.int64))
+        codes, uniques = pd.factorize(question_id)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        for index, qid in enumerate(uniques):
+            found, column = structured.get(qid), scalar.get(qid)
+            if found is None and column is None:
                 continue
-            column = scalar.get(question_id)
-            if column is None:
+            take = order[bounds[index]:bounds[index + 1]]
+            kinds = kind[take]
+            is_json = kinds == "json"
+            if found is not None and is_json.any():
+                rows_of = take[is_json]
+                _spread_json(found, value[rows_of], position[rows_of])
+            if column is None or is_json.all():
                 continue
-            if kind == "int":
-                column[at] = int(number)
-            elif kind == "float":
-                column[at] = number
-            else:
-                column[at] = text
+            rows_of = take[~is_json]
+            kinds = kinds[~is_json]
+            for this_kind in pd.unique(kinds):
+                at = rows_of[kinds == this_kind]
+                if this_kind == "int":
+                    column[position[at]] = [int(x) for x in number[at]]
+                elif this_kind == "float":
+                    column[position[at]] = number[at]
+                else:
+                    column[position[at]] = _shared(text[at], same)
     return columns
+
+
+def _shared(texts: np.ndarray, same: dict) -> np.ndarray:
+    """``texts`` with equal strings as one object (None kept)."""
+    codes, uniques = pd.factorize(texts)
+    if len(uniques) == len(texts):  # all different (free text): nothing to share
+        return texts
+    if len(same) < 500_000:
+        uniques = [same.setdefault(u, u) for u in uniques]
+    lookup = np.empty(len(uniques) + 1, dtype=object)
+    lookup[:-1] = uniques
+    return lookup[codes]
+
+
+def _spread_json(found: tuple, texts: np.ndarray, at: np.ndarray) -> None:
+    """Place the JSON answers of one question (their texts, NULL as None) into its export columns."""
+    shape, target = found
+    codes, uniques = pd.factorize(texts)  # NULL: code -1, read as JSON null
+    values = _decode_json([u for u in uniques] + ["null"])
+    if shape == "multiple":
+        chosen = [set(v or ()) for v in values]
+        for code, column in target:
+            column[at] = np.array([1 if code in c else 0 for c in chosen], dtype=object)[codes]
+        return
+    for key, column in (target.items() if shape == "matrix" else enumerate(target)):
+        lookup = np.empty(len(values), dtype=object)
+        present = np.zeros(len(values), dtype=bool)
+        for i, v in enumerate(values):
+            if shape == "matrix":
+                if isinstance(v, dict) and key in v:
+                    lookup[i], present[i] = v[key], True
+            elif isinstance(v, list) and len(v) > key:
+                lookup[i], present[i] = v[key], True
+        keep = present[codes]
+        column[at[keep]] = lookup[codes[keep]]
 
 
 def build_table(session: Session, campaign: Campaign, key: str, *, all_statuses: bool = False) -> ExportTable:
@@ -181,13 +209,20 @@ def build_table(session: Session, campaign: Campaign, key: str, *, all_statuses:
     definition = questionnaire_service.definition_of(current)
     versions = dict(session.execute(select(QuestionnaireVersion.id, QuestionnaireVersion.version).where(
         QuestionnaireVersion.campaign_id == campaign.id, QuestionnaireVersion.key == key)).all())
-    meta = session.execute(
-        select(Response.id, Response.channel, Response.status, Response.language, Response.created_on,
-               Response.submitted_on, Response.questionnaire_version_id)
-        .where(Response.questionnaire_version_id.in_(versions), Response.status.in_(statuses))
+    meta = raw_rows(session, (
+        select(Response.id, type_coerce(Response.channel, String), type_coerce(Response.status, String),
+               Response.language, type_coerce(Response.created_on, String),
+               type_coerce(Response.submitted_on, String), Response.questionnaire_version_id)
+        .where(Response.questionnaire_version_id.in_(list(versions)),
+               type_coerce(Response.status, String).in_([ResponseStatus(s).value for s in statuses]))
         .order_by(Response.id)
-    ).all()
-    ids = [row[0] for row in meta]
+    ))
+    ids, channels, status_values, languages, created, submitted, version_ids = (
+        (list(c) for c in zip(*meta)) if meta else ([] for _ in range(7)))
+    del meta
+    days = _as_dates(submitted)
+    missing = pd.isna(days)
+    days[missing] = _as_dates(created)[missing]  # day of submission, else of creation
     weights = current_weights(session, campaign)
     weights = weights[weights.index.isin(ids)] if not weights.empty else weights
     variables = dictionary.export_variables(campaign, definition, weighted=not weights.empty)
@@ -199,15 +234,15 @@ def build_table(session: Session, campaign: Campaign, key: str, *, all_statuses:
         if name == "response_id":
             columns[name] = np.asarray(ids, dtype=np.int64)
         elif name == "questionnaire":
-            columns[name] = [f"{key} v{versions[row[6]]}" for row in meta]
+            columns[name] = [f"{key} v{versions[v]}" for v in version_ids]
         elif name == "channel":
-            columns[name] = [row[1].value for row in meta]
+            columns[name] = channels
         elif name == "status":
-            columns[name] = [row[2].value for row in meta]
+            columns[name] = status_values
         elif name == "language":
-            columns[name] = [row[3] for row in meta]
+            columns[name] = languages
         elif name == "day":
-            columns[name] = [row[5] or row[4] for row in meta]
+            columns[name] = days.tolist()
         elif name == "poids":
             columns[name] = pd.Series(weights).reindex(index).to_numpy(dtype=np.float64)
         else:
