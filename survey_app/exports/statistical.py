@@ -76,14 +76,20 @@ def stata_names(names: list[str], labelled: set[str] = frozenset()) -> dict[str,
     return out
 
 
+def _integer_codes(column: pd.Series, int_codes: dict[str, int]) -> np.ndarray:
+    """The integer code of each cell (float64), NaN where the cell is not one of the codes (or empty)."""
+    lookup = np.append(np.asarray(list(int_codes.values()), dtype=np.float64), np.nan)
+    found = pd.Index(list(int_codes), dtype=object).get_indexer(column.to_numpy(dtype=object))
+    return lookup[found]  # -1 (not a code): the NaN at the end
+
+
 def _numeric_frame(table: ExportTable, names: dict[str, str], missing: dict):
     """Values for SPSS and Stata: labelled variables as integer codes; markers as user-missing codes."""
     data = {}
     for variable in table.variables:
         column = table.frame[variable.name]
         if variable.kind == "labelled":
-            values = column.map(lambda c, m=variable.int_codes: m.get(c, np.nan) if isinstance(c, str) else np.nan)
-            data[names[variable.name]] = values.astype(np.float64)
+            data[names[variable.name]] = _integer_codes(column, variable.int_codes)
         elif variable.kind in ("binary", "number"):
             data[names[variable.name]] = pd.to_numeric(column, errors="coerce").astype(np.float64)
         elif variable.kind == "id":
