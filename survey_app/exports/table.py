@@ -128,7 +128,7 @@ def _answers_by_column(session: Session, version_ids, statuses, definition: Defi
         .where(Response.questionnaire_version_id.in_(version_ids), Response.status.in_(statuses))
     )
     same: dict[str, str] = {}  # one string object per distinct text (codes recur on every row)
-    for rows in raw_batches(session, statement, size=100_000):
+    for rows in raw_batches(session, statement):  # 20,000 rows at a time: 100,000 took 35 MB more for no gain
         grid = np.array(rows, dtype=object)  # every value a scalar (the JSON read as text); not zip(*rows), whose
         del rows                             # 100,000 iterators set off the garbage collector again and again
         response_id, question_id, kind, text, number, value = (grid[:, j] for j in range(6))
