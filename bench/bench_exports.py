@@ -22,7 +22,8 @@ Timed, each in the same process one after the other:
   each of its chart images.
 
 Each step: wall seconds, CPU seconds of the process (``time.process_time``: less
-inflated than the wall time when other jobs share the cores) and peak memory. Peak memory is the process's peak resident set during each step above its resident set
+inflated than the wall time when other jobs share the cores) and peak memory. Peak
+memory is the process's peak resident set during each step above its resident set
 when the step began (Linux ``VmHWM``, reset before each step through
 ``/proc/self/clear_refs``). Results: ``bench/RESULTS_exports.md`` (full run only).
 """
