@@ -36,25 +36,21 @@ already takes it into account (:meth:`Coder.recompute` forces the update).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..text import (USELESS_ANSWERS, FrenchPreprocessor, default_preprocessor,
-                    rewrite_fixed_expressions)
+from ..text import FrenchPreprocessor, default_preprocessor, rewrite_fixed_expressions
 from . import _learn as learn
 from ._codebook import Codebook, load_codebook
 from ._learn import MIN_PER_THEME, MIN_THEMES
-from ._match import COURTESY, FUNCTION_WORDS, TermIndex, all_words, fold, match_answers, stem
-from ._report import answers_frame, coding_agreement, emerging_themes, theme_shares
+from ._match import COURTESY, FUNCTION_WORDS, TermIndex, all_words, fold, match_answers
+from ._evidence import Proposal, ThemeEvidence, theme_evidence
+from ._prepare import excluded_words, facet_only, useless_reasons
+from ._report import (answers_frame, coding_agreement, codings_frame, emerging_themes,
+                      report_progress, theme_shares)
 from ._vectors import (answer_features, load_word_vectors, max_per_answer, morphology_affinity,
                        term_affinity)
-
-#: Words of the useless answers ("rien", "ras", "sais", "avis"...): an answer made of
-#: them and of politeness only says nothing either.
-USELESS_WORDS = frozenset(w for phrase in USELESS_ANSWERS for w in phrase.split()
-                          if w.isalpha())
 
 __all__ = ["Coder", "Proposal", "ThemeEvidence", "code_answers", "DEFAULT_THRESHOLD",
            "SECONDARY_THRESHOLD"]
@@ -64,46 +60,6 @@ DEFAULT_THRESHOLD = 0.5
 #: ... and from which a second theme is.
 SECONDARY_THRESHOLD = 0.65
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """A theme proposed for (or given to) one answer."""
-
-    theme: str
-    label: str
-    confidence: float
-    source: str            #: "auto" or "human"
-    terms: tuple[str, ...] = ()   #: seed terms found in the answer
-    kind: str = "need"     #: the theme's kind: "need" or "population"
-
-
-@dataclass(frozen=True)
-class ThemeEvidence:
-    """Why an answer has (or almost has) a theme: every part of its confidence.
-
-    The codebook part combines ``terms`` (seed terms found, with their weight) and
-    ``near_words`` (words of the answer the codebook does not list, near one of its
-    terms through word vectors or morphology: ``(word, term, similarity)``) into
-    ``codebook``; ``learned`` lists words that the coordinator's codings tied to the
-    theme ``(word, weight)``; ``classifier`` is the trained classifier's score (None
-    before it is trained) and ``neighbours`` the closeness to an answer the
-    coordinator coded with the theme.
-    """
-
-    theme: str
-    label: str
-    kind: str
-    confidence: float
-    coded: bool
-    main: bool
-    terms: tuple[tuple[str, float], ...]
-    near_words: tuple[tuple[str, str, float], ...]
-    codebook: float
-    learned: tuple[tuple[str, float], ...]
-    classifier: float | None
-    neighbours: float
-    source: str = "auto"
 
 
 class Coder:
@@ -157,31 +113,22 @@ class Coder:
         pre = self.preprocessor.preprocess(
             texts, cache=cache,
             progress=None if progress is None else (lambda d, t: progress(d, total)))
-        reasons = list(pre.useless)
-        courtesy = {fold(w) for w in COURTESY}
-        # "RAS merci", "non rien merci": words of useless answers and politeness only
-        nothing = courtesy | USELESS_WORDS
-        for i, tokens in enumerate(pre.tokens):
-            if reasons[i] is None and all(fold(t) in courtesy for t in tokens):
-                reasons[i] = "courtesy"
-            elif reasons[i] is None and all(fold(w) in nothing for w in all_words(pre.normalised[i])):
-                reasons[i] = "useless"
-        self.answers["excluded"] = pd.Series(reasons, dtype=object)
+        self.answers["excluded"] = pd.Series(useless_reasons(pre), dtype=object)
         self.useful = self.answers["excluded"].isna().to_numpy()
         self._tokens = [t if ok else [] for t, ok in zip(pre.tokens, self.useful)]
         self._surface = [all_words(norm) if ok else []
                          for norm, ok in zip(pre.normalised, self.useful)]
         self._features()
-        _report(progress, n + 1, total)
+        report_progress(progress, n + 1, total)
         self._compile_codebook()
-        _report(progress, n + 2, total)
+        report_progress(progress, n + 2, total)
         self.human: dict[int, dict[str, tuple[str, ...]]] = {}
         self._latest: dict[int, tuple[str, ...]] = {}
         self.log: list[tuple[object, str, tuple[str, ...]]] = []
         self._confidence = np.zeros((n, len(self.codebook.themes)))
         self._stale = True
         self.recompute()
-        _report(progress, total, total)
+        report_progress(progress, total, total)
 
     # --- features (once) -------------------------------------------------------------
     def _features(self) -> None:
@@ -199,7 +146,7 @@ class Coder:
             index, self._tokens, self._surface, self._vocabulary, self.vectors)
         k = len(self.codebook.themes)
         folded = [fold(w) for w in self._vocabulary]
-        excluded = self._excluded_words(index, folded)
+        excluded = excluded_words(index, folded, k)
         if self.vectors is not None and index.terms:
             affinity, best = term_affinity(
                 self.vectors, index.terms, self._word_vectors, k,
@@ -226,11 +173,7 @@ class Coder:
         self._population = np.array([t.is_population for t in self.codebook.themes], dtype=bool)
         # a population theme is a facet of an answer unless one of its need terms
         # ("EHPAD", "aidant", "crèche") is found in it
-        self._facet_only = np.zeros((len(self.answers), k), dtype=bool)
-        for j in np.flatnonzero(self._population):
-            people = index.population_texts.get(j, frozenset())
-            for row, found in enumerate(self._matched):
-                self._facet_only[row, j] = not any(t not in people for t in found.get(j, ()))
+        self._facet_only = facet_only(index, self._matched, self._population)
         self._kinds = [t.kind for t in self.codebook.themes]
         self._classifier_features = learn.Features(self._tfidf, self._vectors, self._evidence)
         self._classifier = learn.ThemeClassifier()
@@ -239,24 +182,6 @@ class Coder:
         self._learned = np.zeros((len(self.answers), k))
         self._neighbours = np.zeros((len(self.answers), k))
         self._stale = True
-
-    def _excluded_words(self, index: TermIndex, folded: list[str]) -> np.ndarray:
-        """Return (vocabulary x themes) which words must not count through vectors:
-        the one-word exclusions of each theme (e.g. after the coordinator said "this
-        word is wrong for this theme"), in any inflection."""
-        k = len(self.codebook.themes)
-        out = np.zeros((len(folded), k), dtype=bool)
-        stems: dict[str, list[int]] = {}
-        for i, w in enumerate(folded):
-            stems.setdefault(w, []).append(i)
-            if stem(w) != w:
-                stems.setdefault(stem(w), []).append(i)
-        for term in index.exclusions:
-            for words in {term.lemmas, term.surface, term.raw}:
-                if len(words) == 1:
-                    for i in stems.get(words[0], ()):
-                        out[i, term.theme] = True
-        return out
 
     def set_codebook(self, codebook: Codebook) -> Coder:
         """Code with an edited codebook; the coordinator's codings of kept themes stay."""
@@ -326,46 +251,7 @@ class Coder:
         Themes whose confidence or codebook evidence reaches `minimum` are returned,
         the main theme first, then by decreasing confidence.
         """
-        row = self._position(answer_id)
-        confidence = self.confidence[row]
-        coded_mask, main = self._decide(confidence[None, :], [row])
-        coded_mask, main = coded_mask[0], int(main[0])
-        human = self._latest.get(row)
-        if human is not None:
-            coded_mask = np.isin(np.arange(len(self._keys)), [self._key_index[t] for t in human])
-            main = self._key_index[human[0]] if human else -1
-        columns = self._counts[row].indices
-        out = []
-        for j, key in enumerate(self._keys):
-            if max(confidence[j], self._evidence[row, j]) < minimum and not coded_mask[j]:
-                continue
-            terms = tuple((text, self._term_weight(j, text)) for text in self._matched[row].get(j, ()))
-            near = []
-            for c in columns:
-                value, t = float(self._affinity[c, j]), int(self._affinity_term[c, j])
-                if value >= learn.SOFT_FLOOR and t >= 0:
-                    near.append((self._vocabulary[c], self.term_index.terms[t].text, round(value, 2)))
-            near.sort(key=lambda item: -item[2])
-            learned = sorted(((self._vocabulary[c], round(float(self._learned_words[c, j]), 2))
-                              for c in columns if self._learned_words[c, j] > 0),
-                             key=lambda item: -item[1])
-            probability = self._probability[row, j]
-            out.append(ThemeEvidence(
-                theme=key, label=self._labels[key], kind=self._kinds[j],
-                confidence=float(confidence[j]), coded=bool(coded_mask[j]), main=j == main,
-                terms=terms, near_words=tuple(near[:5]),
-                codebook=float(self._evidence[row, j]), learned=tuple(learned[:5]),
-                classifier=None if np.isnan(probability) else float(probability),
-                neighbours=float(self._neighbours[row, j]),
-                source="human" if human is not None else "auto"))
-        out.sort(key=lambda e: (not e.main, -e.confidence))
-        return out
-
-    def _term_weight(self, theme: int, text: str) -> float:
-        for term in self.term_index.terms:
-            if term.theme == theme and term.text == text:
-                return term.weight
-        return 1.0
+        return theme_evidence(self, self._position(answer_id), minimum)
 
     def next_to_check(self, k: int = 10) -> list:
         """Return the ids of `k` answers to check next, the most instructive first.
@@ -472,35 +358,7 @@ class Coder:
         (rank 1: the main theme, a need whenever one is found); answers not coded
         have no row.
         """
-        conf = self.confidence.copy()
-        human = np.zeros(len(self.answers), dtype=bool)
-        human[list(self._latest)] = True
-        coded, main = self._decide(conf)
-        for row, chosen in self._latest.items():
-            coded[row] = False
-            coded[row, [self._key_index[t] for t in chosen]] = True
-        rows, themes = np.nonzero(coded)
-        # a person's order is kept: the first theme they gave is the main one
-        given = np.where(themes == main[rows], 0.0, 1.0)
-        for i, (row, theme) in enumerate(zip(rows, themes)):
-            if human[row]:
-                given[i] = self._latest[row].index(self._keys[theme])
-        frame = pd.DataFrame({"row": rows, "theme_index": themes, "given": given,
-                              "confidence": np.where(human[rows], 1.0, conf[rows, themes])})
-        frame = frame.sort_values(["row", "given", "confidence", "theme_index"],
-                                  ascending=[True, True, False, True], kind="stable")
-        frame["rank"] = frame.groupby("row").cumcount() + 1
-        keys = np.array(self._keys, dtype=object)
-        out = pd.DataFrame({
-            "answer_id": self.answers["answer_id"].to_numpy()[frame["row"]],
-            "response_id": self.answers["response_id"].to_numpy()[frame["row"]],
-            "theme": keys[frame["theme_index"]],
-            "label": [self._labels[t] for t in keys[frame["theme_index"]]],
-            "confidence": frame["confidence"].to_numpy(),
-            "source": np.where(human[frame["row"]], "human", "auto"),
-            "rank": frame["rank"].to_numpy(),
-        })
-        return out.reset_index(drop=True)
+        return codings_frame(self)
 
     def main_themes(self) -> pd.DataFrame:
         """Return one row per answer: ``answer_id, theme`` (None when not coded),
@@ -533,11 +391,6 @@ class Coder:
         mask = self.useful & ~self.answers["answer_id"].isin(coded).to_numpy()
         return emerging_themes(self.answers[mask], cache=self.cache,
                                preprocessor=self.preprocessor, **options)
-
-
-def _report(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None:
-        progress(done, total)
 
 
 def code_answers(answers, codebook: Codebook | None = None, **options) -> pd.DataFrame:

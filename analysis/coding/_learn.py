@@ -25,7 +25,6 @@ FIRST_MENTION_BONUS, TERM_FOR_BONUS = 0.1, 0.7
 ORDER_BONUS = 0.0
 #: A word of coded answers counts for a theme with ``n_theme / (n_word + LEARN_PRIOR)``
 #: (seen once: 0.5), times LEARN_STRENGTH; its vector neighbours count from SOFT_FLOOR.
-import os
 LEARN_PRIOR, LEARN_STRENGTH = 1.0, 0.6
 #: Coded answers a word must appear in before its vector neighbours learn from it.
 LEARN_NEIGHBOUR_MIN = 2

@@ -230,3 +230,42 @@ def emerging_themes(answers, *, n_examples: int = 5, method: str = "nmf",
                      theme.share_of_answers, theme.axis, theme.coherence,
                      tuple(examples)))
     return pd.DataFrame(rows, columns=columns)
+
+
+def codings_frame(coder) -> pd.DataFrame:
+    """One row per coded answer and theme of `coder` (see :meth:`Coder.codings`)."""
+    conf = coder.confidence.copy()
+    human = np.zeros(len(coder.answers), dtype=bool)
+    human[list(coder._latest)] = True
+    coded, main = coder._decide(conf)
+    for row, chosen in coder._latest.items():
+        coded[row] = False
+        coded[row, [coder._key_index[t] for t in chosen]] = True
+    rows, themes = np.nonzero(coded)
+    # a person's order is kept: the first theme they gave is the main one
+    given = np.where(themes == main[rows], 0.0, 1.0)
+    for i, (row, theme) in enumerate(zip(rows, themes)):
+        if human[row]:
+            given[i] = coder._latest[row].index(coder._keys[theme])
+    frame = pd.DataFrame({"row": rows, "theme_index": themes, "given": given,
+                          "confidence": np.where(human[rows], 1.0, conf[rows, themes])})
+    frame = frame.sort_values(["row", "given", "confidence", "theme_index"],
+                              ascending=[True, True, False, True], kind="stable")
+    frame["rank"] = frame.groupby("row").cumcount() + 1
+    keys = np.array(coder._keys, dtype=object)
+    out = pd.DataFrame({
+        "answer_id": coder.answers["answer_id"].to_numpy()[frame["row"]],
+        "response_id": coder.answers["response_id"].to_numpy()[frame["row"]],
+        "theme": keys[frame["theme_index"]],
+        "label": [coder._labels[t] for t in keys[frame["theme_index"]]],
+        "confidence": frame["confidence"].to_numpy(),
+        "source": np.where(human[frame["row"]], "human", "auto"),
+        "rank": frame["rank"].to_numpy(),
+    })
+    return out.reset_index(drop=True)
+
+
+def report_progress(progress, done: int, total: int) -> None:
+    """Call ``progress(done, total)`` when there is one."""
+    if progress is not None:
+        progress(done, total)
