@@ -1,5 +1,6 @@
 """KoboToolbox / ODK Central exports imported as responses (SQLite and PostgreSQL)."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -7,40 +8,8 @@ from sqlalchemy import func, select
 from survey_app.imports import kobo
 from survey_app.models import Channel, Response
 
-QUESTIONNAIRE = """
-id: kobo_test
-title: {fr: "Test d'import"}
-languages: [fr, en]
-sections:
-  - id: profil
-    title: {fr: "Profil"}
-    questions:
-      - id: quartier
-        type: district
-        label: {fr: "Quartier", en: "District"}
-      - id: age
-        type: integer
-        min: 18
-        max: 110
-        label: {fr: "Âge", en: "Age"}
-      - id: fume
-        type: yesno
-        label: {fr: "Fumez-vous ?", en: "Do you smoke?"}
-      - id: cigarettes
-        type: integer
-        show_if: fume = "oui"
-        label: {fr: "Cigarettes par jour", en: "Cigarettes a day"}
-      - id: sports
-        type: multiple
-        label: {fr: "Sports pratiqués", en: "Sports"}
-        options:
-          - {code: marche, label: {fr: "Marche", en: "Walking"}}
-          - {code: velo, label: {fr: "Vélo", en: "Cycling"}}
-          - {code: autre, other: true, label: {fr: "Autre", en: "Other"}}
-    constraints:
-      - expr: cigarettes < 80
-        message: {fr: "Trop de cigarettes par jour."}
-"""
+QUESTIONNAIRE = (Path(__file__).resolve().parents[1] / "data" / "kobo_test.yaml").read_text(encoding="utf-8")
+
 
 META = ["start", "end", "meta/instanceID", "_id", "_uuid", "_submission_time",
         "_validation_status", "_index", "__version__"]

@@ -3,40 +3,11 @@ uploads kept in a temporary folder."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
-QUESTIONNAIRE = """
-id: kobo_test
-title: {fr: "Test d'import"}
-languages: [fr, en]
-sections:
-  - id: profil
-    title: {fr: "Profil"}
-    questions:
-      - id: quartier
-        type: district
-        label: {fr: "Quartier", en: "District"}
-      - id: age
-        type: integer
-        min: 18
-        max: 110
-        label: {fr: "Âge", en: "Age"}
-      - id: fume
-        type: yesno
-        label: {fr: "Fumez-vous ?", en: "Do you smoke?"}
-      - id: cigarettes
-        type: integer
-        show_if: fume = "oui"
-        label: {fr: "Cigarettes par jour", en: "Cigarettes a day"}
-      - id: sports
-        type: multiple
-        label: {fr: "Sports pratiqués", en: "Sports"}
-        options:
-          - {code: marche, label: {fr: "Marche", en: "Walking"}}
-          - {code: velo, label: {fr: "Vélo", en: "Cycling"}}
-          - {code: autre, other: true, label: {fr: "Autre", en: "Other"}}
-"""
+QUESTIONNAIRE = (Path(__file__).resolve().parents[1] / "data" / "kobo_test.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture()
