@@ -115,46 +115,8 @@ def domain_covariance(design, u, rows, dom, n_domains):
             out[:, j] = np.bincount(idx, weights=wts[:, j], minlength=n_groups * d)
         return out.reshape(n_groups, dk)
 
-    cache = design._cross_cache  # these matrices depend on the design only
-
-    def cross(key, codes_a, n_a, codes_b, n_b, z):
-        if key not in cache:
-            c = np.bincount(codes_a * n_b + codes_b, weights=z(), minlength=n_a * n_b)
-            cache[key] = c.reshape(n_a, n_b)
-        return cache[key]
-
-    terms = []  # (codes, n_groups, multiplier, coefficients): residual = x - sum v A[c]
-
-    def residual_sums(key, codes, n_groups, q):
-        out = block_sums(codes, n_groups, q)
-        for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
-            out -= cross((key, j), codes, n_groups, codes_j, n_j,
-                         lambda v_j=v_j: q * v_j) @ a_j
-        return out
-
-    for step_index, step in enumerate(design.calibration):
-        if isinstance(step, PostStratumStep):
-            grp = step.groups
-            psw = step.weights_after.copy()
-            oldw = step.weights_before
-            psw[(psw == 0) & (oldw == 0)] = 1.0
-            means = residual_sums(("post", step_index), grp.codes, grp.n_groups,
-                                  oldw / psw) / \
-                grp.sum(oldw)[:, None]
-            terms.append((grp.codes, grp.n_groups, psw, means))
-        else:
-            totals = [residual_sums(("rake", step_index, i), grp.codes, grp.n_groups,
-                                    1.0 / psw)
-                      for i, (grp, psw) in enumerate(step.margins)]
-            coef = [np.zeros((grp.n_groups, dk)) for grp, _ in step.margins]
-            for _ in range(RAKING_PROJECTION_PASSES):
-                for i, (grp, _psw) in enumerate(step.margins):
-                    current = totals[i].copy()
-                    for l_idx in range(len(step.margins)):
-                        current -= step._cross[i][l_idx] @ coef[l_idx]
-                    coef[i] += current / grp.counts[:, None]
-            terms.extend((grp.codes, grp.n_groups, psw, c)
-                         for (grp, psw), c in zip(step.margins, coef))
+    steps = _CalibrationTerms(design, block_sums, np.matmul)
+    terms, cross = steps.terms, steps.cross
 
     n_h, f = design._stratum_sizes_and_fpc()
     scale_h = _stratum_scale(n_h, f)
@@ -177,10 +139,7 @@ def domain_covariance(design, u, rows, dom, n_domains):
                                lambda v_j=v_j, v_l=v_l: s * v_j * v_l) @ a_l
     # minus sum_h scale_h / n_h (sum_{i in h} r_i)(sum_{i in h} r_i)'
     n_strata = n_h.size
-    r_h = block_sums(design.strata, n_strata, None)
-    for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
-        r_h -= cross(("strata", j), design.strata, n_strata, codes_j, n_j,
-                     lambda v_j=v_j: v_j) @ a_j
+    r_h = steps.residual_sums("strata", design.strata, n_strata)
     v -= r_h.T @ ((scale_h / n_h)[:, None] * r_h)
     return v
 
@@ -238,47 +197,11 @@ def domain_covariance_blocks(design, u, rows, dom, n_domains, block=1):
         sums = np.asarray(indicator @ u).reshape(n_groups, d, k, b)
         return sums.transpose(0, 2, 1, 3).reshape(n_groups, k, db)
 
-    cache = design._cross_cache  # the same design-only matrices as domain_covariance's
-
-    def cross(key, codes_a, n_a, codes_b, n_b, z):
-        if key not in cache:
-            c = np.bincount(codes_a * n_b + codes_b, weights=z(), minlength=n_a * n_b)
-            cache[key] = c.reshape(n_a, n_b)
-        return cache[key]
-
     def times(matrix, a):
         return np.einsum("gh,hkc->gkc", matrix, a)
 
-    terms = []
-
-    def residual_sums(key, codes, n_groups, q):
-        out = block_sums(codes, n_groups, q)
-        for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
-            out -= times(cross((key, j), codes, n_groups, codes_j, n_j, lambda v_j=v_j: q * v_j), a_j)
-        return out
-
-    for step_index, step in enumerate(design.calibration):
-        if isinstance(step, PostStratumStep):
-            grp = step.groups
-            psw = step.weights_after.copy()
-            oldw = step.weights_before
-            psw[(psw == 0) & (oldw == 0)] = 1.0
-            means = residual_sums(("post", step_index), grp.codes, grp.n_groups,
-                                  oldw / psw) / grp.sum(oldw)[:, None, None]
-            terms.append((grp.codes, grp.n_groups, psw, means))
-        else:
-            totals = [residual_sums(("rake", step_index, i), grp.codes, grp.n_groups,
-                                    1.0 / psw)
-                      for i, (grp, psw) in enumerate(step.margins)]
-            coef = [np.zeros((grp.n_groups, k, db)) for grp, _ in step.margins]
-            for _ in range(RAKING_PROJECTION_PASSES):
-                for i, (grp, _psw) in enumerate(step.margins):
-                    current = totals[i].copy()
-                    for l_idx in range(len(step.margins)):
-                        current -= times(step._cross[i][l_idx], coef[l_idx])
-                    coef[i] += current / grp.counts[:, None, None]
-            terms.extend((grp.codes, grp.n_groups, psw, c)
-                         for (grp, psw), c in zip(step.margins, coef))
+    steps = _CalibrationTerms(design, block_sums, times)
+    terms, cross = steps.terms, steps.cross
 
     n_h, f = design._stratum_sizes_and_fpc()
     scale_h = _stratum_scale(n_h, f)
@@ -302,12 +225,75 @@ def domain_covariance_blocks(design, u, rows, dom, n_domains, block=1):
             v += np.einsum("gkc,gke->kce", a_j, times(c, a_l))
     # minus sum_h scale_h / n_h (sum_{i in h} r_i)(sum_{i in h} r_i)'
     n_strata = n_h.size
-    r_h = block_sums(design.strata, n_strata, None)
-    for j, (codes_j, n_j, v_j, a_j) in enumerate(terms):
-        r_h -= times(cross(("strata", j), design.strata, n_strata, codes_j, n_j,
-                           lambda v_j=v_j: v_j), a_j)
+    r_h = steps.residual_sums("strata", design.strata, n_strata)
     v -= np.einsum("h,hkc,hke->kce", scale_h / n_h, r_h, r_h)
     return v
+
+
+class _CalibrationTerms:
+    """A design's calibration steps as terms of the residuals, summed by (group, domain).
+
+    Each calibration step replaces the influence functions by their residuals, so that
+    after all of them ``r = x - sum_j v_j A_j[c_j]``; ``terms[j]`` is (codes ``c_j``,
+    number of groups, multiplier ``v_j``, coefficients ``A_j``), built in the order the
+    steps were applied. The callers hold the coefficients in their own shape:
+    ``block_sums(codes, n_groups, q)`` sums the influence values (times ``q``, or 1 when
+    ``None``) by (group, domain) in that shape, and ``apply(matrix, a)`` multiplies a
+    ``(groups, groups')`` matrix by coefficients ``a`` of ``groups'`` rows.
+    """
+
+    def __init__(self, design, block_sums, apply):
+        self.cache = design._cross_cache  # these matrices depend on the design only
+        self.block_sums = block_sums
+        self.apply = apply
+        self.terms = []
+        for step_index, step in enumerate(design.calibration):
+            if isinstance(step, PostStratumStep):
+                self._add_post_stratum(step_index, step)
+            else:
+                self._add_rake(step_index, step)
+
+    def cross(self, key, codes_a, n_a, codes_b, n_b, z):
+        """Sums of ``z()`` by (group a, group b), computed once per design and key."""
+        if key not in self.cache:
+            c = np.bincount(codes_a * n_b + codes_b, weights=z(), minlength=n_a * n_b)
+            self.cache[key] = c.reshape(n_a, n_b)
+        return self.cache[key]
+
+    def residual_sums(self, key, codes, n_groups, q=None):
+        """Sums by (group, domain) of the residuals of the terms so far, times ``q``."""
+        out = self.block_sums(codes, n_groups, q)
+        for j, (codes_j, n_j, v_j, a_j) in enumerate(self.terms):
+            z = (lambda v_j=v_j: v_j) if q is None else (lambda v_j=v_j: q * v_j)
+            out -= self.apply(self.cross((key, j), codes, n_groups, codes_j, n_j, z), a_j)
+        return out
+
+    def _add_post_stratum(self, step_index, step):
+        grp = step.groups
+        psw = step.weights_after.copy()
+        oldw = step.weights_before
+        psw[(psw == 0) & (oldw == 0)] = 1.0
+        sums = self.residual_sums(("post", step_index), grp.codes, grp.n_groups, oldw / psw)
+        self.terms.append((grp.codes, grp.n_groups, psw, _per_group(sums, grp.sum(oldw))))
+
+    def _add_rake(self, step_index, step):
+        totals = [self.residual_sums(("rake", step_index, i), grp.codes, grp.n_groups,
+                                     1.0 / psw)
+                  for i, (grp, psw) in enumerate(step.margins)]
+        coef = [np.zeros_like(t) for t in totals]
+        for _ in range(RAKING_PROJECTION_PASSES):
+            for i, (grp, _psw) in enumerate(step.margins):
+                current = totals[i].copy()
+                for l_idx in range(len(step.margins)):
+                    current -= self.apply(step._cross[i][l_idx], coef[l_idx])
+                coef[i] += _per_group(current, grp.counts)
+        self.terms.extend((grp.codes, grp.n_groups, psw, c)
+                          for (grp, psw), c in zip(step.margins, coef))
+
+
+def _per_group(sums, values):
+    """``sums`` (groups first) divided by one value per group."""
+    return sums / values.reshape(values.shape + (1,) * (sums.ndim - 1))
 
 
 def _stratum_scale(n_h, f):
