@@ -47,6 +47,21 @@ def _screen_url(slug: str, scope: str | None, double: bool = False, answer: str 
     return url_for(".screen", slug=slug, question=scope, double=1 if double else None, reponse=answer)
 
 
+def _refused(back: str, message: str):
+    """Nothing stored: undo the session's changes, say why and go back."""
+    db.session.rollback()
+    flash(message, "error")
+    return redirect(back)
+
+
+def _codebook_change(slug: str):
+    """A codebook change posted from the screen: campaign, question, answer shown, page to go back to."""
+    campaign = member_campaign_or_404(slug)
+    scope = _scope()
+    answer = (request.form.get("answer_id") or "").strip()[:150] or None
+    return campaign, scope, answer, _screen_url(slug, scope, answer=answer)
+
+
 def _ordered_themes(codebook, answer):
     """Themes in the order shown: the proposed ones (main first), candidates, then the rest."""
     first = [p.theme for p in answer.proposals] if answer is not None else []
@@ -104,19 +119,16 @@ def record(slug: str):
         coding_service.record_coding(db.session, campaign, _actor(), response_id, question_id, themes,
                                      scope=scope, seen=seen)
     except coding_service.UnknownAnswer:
-        db.session.rollback()
-        flash(_("Cette réponse n'existe pas ou n'est plus à coder : rien n'a été enregistré."), "error")
-        return redirect(_screen_url(slug, scope, double))
+        return _refused(_screen_url(slug, scope, double),
+                        _("Cette réponse n'existe pas ou n'est plus à coder : rien n'a été enregistré."))
     except coding_service.UnknownTheme:
-        db.session.rollback()
-        flash(_("Un des thèmes choisis n'est pas dans la grille de codage (elle a peut-être changé) : "
-                "rien n'a été enregistré, choisissez à nouveau."), "error")
-        return redirect(_screen_url(slug, scope, double, answer))
+        return _refused(_screen_url(slug, scope, double, answer),
+                        _("Un des thèmes choisis n'est pas dans la grille de codage (elle a peut-être "
+                          "changé) : rien n'a été enregistré, choisissez à nouveau."))
     except coding_service.StaleAnswer:
-        db.session.rollback()
-        flash(_("Cette réponse vient d'être codée par une autre personne : votre codage n'a pas été "
-                "enregistré. Voici son codage ; vous pouvez le corriger."), "error")
-        return redirect(_screen_url(slug, scope, double, answer))
+        return _refused(_screen_url(slug, scope, double, answer),
+                        _("Cette réponse vient d'être codée par une autre personne : votre codage n'a "
+                          "pas été enregistré. Voici son codage ; vous pouvez le corriger."))
     except ServiceError as error:
         return _unavailable(campaign, error)
     db.session.commit()
@@ -127,10 +139,7 @@ def record(slug: str):
 @requires(Role.COORDINATOR)
 def add_theme(slug: str):
     """Add a theme to the campaign's codebook, and code the answer it came from with it."""
-    campaign = member_campaign_or_404(slug)
-    scope = _scope()
-    answer = (request.form.get("answer_id") or "").strip()[:150] or None
-    back = _screen_url(slug, scope, answer=answer)
+    campaign, scope, answer, back = _codebook_change(slug)
     if request.form.get("from") == "emerging":
         back = url_for(".emerging", slug=slug, question=scope)
     if not EmptyForm().validate_on_submit():
@@ -145,13 +154,9 @@ def add_theme(slug: str):
             response_id, question_id = coding_service.parse_answer_id(answer)
             coding_service.record_coding(db.session, campaign, _actor(), response_id, question_id, [key], scope=scope)
     except coding_service.CodebookInvalid as error:
-        db.session.rollback()
-        flash(_("Le thème n'a pas été ajouté : %(problems)s", problems=" ; ".join(error.problems)), "error")
-        return redirect(back)
+        return _refused(back, _("Le thème n'a pas été ajouté : %(problems)s", problems=" ; ".join(error.problems)))
     except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
+        return _refused(back, str(error))
     db.session.commit()
     flash(_("Thème « %(key)s » ajouté à la grille de codage.", key=key), "success")
     return redirect(back if request.form.get("from") == "emerging" else _screen_url(slug, scope))
@@ -160,10 +165,7 @@ def add_theme(slug: str):
 @requires(Role.COORDINATOR)
 def reject_term(slug: str):
     """Say that a term is wrong for a theme: the campaign's codebook learns it."""
-    campaign = member_campaign_or_404(slug)
-    scope = _scope()
-    answer = (request.form.get("answer_id") or "").strip()[:150] or None
-    back = _screen_url(slug, scope, answer=answer)
+    campaign, scope, _shown, back = _codebook_change(slug)
     if not EmptyForm().validate_on_submit():
         return redirect(back)
     theme = (request.form.get("theme") or "").strip()[:64]
@@ -171,14 +173,10 @@ def reject_term(slug: str):
     try:
         codebook = coding_service.reject_term(db.session, campaign, _actor(), theme=theme, term=term)
     except coding_service.CodebookInvalid as error:
-        db.session.rollback()
-        flash(_("La grille de codage n'a pas été modifiée : %(problems)s",
-                problems=" ; ".join(error.problems)), "error")
-        return redirect(back)
+        return _refused(back, _("La grille de codage n'a pas été modifiée : %(problems)s",
+                                problems=" ; ".join(error.problems)))
     except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
+        return _refused(back, str(error))
     db.session.commit()
     flash(_("« %(term)s » ne compte plus pour le thème « %(theme)s » : la grille de codage de la "
             "campagne est modifiée et les réponses sont recodées.", term=term,
