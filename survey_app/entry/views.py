@@ -20,7 +20,7 @@ from ..web.access import member_campaign_or_404, requires
 from . import keying, screen, serials
 from . import services as entry
 from .forms import ReasonForm, StartForm
-from .views_coordinator import STATE_LABELS, render_form
+from .views_coordinator import STATE_LABELS, campaign_form_or_404, render_form
 
 ROUND_LABELS = {1: _l("première saisie"), 2: _l("seconde saisie")}
 
@@ -187,20 +187,14 @@ def _save(campaign, started, texts, section_id, *, complete: bool, reason: str =
 @requires(Role.AGENT)
 def form_page(slug: str, form_id: int):
     """A keyed form: its state; for coordinators its answers, both entries and its change log."""
-    campaign = member_campaign_or_404(slug)
-    form = entry.form_by_id(db.session, campaign, form_id)
-    if form is None:
-        abort(404)
+    campaign, form = campaign_form_or_404(slug, form_id)
     return render_form(campaign, form)
 
 
 @requires(Role.AGENT)
 def cancel(slug: str, form_id: int):
     """Cancel a form keyed by mistake, with a reason."""
-    campaign = member_campaign_or_404(slug)
-    form = entry.form_by_id(db.session, campaign, form_id)
-    if form is None:
-        abort(404)
+    campaign, form = campaign_form_or_404(slug, form_id)
     reason_form = ReasonForm()
     error = None
     if reason_form.validate_on_submit():

@@ -71,6 +71,24 @@ def describe(question, cell: dict | None, districts=()) -> str:
     return text
 
 
+def campaign_form_or_404(slug: str, form_id: int):
+    """The campaign (the user must be a member) and its keyed form ``form_id``; 404 otherwise."""
+    campaign = member_campaign_or_404(slug)
+    form = entry.form_by_id(db.session, campaign, form_id)
+    if form is None:
+        abort(404)
+    return campaign, form
+
+
+def _pdf_job_or_404(slug: str, job_id: int):
+    """The campaign and its print job ``job_id``; 404 otherwise."""
+    campaign = member_campaign_or_404(slug)
+    job = print_jobs.pdf_job(db.session, campaign, job_id)
+    if job is None:
+        abort(404)
+    return campaign, job
+
+
 def render_form(campaign, form):
     """The page of one keyed form (agents see its state only, unless they keyed it)."""
     actor = _actor()
@@ -101,10 +119,7 @@ def render_form(campaign, form):
 @requires(Role.COORDINATOR)
 def correct(slug: str, form_id: int):
     """Correct one answer of a keyed form from the paper, with a reason."""
-    campaign = member_campaign_or_404(slug)
-    form = entry.form_by_id(db.session, campaign, form_id)
-    if form is None:
-        abort(404)
+    campaign, form = campaign_form_or_404(slug, form_id)
     question_id = request.form.get("question", "")
     texts = {question_id: request.form.get("k-value", "")}
     try:
@@ -136,10 +151,7 @@ def reconcile_list(slug: str):
 @requires(Role.COORDINATOR)
 def reconcile(slug: str, form_id: int):
     """Each differing question with both values; the coordinator types what the paper says."""
-    campaign = member_campaign_or_404(slug)
-    form = entry.form_by_id(db.session, campaign, form_id)
-    if form is None:
-        abort(404)
+    campaign, form = campaign_form_or_404(slug, form_id)
     errors: dict = {}
     if request.method == "POST" and form.state is FormState.RECONCILING:
         decisions: dict = {}
@@ -299,10 +311,7 @@ def pdf_status(slug: str, job_id: int):
     """The progress of a PDF being made, and its download link once it is ready."""
     from ..jobs.views import job_status
 
-    campaign = member_campaign_or_404(slug)
-    job = print_jobs.pdf_job(db.session, campaign, job_id)
-    if job is None:
-        abort(404)
+    campaign, job = _pdf_job_or_404(slug, job_id)
     stored = print_jobs.pdf_file(db.session, campaign, job)
     version = db.session.get(QuestionnaireVersion, (job.params or {}).get("version_id") or 0)
     return render_template("entry/pdf_status.html", campaign=campaign, job=job, status=job_status(campaign, job),
@@ -314,10 +323,8 @@ def pdf_status(slug: str, job_id: int):
 @requires(Role.COORDINATOR)
 def pdf_download(slug: str, job_id: int):
     """The PDF a job made, for the coordinators of its campaign."""
-
-    campaign = member_campaign_or_404(slug)
-    job = print_jobs.pdf_job(db.session, campaign, job_id)
-    stored = print_jobs.pdf_file(db.session, campaign, job) if job is not None else None
+    campaign, job = _pdf_job_or_404(slug, job_id)
+    stored = print_jobs.pdf_file(db.session, campaign, job)
     if stored is None:
         abort(404)
     version = db.session.get(QuestionnaireVersion, (job.params or {}).get("version_id") or 0)
