@@ -115,10 +115,7 @@ def keying_page(slug: str):
     version_id = request.form.get("version_id", type=int)
     try:
         started = entry.start(db.session, campaign, _actor(), serial_text, version_id)
-    except entry.AlreadyKeyed as refused:
-        flash(str(refused), "error")
-        return redirect(url_for(".start", slug=slug))
-    except ServiceError as refused:
+    except ServiceError as refused:  # AlreadyKeyed among them
         flash(str(refused), "error")
         return redirect(url_for(".start", slug=slug))
     definition, districts = started.definition, entry.districts_of(campaign)
@@ -155,10 +152,7 @@ def _save(campaign, started, texts, section_id, *, complete: bool, reason: str =
         same_serial = serials.normalise(serial_text) == started.serial
         form, round_, errors = entry.save(db.session, campaign, _actor(), serial_text, started.version.id, texts,
                                           complete=complete, reason=reason, started=started if same_serial else None)
-    except entry.SerialTaken as refused:
-        return _section_page(campaign, started, texts, section_id, message=str(refused), serial_editable=True,
-                             status=409)
-    except entry.AlreadyKeyed as refused:
+    except (entry.SerialTaken, entry.AlreadyKeyed) as refused:
         return _section_page(campaign, started, texts, section_id, message=str(refused), serial_editable=True,
                              status=409)
     except ServiceError as refused:
