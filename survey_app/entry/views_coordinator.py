@@ -71,22 +71,18 @@ def describe(question, cell: dict | None, districts=()) -> str:
     return text
 
 
+def _in_campaign_or_404(slug: str, find, key: int):
+    """The campaign (the user must be a member) and ``find(session, campaign, key)``; 404 when that is None."""
+    campaign = member_campaign_or_404(slug)
+    found = find(db.session, campaign, key)
+    if found is None:
+        abort(404)
+    return campaign, found
+
+
 def campaign_form_or_404(slug: str, form_id: int):
-    """The campaign (the user must be a member) and its keyed form ``form_id``; 404 otherwise."""
-    campaign = member_campaign_or_404(slug)
-    form = entry.form_by_id(db.session, campaign, form_id)
-    if form is None:
-        abort(404)
-    return campaign, form
-
-
-def _pdf_job_or_404(slug: str, job_id: int):
-    """The campaign and its print job ``job_id``; 404 otherwise."""
-    campaign = member_campaign_or_404(slug)
-    job = print_jobs.pdf_job(db.session, campaign, job_id)
-    if job is None:
-        abort(404)
-    return campaign, job
+    """The campaign and its keyed form ``form_id``; 404 otherwise."""
+    return _in_campaign_or_404(slug, entry.form_by_id, form_id)
 
 
 def render_form(campaign, form):
@@ -311,7 +307,7 @@ def pdf_status(slug: str, job_id: int):
     """The progress of a PDF being made, and its download link once it is ready."""
     from ..jobs.views import job_status
 
-    campaign, job = _pdf_job_or_404(slug, job_id)
+    campaign, job = _in_campaign_or_404(slug, print_jobs.pdf_job, job_id)
     stored = print_jobs.pdf_file(db.session, campaign, job)
     version = db.session.get(QuestionnaireVersion, (job.params or {}).get("version_id") or 0)
     return render_template("entry/pdf_status.html", campaign=campaign, job=job, status=job_status(campaign, job),
@@ -323,7 +319,7 @@ def pdf_status(slug: str, job_id: int):
 @requires(Role.COORDINATOR)
 def pdf_download(slug: str, job_id: int):
     """The PDF a job made, for the coordinators of its campaign."""
-    campaign, job = _pdf_job_or_404(slug, job_id)
+    campaign, job = _in_campaign_or_404(slug, print_jobs.pdf_job, job_id)
     stored = print_jobs.pdf_file(db.session, campaign, job)
     if stored is None:
         abort(404)
