@@ -6,7 +6,7 @@ FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
 PIP := $(PY) -m pip install --disable-pip-version-check -q
 PORT ?= 5000
 
-.PHONY: run test bench install install-test browser-deps pdf-deps translations clean
+.PHONY: run test bench install install-test browser-deps pdf-deps redis-deps translations clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser-deps pdf-deps
+install-test: $(VENV)/.installed-test browser-deps pdf-deps redis-deps
 
 ## Debian's Chromium for the browser tests (Playwright's own download does not work here),
 ## and axe-core from the npm registry, loaded into pages from the local file.
@@ -45,6 +45,17 @@ pdf-deps:
 	    (apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)) \
 	      || echo "Pango n'a pas pu être installé : les PDF (et leurs tests) ne fonctionneront pas."; \
 	  else echo "Pango absent : installez libpango-1.0-0 et libpangoft2-1.0-0 (apt-get, en root) pour produire les PDF."; fi; \
+	fi
+
+## Debian's redis-server for the tests of shared rate limits and of the Redis job queue
+## (installed only: the tests start their own server or use one that already runs).
+redis-deps:
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installation de redis-server (Debian) pour les tests…"; \
+	    (apt-get install -y -q redis-server >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q redis-server >/dev/null)) \
+	      || echo "redis-server n'a pas pu être installé : les tests qui ont besoin de Redis seront sautés."; \
+	  else echo "redis-server absent : installez redis-server (apt-get, en root) ; les tests qui ont besoin de Redis seront sautés."; fi; \
 	fi
 
 ## The web server and one job consumer together; Ctrl-C stops both (the consumer
