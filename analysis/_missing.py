@@ -28,9 +28,18 @@ def is_blank(series: pd.Series) -> np.ndarray:
         return series.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
     if dtype != object:
         return np.zeros(len(series), dtype=bool)
+    # each distinct value tested once: a survey column holds a few answers many times
     values = series.to_numpy(dtype=object)
-    return np.fromiter((isinstance(v, str) and not v.strip() for v in values), dtype=bool,
-                       count=len(values))
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists...): each one tested
+        return np.fromiter((isinstance(v, str) and not v.strip() for v in values), dtype=bool,
+                           count=len(values))
+    blank = np.fromiter((isinstance(v, str) and not v.strip() for v in uniques), dtype=bool,
+                        count=len(uniques))
+    if not blank.any():
+        return np.zeros(len(series), dtype=bool)
+    return np.append(blank, False)[codes]
 
 
 def blank_as_missing(df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:

@@ -13,8 +13,9 @@ stored in a fresh database — a SQLite file, and a temporary PostgreSQL databas
 the server answers — through the application's own writers. Then, timed, the two jobs
 a coordinator runs, each reading everything from the database:
 
-1. weights: the tidy response frame, raking to the census margins, the 100,000
-   weights stored (``findings.weights.weight_sample`` + ``store_weights``);
+1. weights: the response ids and the profile questions the margins name, raking to
+   the census margins, the 100,000 weights stored (the "weights" job's task,
+   ``weighting.services.compute_weights``);
 2. indicators: the tidy frame again, the design, every indicator for the town, the 8
    districts, QPV vs the rest, 6 age bands and 2 sexes with logit 95 % intervals and
    the publication rules, each district against the rest of the town for each
@@ -170,29 +171,41 @@ def load(app, definition_path: Path, answers: list[dict]):
 def time_python(app, campaign_id: int) -> dict:
     """The two jobs, each from the database; median of 3 runs (1 in quick mode)."""
     from survey_app.extensions import db
-    from survey_app.findings import tables, weights
-    from survey_app.models import Campaign
+    from types import SimpleNamespace
 
+    from survey_app.findings import tables
+    from survey_app.models import Campaign
+    from survey_app.weighting.services import compute_weights
+
+    job = SimpleNamespace(progress=lambda fraction, message: None, created_by_id=None)
     runs = []
     with app.app_context():
         for _ in range(RUNS):
             db.session.expire_all()
             campaign = db.session.get(Campaign, campaign_id)
             t0, c0 = time.perf_counter(), time.process_time()
-            sample = weights.weight_sample(db.session, campaign)
-            weights.store_weights(db.session, campaign, sample)
+            stored = compute_weights(db.session, job, campaign.id)  # the weights job's own task
             db.session.commit()
             t1, c1 = time.perf_counter(), time.process_time()
             result = tables.compute_indicators(db.session, campaign)
             t2, c2 = time.perf_counter(), time.process_time()
             runs.append((t1 - t0, t2 - t1, t2 - t0, c1 - c0, c2 - c1, c2 - c0))
-        frame = sample.table
+        frame = _indicator_frame(db.session, campaign)
+    assert stored["n"] == len(frame)
     runs.sort(key=lambda r: r[2])
     weights_s, indicators_s, total_s, weights_cpu, indicators_cpu, total_cpu = runs[len(runs) // 2]
     return {"weights_s": weights_s, "indicators_s": indicators_s, "total_s": total_s, "result": result,
             "weights_cpu": weights_cpu, "indicators_cpu": indicators_cpu, "total_cpu": total_cpu,
             "frame": frame, "tests": sum(r["q_value"] is not None for r in result["rows"]),
             "rows": len(result["rows"])}
+
+
+def _indicator_frame(session, campaign) -> pd.DataFrame:
+    """The tidy frame the indicators job reads, with the profiles under their role names (for R; not timed)."""
+    from survey_app.findings.frame import tidy_responses
+
+    table = tidy_responses(session, campaign, "resident")[0]
+    return table.rename(columns={"quartier": "district", "age": "age_band", "sexe": "sex"})
 
 
 def time_floor(db_file: Path, campaign_id: int) -> dict:
@@ -215,13 +228,14 @@ def time_floor(db_file: Path, campaign_id: int) -> dict:
     specs = [(f"besoin_{m}_{r:02d}", f"m{m}__r{r:02d}", ["souvent"]) for m in range(N_MATRICES) for r in range(N_ROWS)]
     connection = sqlite3.connect(db_file)
 
-    def read() -> pd.DataFrame:
+    def read(matrices: bool = True) -> pd.DataFrame:
         ids = np.array([r[0] for r in connection.execute(
             "SELECT id FROM response WHERE campaign_id = ? AND status IN ('complete', 'validated') ORDER BY id",
             (campaign_id,))], dtype=np.int64)
         grid = np.array(connection.execute(
             "SELECT a.response_id, a.question_id, a.value_text, a.value_json FROM answer a JOIN response r "
-            "ON a.response_id = r.id WHERE r.campaign_id = ? AND r.status IN ('complete', 'validated')",
+            "ON a.response_id = r.id WHERE r.campaign_id = ? AND r.status IN ('complete', 'validated')"
+            + ("" if matrices else " AND a.question_id IN ('age', 'sexe', 'quartier')"),
             (campaign_id,)).fetchall(), dtype=object)
         columns = {}
         for name, question in (("age_band", "age"), ("sex", "sexe"), ("district", "quartier")):
@@ -229,7 +243,7 @@ def time_floor(db_file: Path, campaign_id: int) -> dict:
             column = np.full(len(ids), np.nan, dtype=object)
             column[np.searchsorted(ids, rows[:, 0].astype(np.int64))] = rows[:, 2]
             columns[name] = column
-        for m in range(N_MATRICES):
+        for m in range(N_MATRICES if matrices else 0):
             rows = grid[grid[:, 1] == f"m{m}"]
             spread = pd.DataFrame(json.loads("[" + ",".join(rows[:, 3]) + "]"), dtype=object)
             at = np.searchsorted(ids, rows[:, 0].astype(np.int64))
@@ -240,7 +254,7 @@ def time_floor(db_file: Path, campaign_id: int) -> dict:
         return pd.DataFrame(columns)
 
     c0 = time.process_time()
-    frame = read()
+    frame = read(matrices=False)  # the weights need the profiles only
     weighted = rake(frame, margins, unmatched="keep")
     connection.execute("CREATE TEMP TABLE floor_weight (response_id INTEGER, weight REAL)")
     connection.executemany("INSERT INTO floor_weight VALUES (?, ?)",
@@ -448,7 +462,7 @@ def main() -> None:
     if r is None:
         print(f"R baseline skipped: {reason}")
         notes.append(f"R baseline skipped: {reason}")
-        ratios = {}
+        ratios, cpu_ratios = {}, {}
     else:
         n_ind = N_MATRICES * N_ROWS
         r["tables_60_s"] = r["tables_s"] * n_ind / R_INDICATORS

@@ -78,16 +78,16 @@ def tidy_responses(
     key: str,
     *,
     statuses: Iterable[ResponseStatus] = ANALYSED_STATUSES,
+    questions: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, Definition]:
     """Return the tidy DataFrame of the campaign's responses to questionnaire ``key``.
 
     Responses to every version of ``key`` are included; columns follow the current
     version (a column a former version had and the current one dropped is kept at the end).
+    ``questions`` (ids) keeps only the columns of those questions (with the metadata of
+    every response): the weights need the few profile questions, not every answer.
     """
-    current = questionnaire_service.current_version(session, campaign, key)
-    if current is None:
-        raise ServiceError(f"Le questionnaire « {key} » n'est pas chargé dans la campagne {campaign.slug}.")
-    definition = questionnaire_service.definition_of(current)
+    definition = current_definition(session, campaign, key)
     versions = dict(session.execute(
         select(QuestionnaireVersion.id, QuestionnaireVersion.version)
         .where(QuestionnaireVersion.campaign_id == campaign.id, QuestionnaireVersion.key == key)
@@ -95,8 +95,12 @@ def tidy_responses(
     status_values = [ResponseStatus(s).value for s in statuses]
     meta = _meta_frame(session, versions, status_values)
     ids = meta["response_id"].to_numpy(dtype=np.int64)
-    columns = _answer_columns(session, definition, versions, status_values, ids)
-    ordered = column_names(definition)
+    wanted = None if questions is None else list(dict.fromkeys(questions))
+    columns = _answer_columns(session, definition, versions, status_values, ids, wanted)
+    if wanted is None:
+        ordered = column_names(definition)
+    else:
+        ordered = [c for q in wanted if q in definition.questions for c in _columns_of(definition.questions[q])]
     ordered += sorted(set(columns) - set(ordered))
     empty = None
     data = {}
@@ -110,6 +114,14 @@ def tidy_responses(
     answers = pd.DataFrame(data, index=range(len(ids)), columns=ordered, dtype=object)
     table = pd.concat([meta, answers], axis=1)
     return _tighten_types(table, definition), definition
+
+
+def current_definition(session: Session, campaign: Campaign, key: str) -> Definition:
+    """The definition of the current version of questionnaire ``key`` (a French error if not loaded)."""
+    current = questionnaire_service.current_version(session, campaign, key)
+    if current is None:
+        raise ServiceError(f"Le questionnaire « {key} » n'est pas chargé dans la campagne {campaign.slug}.")
+    return questionnaire_service.definition_of(current)
 
 
 def _as_dates(values) -> np.ndarray:
@@ -148,14 +160,18 @@ def _decode_json(texts) -> list:
     return json.loads("[" + ",".join(texts) + "]")
 
 
-def _answer_columns(session, definition: Definition, versions, statuses, ids: np.ndarray) -> dict[str, np.ndarray]:
-    """``{tidy column: object array aligned on ids}`` of every answer of the responses ``ids``."""
+def _answer_columns(session, definition: Definition, versions, statuses, ids: np.ndarray,
+                    questions: list[str] | None = None) -> dict[str, np.ndarray]:
+    """``{tidy column: object array aligned on ids}`` of every answer of the responses ``ids``
+    (of the questions ``questions`` only, with their « Autre, précisez » texts, when given)."""
     statement = (
         select(Answer.response_id, Answer.question_id, Answer.value_kind, Answer.value_text, Answer.value_number,
                cast(Answer.value_json, Text))
         .join(Response, Answer.response_id == Response.id)
         .where(Response.questionnaire_version_id.in_(list(versions)), type_coerce(Response.status, String).in_(statuses))
     )
+    if questions is not None:
+        statement = statement.where(Answer.question_id.in_(questions + [q + OTHER_SUFFIX for q in questions]))
     rows = raw_rows(session, statement)
     n = len(ids)
     out: dict[str, np.ndarray] = {}

@@ -118,6 +118,7 @@ def weight_sample(
     min_respondents: int | None = None,
     trim_upper: float | None = None,
     keep_unmatched: bool = True,
+    margins_only: bool = False,
 ) -> WeightedSample:
     """Weight the complete responses to the campaign's margins (raking, or post-stratification on ``cells``), then trim on request.
 
@@ -125,7 +126,9 @@ def weight_sample(
     the census (sex « autre », age « je ne sais pas »): they are raked on the margins
     they have (``analysis.rake``'s rule) and counted in the diagnostics, so that no
     resident vanishes from the weighted figures. ``keep_unmatched=False`` leaves them
-    out, as post-stratification always does.
+    out, as post-stratification always does. ``margins_only`` reads only the questions
+    the margins name (the weights job: its table is the response ids and their profile,
+    not every answer, which on 100,000 responses is most of the reading).
     """
     import warnings
 
@@ -138,12 +141,16 @@ def weight_sample(
     margin_table = margins.margins_frame(session, campaign)
     if margin_table.empty:
         raise ServiceError(f"La campagne {campaign.slug} n'a pas de marges de recensement : importez-les d'abord.")
-    table, definition = exports.tidy_responses(session, campaign, key)
-    if table.empty:
-        raise ServiceError("Aucune réponse complète à pondérer.")
     used = _used_margins(margin_table, method, cells)
     variables = list(dict.fromkeys(used["variable"]))
     parts = list(dict.fromkeys(p for v in variables for p in v.split(margins.JOINT_VARIABLE)))
+    questions = None
+    if margins_only:
+        definition = exports.current_definition(session, campaign, key)
+        questions = [q.id if (q := definition.question_for_role(part)) is not None else part for part in parts]
+    table, definition = exports.tidy_responses(session, campaign, key, questions=questions)
+    if table.empty:
+        raise ServiceError("Aucune réponse complète à pondérer.")
     frame = weighting_frame(table, definition, parts)
     for variable in variables:
         if margins.JOINT_VARIABLE in variable:

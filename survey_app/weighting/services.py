@@ -149,7 +149,8 @@ def compute_weights(session: Session, job, campaign_id: int, *, key: str = DEFAU
     job.progress(0.1, _("Lecture des réponses et des marges…"))
     # every respondent is kept: those without a census category are raked on the margins they have
     sample = weights.weight_sample(session, campaign, key, method=method, cells=cells,
-                                   min_respondents=min_respondents, trim_upper=trim_upper, keep_unmatched=True)
+                                   min_respondents=min_respondents, trim_upper=trim_upper, keep_unmatched=True,
+                                   margins_only=True)
     job.progress(0.7, _("Enregistrement des poids…"))
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     run = weights.store_weights(session, campaign, sample, actor=actor)

@@ -107,3 +107,25 @@ def test_other_option_and_its_text_have_their_own_columns(db_session, create_cam
     names = exports.column_names(definition)
     assert names.count("q_gene__autre") == 1 and "q_gene__autre_texte" in names
     assert len(names) == len(set(names))
+
+
+def test_only_the_questions_asked_for_are_read(db_session, create_campaign, tmp_path):
+    """``questions=``: every response with its metadata, the columns of those questions only, same values."""
+    campaign = create_campaign()
+    version = questionnaires.load_file(db_session, campaign, write(tmp_path, FORM))
+    answers = [
+        {"q_choix": "9", "q_choix__autre": "voisin", "q_multi": ["b"], "q_matrice": {"air": "2"}},
+        {"q_multi": ["a"], "q_age": 40},
+        {"q_choix": "2"},
+    ]
+    today = dt.date(2026, 3, 2)
+    responses.bulk_store(db_session, campaign, version, answers, channel=Channel.WEB, status=ResponseStatus.COMPLETE,
+                         days=[today] * 3)
+    db_session.commit()
+    full, _definition = exports.tidy_responses(db_session, campaign, "mini")
+    some, _definition = exports.tidy_responses(db_session, campaign, "mini", questions=["q_choix", "q_matrice"])
+    expected = exports.META_COLUMNS + ["q_choix", "q_choix__autre_texte", "q_matrice__air", "q_matrice__bruit"]
+    assert list(some.columns) == expected
+    assert some.equals(full[expected])
+    none, _definition = exports.tidy_responses(db_session, campaign, "mini", questions=[])
+    assert list(none.columns) == exports.META_COLUMNS and len(none) == 3

@@ -108,6 +108,13 @@ def test_weights_computed_by_the_job_equal_the_library_and_become_current(db_ses
     assert set(structure["variable"]) == {"district", "age_band", "sex"}
     assert structure["weighted_share"].to_numpy() == pytest.approx(structure["population_share"].to_numpy(), abs=1e-6)
     assert db_session.scalar(select(func.count()).select_from(ResponseWeight)) == expected.n
+    # the job reads only the profile questions the margins name: each response's weight is
+    # the one the raking of the whole tidy table gives
+    table = exports.tidy_responses(db_session, demo, "resident")[0]
+    independent = pd.Series(result.design.weights, index=table["response_id"].to_numpy())
+    by_job = weights.current_weights(db_session, demo)
+    assert by_job.sort_index().to_numpy() == pytest.approx(independent.sort_index().to_numpy(), rel=1e-12)
+    assert list(by_job.sort_index().index) == sorted(independent.index)
     # computing again: the new run is the current one, the old one is kept but not used
     again = services.start_weighting(db_session, demo, services.weighting_params("rake", trim_upper=2.5))
     assert again.state is JobState.DONE and again.id != job.id
