@@ -1,6 +1,6 @@
 """How well the unsupervised themes find the known themes of two French corpora.
 
-    .venv/bin/python bench/themes_quality.py [--seeds 0 1 2]
+    .venv/bin/python bench/themes_quality.py [--seeds 0 1 2] [--half-codebook] [--tuning-only]
 
 For each corpus (``tests/data/coding_corpus_fr.csv``: tuning — the words and
 settings of analysis.topics were adjusted looking at it; ``tests/data/coding_eval_fr.csv``:
@@ -9,6 +9,11 @@ distinct main themes of the useful answers), prints the adjusted Rand index and 
 normalised mutual information of the themes found against the main theme (the first
 listed) of each useful answer, averaged over the seeds. Useless answers are left out;
 an answer without a theme counts as a cluster of its own.
+
+``--half-codebook`` also measures, on the tuning corpus only, the ``"guided"`` method
+with every other theme of the codebook removed: the ARI on all answers, and on the
+answers whose theme the codebook no longer has (what the themes must discover alone),
+beside ``"vectors"`` on those same answers.
 """
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.topics import METHODS, find_themes  # noqa: E402
 
-CORPORA = {"réglage (coding_corpus_fr)": ROOT / "tests" / "data" / "coding_corpus_fr.csv",
+CORPORA_TUNING = ROOT / "tests" / "data" / "coding_corpus_fr.csv"
+CORPORA = {"réglage (coding_corpus_fr)": CORPORA_TUNING,
            "témoin gelé (coding_eval_fr)": ROOT / "tests" / "data" / "coding_eval_fr.csv"}
 
 
@@ -34,28 +40,60 @@ def known_themes(path: Path) -> pd.DataFrame:
     return frame[frame["main"] != ""].reset_index(drop=True)
 
 
-def scores(useful: pd.DataFrame, method: str, seed: int, cache) -> tuple[float, float, int]:
+def found_themes(useful: pd.DataFrame, method: str, seed: int, cache, **options) -> np.ndarray:
+    k = useful["main"].nunique()
+    result = find_themes(useful[["text"]], method=method, k=k, seed=seed, cache=cache, **options)
+    return result.answers["theme_id"].astype("float").fillna(-1).to_numpy()
+
+
+def scores(useful: pd.DataFrame, method: str, seed: int, cache) -> tuple[float, float]:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    k = useful["main"].nunique()
-    result = find_themes(useful[["text"]], method=method, k=k, seed=seed, cache=cache)
-    found = result.answers["theme_id"].astype("float").fillna(-1).to_numpy()
-    return (adjusted_rand_score(useful["main"], found), normalized_mutual_info_score(useful["main"], found),
-            len(result.themes))
+    found = found_themes(useful, method, seed, cache)
+    return adjusted_rand_score(useful["main"], found), normalized_mutual_info_score(useful["main"], found)
+
+
+def half_codebook(useful: pd.DataFrame, seeds, cache) -> None:
+    """Guided by every other theme of the codebook: do the removed themes emerge?"""
+    from sklearn.metrics import adjusted_rand_score
+
+    from analysis.coding import codebook_from_dict, load_codebook
+
+    data = load_codebook().to_dict()
+    kept = [theme["key"] for theme in data["themes"]][::2]
+    data["themes"] = [theme for theme in data["themes"] if theme["key"] in kept]
+    half = codebook_from_dict(data)
+    removed = ~useful["main"].isin(kept).to_numpy()
+    for method, options in (("guided", {"codebook": half}), ("vectors", {})):
+        runs = []
+        for seed in seeds:
+            found = found_themes(useful, method, seed, cache, **options)
+            runs.append((adjusted_rand_score(useful["main"], found),
+                         adjusted_rand_score(useful["main"][removed], found[removed])))
+        runs = np.array(runs)
+        print(f"{'réglage, grille à moitié':32s} {method:8s} ARI {runs[:, 0].mean():6.3f} ; sur les "
+              f"{removed.sum()} réponses dont le thème a été retiré de la grille : {runs[:, 1].mean():6.3f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--half-codebook", action="store_true",
+                        help="also guide by half of the codebook's themes (tuning corpus only)")
+    parser.add_argument("--tuning-only", action="store_true", help="measure the tuning corpus only")
     args = parser.parse_args()
     cache: dict = {}
     print(f"{'corpus':32s} {'méthode':8s} {'k':>3s} {'ARI':>6s} {'NMI':>6s}  (moyenne de {len(args.seeds)} graines)")
     for name, path in CORPORA.items():
+        if args.tuning_only and path != CORPORA_TUNING:
+            continue
         useful = known_themes(path)
         for method in METHODS:
-            runs = np.array([scores(useful, method, seed, cache)[:2] for seed in args.seeds])
+            runs = np.array([scores(useful, method, seed, cache) for seed in args.seeds])
             print(f"{name:32s} {method:8s} {useful['main'].nunique():3d} {runs[:, 0].mean():6.3f} {runs[:, 1].mean():6.3f}"
                   f"  (ARI de {runs[:, 0].min():.3f} à {runs[:, 0].max():.3f})")
+        if args.half_codebook and path == CORPORA_TUNING:
+            half_codebook(useful, args.seeds, cache)
 
 
 if __name__ == "__main__":

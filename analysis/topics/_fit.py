@@ -30,9 +30,10 @@ from ._models import (
 from ._words import Words, edit_distance, fold, prepare_words
 
 #: Methods, the default first: it groups real short answers best (see find_themes).
-METHODS = ("vectors", "gsdmm", "nmf")
+#: ``"vectors"`` is the same without the codebook: the purely unsupervised method.
+METHODS = ("guided", "vectors", "gsdmm", "nmf")
 #: Membership of each method: one theme per answer, or weights on several.
-SINGLE = frozenset({"vectors", "gsdmm"})
+SINGLE = frozenset({"guided", "vectors", "gsdmm"})
 
 
 @dataclass
@@ -41,7 +42,8 @@ class Corpus:
 
     ``vocabulary`` holds the keys (accents folded, variants merged); ``display`` how
     each is shown. ``embedded`` (answer vectors) is computed when the ``"vectors"``
-    method first needs it.
+    method first needs it. ``guide`` (the ``"guided"`` method) is the codebook block
+    of each answer (:meth:`._guide.Guidance.block`), or None.
     """
 
     vocabulary: np.ndarray
@@ -52,6 +54,7 @@ class Corpus:
     display: np.ndarray | None = None
     variants: dict | None = None
     embedded: np.ndarray | None = None
+    guide: np.ndarray | None = None
 
     @property
     def n_docs(self) -> int:
@@ -66,7 +69,8 @@ class Corpus:
         """Return the corpus restricted to `rows` (same vocabulary)."""
         return Corpus(self.vocabulary, self.counts[rows], self.tfidf[rows],
                       self.presence[rows], self.displayable, self.display, self.variants,
-                      None if self.embedded is None else self.embedded[rows])
+                      None if self.embedded is None else self.embedded[rows],
+                      None if self.guide is None else self.guide[rows])
 
     def answer_vectors(self) -> np.ndarray:
         """Return (and keep) the answers' vectors (see :mod:`._vectors`)."""
@@ -191,6 +195,9 @@ def fit(corpus: Corpus, method: str, k: int, *, seed: int = 0, n_restarts: int =
         quick: bool = False, svd=None) -> Factorisation:
     """Fit `method` with `k` themes; GSDMM keeps the best of `n_restarts` chains.
 
+    ``"guided"`` clusters the answers' vectors followed by ``corpus.guide`` (the
+    plain ``"vectors"`` clustering when the corpus has no guide).
+
     `quick` loosens NMF's tolerance (enough to rank top terms when choosing k) and
     starts from `svd`, shared by all the k tried. Every method depends on `seed`
     (same seed, same themes).
@@ -203,9 +210,12 @@ def fit(corpus: Corpus, method: str, k: int, *, seed: int = 0, n_restarts: int =
             if quick:
                 return fit_nmf(corpus.tfidf, k, seed=seed, tol=2e-3, max_iter=80, svd=svd)
             return fit_nmf(corpus.tfidf, k, seed=seed)
-        if method == "vectors":
-            doc_topic, topic_term = _vectors.cluster(corpus.answer_vectors(), corpus.counts, k,
-                                                     seed=seed)
+        if method in ("vectors", "guided"):
+            embedded = corpus.answer_vectors()
+            if method == "guided" and corpus.guide is not None and corpus.guide.shape[1]:
+                # an answer without a word vector keeps its codebook block
+                embedded = np.hstack([embedded, corpus.guide])
+            doc_topic, topic_term = _vectors.cluster(embedded, corpus.counts, k, seed=seed)
             return drop_empty_topics(Factorisation(doc_topic, topic_term))
         chains = [fit_gsdmm(corpus.counts, k, seed=seed * 7919 + r) for r in range(n_restarts)]
         best = max(chains, key=lambda chain: chain.log_likelihood)

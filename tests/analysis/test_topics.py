@@ -40,8 +40,13 @@ def cache():
 
 
 @pytest.fixture(scope="module")
-def vectors(corpus, cache):
+def guided(corpus, cache):
     return find_themes(corpus, cache=cache, seed=0)  # the default method
+
+
+@pytest.fixture(scope="module")
+def vectors(corpus, cache):
+    return find_themes(corpus, method="vectors", cache=cache, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +64,45 @@ def planted_and_found(result, corpus):
     return corpus["theme"].to_numpy()[assigned], result.answers["theme_id"].to_numpy()[assigned]
 
 
-def test_the_default_method_is_the_word_vectors(vectors):
+def test_the_default_method_is_guided_by_the_codebook(guided, vectors):
+    assert guided.method == "guided" and guided.membership == "single"
+    note = [n for n in guided.notes if "guidés par la grille" in n]
+    assert len(note) == 1 and "%" in note[0]
+    # the purely unsupervised method stays available and says nothing of a codebook
     assert vectors.method == "vectors" and vectors.membership == "single"
+    assert not any("grille" in n for n in vectors.notes)
 
 
-@pytest.mark.parametrize("which", ["vectors", "nmf", "gsdmm"])
+def test_guidance_pulls_coded_answers_only():
+    from analysis.topics._guide import Guidance
+
+    confidence = np.array([[0.9, 0.1], [0.45, 0.0], [0.2, 0.25], [0.0, 0.0]])
+    guidance = Guidance(confidence, ("a", "b"), {}, threshold=0.5)
+    block = guidance.block(weight=1.0, width=0.2)
+    assert block[0] == pytest.approx([0.81, 0.01])  # coded: squared confidences
+    assert block[1] == pytest.approx([0.75 * 0.45 ** 2, 0.0])  # fading under the threshold
+    assert (block[2:] == 0).all()  # not recognised: grouped by its words alone
+    assert guidance.coded().tolist() == [True, False, False, False]
+    assert guidance.take([2, 0]).confidence.tolist() == [[0.2, 0.25], [0.9, 0.1]]
+
+
+def test_the_codebook_given_guides_the_themes(corpus, cache):
+    from analysis.coding import codebook_from_dict, load_codebook
+
+    data = load_codebook().to_dict()
+    data["themes"] = [t for t in data["themes"] if t["key"] == "logement"]
+    only_housing = codebook_from_dict(data)
+    result = find_themes(corpus, cache=cache, seed=0, k=6, codebook=only_housing)
+    default = find_themes(corpus, cache=cache, seed=0, k=6)
+    share = lambda r: float(next(n for n in r.notes if "grille" in n).split("\u00a0%")[0].split()[-1])  # noqa: E731
+    assert share(result) < share(default)
+    # the other methods ignore the codebook
+    a = find_themes(corpus, cache=cache, seed=0, k=6, method="vectors", codebook=only_housing)
+    b = find_themes(corpus, cache=cache, seed=0, k=6, method="vectors")
+    pd.testing.assert_frame_equal(a.answers, b.answers)
+
+
+@pytest.mark.parametrize("which", ["guided", "vectors", "nmf", "gsdmm"])
 def test_themes_recover_planted_themes(which, request, corpus):
     result = request.getfixturevalue(which)
     planted, found = planted_and_found(result, corpus)
@@ -75,7 +114,7 @@ def test_themes_recover_planted_themes(which, request, corpus):
         assert table.iloc[r, c] >= 0.5 * table.iloc[r].sum(), table
 
 
-@pytest.mark.parametrize("which", ["vectors", "nmf", "gsdmm"])
+@pytest.mark.parametrize("which", ["guided", "vectors", "nmf", "gsdmm"])
 def test_useless_answers_are_excluded_and_counted(which, request, corpus):
     result = request.getfixturevalue(which)
     useless = (corpus["theme"] == "inutile").to_numpy()
@@ -114,7 +153,7 @@ def test_labels_and_axes(nmf, corpus):
         assert 0 < theme.axis_score <= 1
 
 
-@pytest.mark.parametrize("method", ["vectors", "gsdmm", "nmf"])
+@pytest.mark.parametrize("method", ["guided", "vectors", "gsdmm", "nmf"])
 def test_same_seed_same_result_another_seed_another_start(corpus, cache, method):
     sample = corpus.iloc[:300]
     first = find_themes(sample, cache=cache, seed=3, method=method, k_range=(3, 7))
@@ -150,7 +189,7 @@ def test_twenty_answers_are_enough(corpus, cache):
     assert result.status == "ok" and 2 <= len(result.themes) <= 4
 
 
-@pytest.mark.parametrize("which", ["vectors", "nmf"])
+@pytest.mark.parametrize("which", ["guided", "vectors", "nmf"])
 def test_rename_merge_split(which, request):
     nmf = request.getfixturevalue(which)
     first, second = nmf.themes[0].theme_id, nmf.themes[1].theme_id
@@ -174,7 +213,7 @@ def test_rename_merge_split(which, request):
         nmf.merge(first, first)
 
 
-@pytest.mark.parametrize("which", ["vectors", "gsdmm"])
+@pytest.mark.parametrize("which", ["guided", "vectors", "gsdmm"])
 def test_split_keeps_one_theme_per_answer(which, request):
     gsdmm = request.getfixturevalue(which)
     split = gsdmm.split(gsdmm.themes[0].theme_id, k=2)
@@ -261,6 +300,12 @@ def test_axis_scoring():
 
 def test_analyse_each_question_and_all_together(corpus, cache, monkeypatch):
     frame = corpus.assign(question_id=np.where(np.arange(len(corpus)) % 2, "besoins", "quartier"))
+    import analysis.topics._guide as guide_module
+
+    coded = []
+    real_guidance = guide_module.codebook_guidance
+    monkeypatch.setattr("analysis.topics._find.codebook_guidance",
+                        lambda texts, *a, **kw: coded.append(len(texts)) or real_guidance(texts, *a, **kw))
     calls = []
     analysis = analyse_answers(frame, cache=cache, k_range=(3, 8),
                                progress=lambda done, total: calls.append((done, total)))
@@ -270,6 +315,7 @@ def test_analyse_each_question_and_all_together(corpus, cache, monkeypatch):
     for question_id, result in analysis.by_question.items():
         assert result.status == "ok"
         assert (result.answers["question_id"] == question_id).all()
+    assert coded == [analysis.together.counts["useful"]]  # every answer coded once for all
     done = [d for d, _ in calls]
     assert done == sorted(done) and calls[-1][0] == calls[-1][1]
     assert len({total for _, total in calls}) == 1
