@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..text._vectors import vector_table
+from ..text._vectors import row_owners, vector_table
 from ._match import FUNCTION_WORDS, fold
+from ._morphology import (MORPHOLOGY_MIN_PREFIX, MORPHOLOGY_SIMILARITY,  # noqa: F401
+                          morphology_affinity, same_word, shares_root)
 
 
 #: spaCy package whose 300-dimension vectors are used.
@@ -37,15 +39,30 @@ class WordVectors:
         spaCy string hash (or the word itself, see :meth:`from_mapping`) to row.
     hashed : bool
         Whether keys are spaCy hashes.
+    owners : sequence (n_rows,), optional
+        Per row, the key whose own vector it is (0 or empty: not known); None: every
+        key owns its row (a table that is not pruned).
+    names : mapping, optional
+        Owner key -> its string.
+
+    A pruned table (spaCy's ``md`` packages) lends a word that lost its vector the
+    row of its nearest kept word, whatever that word is ("moisissure" reads
+    "rouille"). Such a word has no vector of its own here (:meth:`own_row`), unless
+    the row's owner is a spelling or inflection of it ("medecin" on "médecin",
+    "pesticide" on "pesticides", "dépressif" on "dépression").
     """
 
-    def __init__(self, data: np.ndarray, key2row: Mapping, hashed: bool = True):
+    def __init__(self, data: np.ndarray, key2row: Mapping, hashed: bool = True,
+                 owners: np.ndarray | None = None, names: Mapping | None = None):
         norms = np.linalg.norm(data, axis=1, keepdims=True)
         self.data = (data / np.where(norms > 0, norms, 1.0)).astype(np.float32)
         self.key2row = key2row
         self.hashed = hashed
         self.dim = data.shape[1]
+        self.owners = owners
+        self.names = names or {}
         self._rows: dict[str, int] = {}
+        self._own: dict[str, int] = {}
         if hashed:
             from spacy.strings import hash_string
             self._hash = hash_string
@@ -73,15 +90,48 @@ class WordVectors:
             self._rows[word] = found
         return found
 
-    def vector(self, word: str) -> np.ndarray | None:
-        """Return the unit vector of a word or expression, None when unknown."""
-        row = self.row(word)
+    def own_row(self, word: str) -> int:
+        """Return the row of `word`'s own vector: -1 when the table only lends it
+        another word's row, -2 when it does not know the word."""
+        found = self._own.get(word)
+        if found is None:
+            found = -2
+            for form in dict.fromkeys((word, word.lower())):
+                key = self._hash(form) if self.hashed else form
+                row = self.key2row.get(key)
+                if row is None:
+                    continue
+                if self._owns(key, int(row), form):
+                    found = int(row)
+                    break
+                found = -1
+            self._own[word] = found
+        return found
+
+    def _owns(self, key, row: int, form: str) -> bool:
+        if self.owners is None:
+            return True
+        owner = self.owners[row]
+        owner = int(owner) if self.hashed else owner
+        if not owner or owner == key:
+            return True
+        name = self.names.get(owner)
+        return name is not None and same_word(form, name)
+
+    def vector(self, word: str, own: bool = True) -> np.ndarray | None:
+        """Return the unit vector of a word or expression, None when unknown.
+
+        With `own` (the default), a word has only its own vector (:meth:`own_row`);
+        without, also the one a pruned table lends it.
+        """
+        lookup = self.own_row if own else self.row
+        row = lookup(word)
         if row >= 0:
             return self.data[row]
         parts = [p for p in _PARTS.split(word) if len(p) > 2]
         if len(parts) < 2:
             return None
-        found = [self.data[r] for r in (self.row(p) for p in parts) if r >= 0]
+        found = [self.data[r] for r in (lookup(p) for p in parts) if r >= 0]
         if not found:
             return None
         mean = np.mean(found, axis=0)
@@ -103,9 +153,10 @@ class WordVectors:
 
         Yes when `word` is unknown (a misspelling the table does not hold) or when
         its vector is close to `other`'s; no for two real words apart in meaning
-        ("ménage" is not "menace").
+        ("ménage" is not "menace"). A word the table knows is a real word even when
+        its vector is lent: the lent vector still tells "moisir" from "loisir".
         """
-        a, b = self.vector(word), self.vector(other)
+        a, b = self.vector(word, own=False), self.vector(other, own=False)
         return a is None or b is None or float(a @ b) >= _COMPATIBLE
 
 
@@ -113,7 +164,8 @@ def load_word_vectors(model: str = VECTOR_MODEL) -> WordVectors:
     """Return the vector table of an installed spaCy package, loaded once per process."""
     if model not in _LOADED:
         data, key2row = vector_table(model)
-        _LOADED[model] = WordVectors(data, key2row)
+        owners, names = row_owners(model)
+        _LOADED[model] = WordVectors(data, key2row, owners=owners, names=names)
     return _LOADED[model]
 
 
@@ -237,59 +289,6 @@ def term_affinity(vectors: WordVectors, terms, word_vectors: np.ndarray, n_theme
     affinity, best = result
     indexes = np.flatnonzero(known)
     return affinity, np.where(best >= 0, indexes[np.maximum(best, 0)], -1)
-
-
-#: Similarity given to a word that shares its root with a term ("moisi", "moisissure").
-MORPHOLOGY_SIMILARITY = 0.9
-#: Shortest common beginning of a word and a term word for them to share a root.
-MORPHOLOGY_MIN_PREFIX = 5
-
-
-def shares_root(word: str, other: str) -> bool:
-    """Whether two folded words share a root: a common beginning of at least
-    :data:`MORPHOLOGY_MIN_PREFIX` letters covering all the shorter word but at most
-    three letters ("moisi" / "moisissure", "renoncement" / "renoncer",
-    "chauffage" / "chauffer"; not "medical" / "medicament")."""
-    if word == other:
-        return False
-    short, long_ = sorted((word, other), key=len)
-    if len(short) < MORPHOLOGY_MIN_PREFIX:
-        return False
-    n = 0
-    for a, b in zip(short, long_):
-        if a != b:
-            break
-        n += 1
-    return n >= MORPHOLOGY_MIN_PREFIX and n >= len(short) - 3 and (
-        n == len(short) or n >= len(short) - 3 and len(long_) - n <= 6)
-
-
-def morphology_affinity(terms, folded_vocabulary: Sequence[str], n_themes: int,
-                        vectors: WordVectors | None = None):
-    """Return (vocabulary x themes) similarity through shared roots, and the term of each.
-
-    A word of the answers that shares its root with a one-word term of a theme
-    (:func:`shares_root`) gets :data:`MORPHOLOGY_SIMILARITY` times the square root of
-    the term's weight, unless the word vectors say the two words mean different things.
-    """
-    affinity = np.zeros((len(folded_vocabulary), n_themes), dtype=np.float32)
-    best = np.full((len(folded_vocabulary), n_themes), -1)
-    by_prefix: dict[str, list[tuple[str, int]]] = {}
-    for j, term in enumerate(terms):
-        words = term.lemmas or term.surface
-        if len(words) == 1 and len(words[0]) >= MORPHOLOGY_MIN_PREFIX and " " not in words[0]:
-            by_prefix.setdefault(words[0][:MORPHOLOGY_MIN_PREFIX], []).append((words[0], j))
-    for i, word in enumerate(folded_vocabulary):
-        for term_word, j in by_prefix.get(word[:MORPHOLOGY_MIN_PREFIX], ()):
-            if not shares_root(word, term_word):
-                continue
-            if vectors is not None and not vectors.compatible(word, term_word):
-                continue
-            value = MORPHOLOGY_SIMILARITY * float(np.sqrt(terms[j].weight))
-            theme = terms[j].theme
-            if value > affinity[i, theme]:
-                affinity[i, theme], best[i, theme] = value, j
-    return affinity, best
 
 
 def max_per_answer(counts, per_word: np.ndarray) -> np.ndarray:
