@@ -46,7 +46,7 @@ from ._codebook import Codebook, load_codebook
 from ._learn import MIN_PER_THEME, MIN_THEMES
 from ._match import COURTESY, FUNCTION_WORDS, TermIndex, all_words, fold, match_answers
 from ._evidence import Proposal, ThemeEvidence, theme_evidence
-from ._prepare import excluded_words, facet_only, useless_reasons
+from ._prepare import empty_word_answers, excluded_words, facet_only, useless_reasons
 from ._report import (answers_frame, coding_agreement, codings_frame, emerging_themes,
                       report_progress, theme_shares)
 from ._vectors import (answer_features, load_word_vectors, max_per_answer, morphology_affinity,
@@ -113,7 +113,8 @@ class Coder:
         pre = self.preprocessor.preprocess(
             texts, cache=cache,
             progress=None if progress is None else (lambda d, t: progress(d, total)))
-        self.answers["excluded"] = pd.Series(useless_reasons(pre), dtype=object)
+        self._reasons = useless_reasons(pre)
+        self.answers["excluded"] = pd.Series(self._reasons, dtype=object)
         self.useful = self.answers["excluded"].isna().to_numpy()
         self._tokens = [t if ok else [] for t, ok in zip(pre.tokens, self.useful)]
         self._surface = [all_words(norm) if ok else []
@@ -135,6 +136,8 @@ class Coder:
         f = answer_features(self._tokens, self.vectors, seed=self._seed)
         self._counts, self._vocabulary, self._tfidf = f.counts, f.vocabulary, f.tfidf
         self._word_vectors, self._vectors, self._density = f.word_vectors, f.vectors, f.density
+        self._function_words = np.array([fold(w) in FUNCTION_WORDS or fold(w) in COURTESY
+                                         for w in self._vocabulary], dtype=bool)
 
     def _compile_codebook(self) -> None:
         index = TermIndex(self.codebook, self.preprocessor, cache=self.cache,
@@ -163,6 +166,13 @@ class Coder:
         affinity[excluded] = 0.0
         self._excluded = excluded
         self._affinity, self._affinity_term = affinity, best
+        # the coder's own test: answers whose every word is empty ("lol") say nothing
+        empty = empty_word_answers(self._counts, self._vocabulary, self._word_vectors, affinity,
+                                   self._matched, self._surface, self.vectors)
+        self.answers["excluded"] = pd.Series(
+            [r if r is not None or not e else "no_content" for r, e in zip(self._reasons, empty)],
+            dtype=object)
+        self.useful = self.answers["excluded"].isna().to_numpy()
         self._soft = max_per_answer(self._counts, affinity)
         self._evidence = learn.codebook_evidence(self._term, self._soft, self._positions)
         self._evidence[~self.useful] = 0.0
@@ -302,7 +312,7 @@ class Coder:
             progress(1, 2)
         neighbours = learn.neighbour_evidence(self._vectors, rows, labels)
         self._learned_words = learn.learned_words(
-            self._counts, rows, labels, self._word_vectors, self._function_mask())
+            self._counts, rows, labels, self._word_vectors, self._function_words)
         self._learned_words[self._excluded] = 0.0   # "this word is wrong for this theme"
         self._learned = max_per_answer(self._counts, self._learned_words)
         evidence = learn.with_learned(self._evidence, self._learned)
@@ -316,14 +326,6 @@ class Coder:
         self._stale = False
         if progress is not None:
             progress(2, 2)
-
-    def _function_mask(self) -> np.ndarray:
-        if getattr(self, "_function_words_mask", None) is None or \
-                len(self._function_words_mask) != len(self._vocabulary):
-            self._function_words_mask = np.array(
-                [fold(w) in FUNCTION_WORDS or fold(w) in COURTESY for w in self._vocabulary],
-                dtype=bool)
-        return self._function_words_mask
 
     # --- results -----------------------------------------------------------------------
     def _decide(self, confidence: np.ndarray, rows=None) -> tuple[np.ndarray, np.ndarray]:
@@ -347,9 +349,6 @@ class Coder:
         rows = np.flatnonzero(main >= 0)
         coded[rows, main[rows]] = True
         return coded, main
-
-    def _coded(self, confidence: np.ndarray, bonus=None) -> np.ndarray:
-        return self._decide(confidence)[0]
 
     def codings(self) -> pd.DataFrame:
         """Return one row per coded answer and theme.

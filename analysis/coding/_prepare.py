@@ -59,3 +59,36 @@ def facet_only(index: TermIndex, matched: list[dict], population: np.ndarray) ->
         for row, found in enumerate(matched):
             out[row, j] = not any(t not in people for t in found.get(j, ()))
     return out
+
+
+#: Words of the answers that say nothing ("rien", "sais", "avis", "merci"...): what a
+#: word near them, and nearer them than any theme's terms, says too.
+EMPTY_WORDS = USELESS_WORDS | frozenset(fold(w) for w in COURTESY if " " not in w)
+
+
+def empty_word_answers(counts, vocabulary, word_vectors: np.ndarray, affinity: np.ndarray,
+                       matched: list[dict], surface: list[list[str]], vectors) -> np.ndarray:
+    """Return which answers have no content word the coder can read: every word of
+    the answer is either unknown to the vector table and to the codebook ("chepa"), or
+    has a word vector nearer the words of useless answers and politeness than any
+    theme's terms ("lol", near "bof"). Grammatical words do not make an answer empty
+    ("personne pour parler de ses problèmes"), nor do numbers ("rien pour les 12-18
+    ans"), nor a codebook term found in it. Without word vectors, no answer is."""
+    n = counts.shape[0]
+    if vectors is None or not len(vocabulary):
+        return np.zeros(n, dtype=bool)
+    prototypes, known = vectors.matrix(sorted(EMPTY_WORDS))
+    prototypes = prototypes[known]
+    has_vector = np.abs(word_vectors).sum(axis=1) > 0
+    theme = affinity.max(axis=1) if affinity.shape[1] else np.zeros(len(vocabulary))
+    near_empty = (word_vectors @ prototypes.T).max(axis=1) > theme if len(prototypes) \
+        else np.zeros(len(vocabulary), dtype=bool)
+    unknown = np.array([vectors.row(w) == -2 for w in vocabulary]) & (theme <= 0)
+    empty_word = (has_vector & near_empty) | (~has_vector & unknown)
+    csr = counts.tocsr()
+    out = np.zeros(n, dtype=bool)
+    for row in range(n):
+        words = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
+        out[row] = (len(words) > 0 and bool(empty_word[words].all()) and not matched[row]
+                    and not any(w.isdigit() for w in surface[row]))
+    return out
