@@ -166,7 +166,7 @@ def _guidance(frame: pd.DataFrame, pre: PreprocessedAnswers, method: str, codebo
                               cache=cache, preprocessor=preprocessor)
     confidence = np.zeros((len(frame), coded.confidence.shape[1]))
     confidence[useful] = coded.confidence
-    return Guidance(confidence, coded.keys, coded.labels, coded.threshold, coded.title)
+    return Guidance(confidence, coded.keys, coded.threshold, coded.clear)
 
 
 def _fit_themes(frame: pd.DataFrame, pre: PreprocessedAnswers, *, method, k, k_range, seed,
@@ -208,8 +208,12 @@ def _fit_themes(frame: pd.DataFrame, pre: PreprocessedAnswers, *, method, k, k_r
     frame.loc[frame.index[useful[kept]], "modelled"] = True
     if method == "guided" and guidance is not None:
         guide = guidance.take(useful[kept])
-        corpus.guide = guide.block()
         notes.append(_guided_note(guide))
+        if guide.trust() > 0:
+            corpus.guide = guide.block()
+        else:  # the codebook was not written for these answers: say what was done
+            method = "vectors"
+            result = dataclasses.replace(result, method=method)
     selection, informative = None, None
     if k is None:
         k, selection = _fit.select_k(corpus, candidates, seed=seed,
@@ -250,12 +254,20 @@ def _fit_themes(frame: pd.DataFrame, pre: PreprocessedAnswers, *, method, k, k_r
 
 
 def _guided_note(guide: Guidance) -> str:
-    coded = guide.coded()
-    share = round(100 * coded.mean()) if len(coded) else 0
+    clear = round(100 * guide.clearly_coded())
+    trust = guide.trust()
+    if trust <= 0:
+        return (f"La grille de codage ne donne clairement un thème qu'à {clear}\u00a0% des "
+                f"réponses : elle n'a pas été écrite pour elles. Les thèmes sont donc "
+                f"cherchés sans elle, par les seuls vecteurs de mots.")
+    share = round(100 * guide.coded().mean())
+    weaker = "" if trust >= 1 else (
+        f" La grille ne donnant clairement un thème qu'à {clear}\u00a0% des réponses, "
+        f"son poids est réduit.")
     return (f"Thèmes guidés par la grille de codage : {share}\u00a0% des réponses y ont un "
             f"thème ; elles sont regroupées selon leurs mots et ce thème, les autres selon "
             f"leurs seuls mots, si bien que des sujets absents de la grille peuvent "
-            f"apparaître. Méthode sans la grille : « vecteurs de mots ».")
+            f"apparaître.{weaker} Méthode sans la grille : « vecteurs de mots ».")
 
 
 @dataclass

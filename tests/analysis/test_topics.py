@@ -77,7 +77,7 @@ def test_guidance_pulls_coded_answers_only():
     from analysis.topics._guide import Guidance
 
     confidence = np.array([[0.9, 0.1], [0.45, 0.0], [0.2, 0.25], [0.0, 0.0]])
-    guidance = Guidance(confidence, ("a", "b"), {}, threshold=0.5)
+    guidance = Guidance(confidence, ("a", "b"), threshold=0.5, clear=0.65)
     block = guidance.block(weight=1.0, width=0.2)
     assert block[0] == pytest.approx([0.81, 0.01])  # coded: squared confidences
     assert block[1] == pytest.approx([0.75 * 0.45 ** 2, 0.0])  # fading under the threshold
@@ -86,20 +86,57 @@ def test_guidance_pulls_coded_answers_only():
     assert guidance.take([2, 0]).confidence.tolist() == [[0.2, 0.25], [0.9, 0.1]]
 
 
-def test_the_codebook_given_guides_the_themes(corpus, cache):
+def test_the_codebook_is_trusted_as_far_as_it_fits_the_answers():
+    from analysis.topics._guide import GUIDE_WEIGHT, TRUST_FROM, TRUST_FULL, Guidance
+
+    def clearly(share, n=100):
+        confidence = np.zeros((n, 2))
+        confidence[: round(share * n), 0] = 0.9
+        return Guidance(confidence, ("a", "b"), threshold=0.5, clear=0.65)
+
+    assert clearly(TRUST_FROM).trust() == 0 and not clearly(TRUST_FROM).block().any()
+    assert clearly(TRUST_FULL).trust() == 1
+    assert clearly(1.0).block()[0, 0] == pytest.approx(GUIDE_WEIGHT * 0.81)
+    middle = clearly((TRUST_FROM + TRUST_FULL) / 2)
+    assert middle.trust() == pytest.approx(0.5)
+    assert middle.block()[0, 0] == pytest.approx(0.5 * GUIDE_WEIGHT * 0.81)
+
+
+def _note(result, words):
+    return next(n for n in result.notes if words in n)
+
+
+def test_a_codebook_that_does_not_fit_the_answers_is_not_used(corpus, cache):
     from analysis.coding import codebook_from_dict, load_codebook
 
     data = load_codebook().to_dict()
     data["themes"] = [t for t in data["themes"] if t["key"] == "logement"]
     only_housing = codebook_from_dict(data)
     result = find_themes(corpus, cache=cache, seed=0, k=6, codebook=only_housing)
-    default = find_themes(corpus, cache=cache, seed=0, k=6)
-    share = lambda r: float(next(n for n in r.notes if "grille" in n).split("\u00a0%")[0].split()[-1])  # noqa: E731
-    assert share(result) < share(default)
+    # the planted housing answers are about a sixth of the corpus: too few to trust it
+    assert result.method == "vectors"
+    assert "n'a pas été écrite pour elles" in _note(result, "grille")
+    plain = find_themes(corpus, cache=cache, seed=0, k=6, method="vectors")
+    pd.testing.assert_frame_equal(result.answers, plain.answers)
     # the other methods ignore the codebook
-    a = find_themes(corpus, cache=cache, seed=0, k=6, method="vectors", codebook=only_housing)
-    b = find_themes(corpus, cache=cache, seed=0, k=6, method="vectors")
-    pd.testing.assert_frame_equal(a.answers, b.answers)
+    other = find_themes(corpus, cache=cache, seed=0, k=6, method="nmf", codebook=only_housing)
+    pd.testing.assert_frame_equal(other.answers, find_themes(corpus, cache=cache, seed=0, k=6,
+                                                             method="nmf").answers)
+
+
+def test_answers_on_another_subject_are_grouped_as_without_the_codebook(cache):
+    """Answers on taxes, ecology, democracy, public services, wages and farming (not the
+    CLS codebook's subject): the guided themes are no worse than the vectors alone."""
+    answers = pd.read_csv(Path(__file__).with_name("topics_offdomain_fr.csv"))
+    ari, runs = {}, {}
+    for method in ("guided", "vectors"):
+        runs[method] = [find_themes(answers[["text"]], cache=cache, seed=seed, k=6, method=method)
+                        for seed in (0, 1, 2)]
+        ari[method] = np.mean([adjusted_rand_score(answers["themes"], r.answers["theme_id"])
+                               for r in runs[method]])
+    assert ari["guided"] >= ari["vectors"] - 0.02, ari
+    # what was done is said
+    assert "grille de codage" in _note(runs["guided"][0], "grille")
 
 
 @pytest.mark.parametrize("which", ["guided", "vectors", "nmf", "gsdmm"])

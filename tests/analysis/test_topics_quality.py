@@ -105,7 +105,7 @@ def test_themes_the_codebook_lacks_still_emerge(cache):
         ari[method] = (np.mean([adjusted_rand_score(useful["main"], r) for r in runs]),
                        np.mean([adjusted_rand_score(useful["main"][removed], r[removed])
                                 for r in runs]))
-    assert ari["guided"][0] > ari["vectors"][0] + 0.2, ari
+    assert ari["guided"][0] > ari["vectors"][0] + 0.15, ari
     assert ari["guided"][1] >= ari["vectors"][1], ari
 
 
