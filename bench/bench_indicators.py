@@ -502,7 +502,7 @@ def write_results(timings, r, ratios, cpu_ratios, notes, load) -> None:
         "",
         f"{N:,} synthetic complete responses to a questionnaire of 3 profile questions and 3 matrices of 20 rows, "
         "each row a need indicator (60 indicators), stored through the application's writers. Timed, each step "
-        "reading everything from the database: (1) weights — tidy frame, raking on district, age band and sex, "
+        "reading everything from the database: (1) weights — the response ids and the three profile questions the margins name (the weights job), raking on district, age band and sex, "
         "100,000 weights stored; (2) indicators — tidy frame, design, every indicator for the town, 8 districts, "
         "QPV vs the rest, 6 age bands and 2 sexes with logit 95 % intervals and the publication rules, each "
         "district against the rest for each indicator (480 tests) with Benjamini–Hochberg, the job's JSON result. "
