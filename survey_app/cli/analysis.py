@@ -36,7 +36,8 @@ group = AppGroup("analysis", help="Pondération et tableaux d'indicateurs.")
 def weights(slug: str, key: str, min_respondents, trim_upper):
     """Rake the responses to the campaign's census margins, store the weights, print the diagnostics."""
     campaign = campaign_service.get_by_slug(db.session, slug)
-    sample = weight_service.weight_sample(db.session, campaign, key, min_respondents=min_respondents, trim_upper=trim_upper)
+    sample = weight_service.weight_sample(db.session, campaign, key, min_respondents=min_respondents, trim_upper=trim_upper,
+                                          margins_only=True)
     run = weight_service.store_weights(db.session, campaign, sample)
     db.session.commit()
     d = run.diagnostics["weights"]
