@@ -126,7 +126,7 @@ def find_survey(session: Session, slug: str, key: str, *, max_age: float = 0.0) 
     """
     now = time.monotonic()
     if max_age > 0:
-        cache_key = (session.get_bind().url, slug, key)
+        cache_key = (session.get_bind().engine.url, slug, key)  # the bind may be a Connection
         hit = caches.RECENT_SURVEYS.get(cache_key)
         if hit is not None and now - hit[0] < max_age:
             return hit[1]
