@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -171,8 +172,31 @@ def app(database_url, tmp_path_factory):
 
 
 @pytest.fixture()
-def db_session(app):
-    """The database session inside an application context; every table emptied afterwards."""
+def committed_db(app):
+    """The database session for a test whose rows must really be committed: read by another
+    connection, thread or process (a job consumer, a live server, a second application, a
+    concurrency test), or by a test that disposes or kills connections, or that needs the
+    application's own transaction modes. A test (or a fixture) that asks for it, as an
+    argument or with ``@pytest.mark.usefixtures("committed_db")``, gets it as ``db_session``.
+    """
+    with emptied_afterwards(app) as session:
+        yield session
+
+
+@pytest.fixture()
+def db_session(request, app):
+    """The database session inside an application context; what the test wrote is rolled
+    back afterwards (:func:`rolled_back`), unless the test asked for ``committed_db``."""
+    if "committed_db" in request.fixturenames:
+        yield request.getfixturevalue("committed_db")
+        return
+    with rolled_back(app) as session:
+        yield session
+
+
+@contextmanager
+def emptied_afterwards(app):
+    """``db.session`` on the application's engine as in production; every table emptied at the end."""
     from survey_app.extensions import db, limiter
     from survey_app.survey import answering
 
@@ -184,6 +208,61 @@ def db_session(app):
         db.session.commit()
         answering.forget_surveys()  # the rows were deleted without the ORM
         db.session.remove()
+    limiter.reset()
+
+
+def _keep_isolation_level(connection, options):
+    """The test's connection stays in the test's transaction: a page that asks for
+    autocommit (``survey.store.read_only``) reads inside it instead."""
+    options.pop("isolation_level", None)
+
+
+@contextmanager
+def rolled_back(app):
+    """``db.session`` on one connection whose transaction is rolled back at the end.
+
+    SQLAlchemy's "joining a session into an external transaction": the application's
+    engine lookup (``db.engines``, as Flask-SQLAlchemy advises for tests) gives the test's
+    connection, in a transaction, and each session (the test's, each request's, each
+    command's) works in a SAVEPOINT of it (``join_transaction_mode="create_savepoint"``),
+    so that code that commits or rolls back behaves as usual. The raw-cursor statements
+    run on the same connection. Only this connection sees the rows: a test that needs
+    them elsewhere asks for ``committed_db``.
+    """
+    from sqlalchemy import event
+
+    from survey_app.extensions import db, limiter
+    from survey_app.survey import answering
+
+    with app.app_context():
+        engines = db.engines  # the application's own mapping
+        engine = engines[None]
+        connection = engine.connect()
+        driver = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # pysqlite opens transactions itself, and not before a SAVEPOINT: let it do
+            # nothing and begin here (SQLAlchemy's pysqlite "Serializable isolation /
+            # Savepoints" recipe, on this connection only; the application keeps its own)
+            legacy = driver.isolation_level
+            driver.isolation_level = None
+        outer = connection.begin()
+        if sqlite:
+            connection.exec_driver_sql("BEGIN")
+        event.listen(connection, "set_connection_execution_options", _keep_isolation_level)
+        engines[None] = connection
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session.configure(join_transaction_mode="conditional_savepoint")  # SQLAlchemy's default
+            engines[None] = engine
+            outer.rollback()
+            if sqlite:
+                driver.isolation_level = legacy
+            connection.close()
+            answering.forget_surveys()  # surveys served from rows that are gone
     limiter.reset()
 
 

@@ -35,6 +35,7 @@ def _floor_app(tmp_path, monkeypatch, database_url: str, campaign_id: int, versi
     return module
 
 
+@pytest.mark.usefixtures("committed_db")  # the floor app reads and writes on its own connections
 @pytest.mark.parametrize("fewest", [False, True])
 def test_the_floor_app_stores_every_acknowledged_page(db_session, database_url, tmp_path, monkeypatch, fewest):
     campaign = campaigns.create_campaign(db_session, "bench", "Bench", organisation="Ville", status=CampaignStatus.OPEN,

@@ -215,6 +215,7 @@ def test_a_pending_invitation_cannot_be_opened_without_its_link(db_session, crea
     assert issued.user.active is False and issued.user.invitation_pending
 
 
+@pytest.mark.usefixtures("committed_db")  # two sessions of their own, one in a thread
 def test_two_administrators_demoting_each_other_at_once_leave_one(app, db_session, create_user):
     """PostgreSQL: the second demotion waits for the first, then is refused (SQLite writes one at a time)."""
     import threading

@@ -56,7 +56,7 @@ def storage(request, tmp_path):
 
 
 @pytest.fixture()
-def producer(database_url, tmp_path_factory, storage, db_session):
+def producer(database_url, tmp_path_factory, storage, committed_db):
     """An application that queues jobs for real consumers (not in immediate mode)."""
     application = make_test_app(database_url, tmp_path_factory, CLS_JOBS_IMMEDIATE=False,
                                 CLS_JOBS_STALE_SECONDS=STALE_SECONDS, **storage)

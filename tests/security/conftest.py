@@ -3,7 +3,7 @@ import pytest
 
 
 @pytest.fixture()
-def make_app(database_url, tmp_path_factory, db_session):
+def make_app(database_url, tmp_path_factory, committed_db):
     """Callable fixture: ``make_app(**settings)`` builds another application on the test database.
 
     Its connection pool is closed afterwards (an open PostgreSQL connection left to the

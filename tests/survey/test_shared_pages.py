@@ -23,7 +23,7 @@ QUESTIONNAIRES = {"resident": PROJECT_ROOT / "questionnaires" / "resident.yaml",
 
 
 @pytest.fixture()
-def strict(database_url, tmp_path_factory, db_session):
+def strict(database_url, tmp_path_factory, committed_db):
     """The application with CSRF checked, as in production."""
     from survey_app.extensions import db
 

@@ -294,6 +294,7 @@ def test_changing_an_earlier_answer_drops_the_answers_it_hides(client, survey_ca
     assert stored(db_session) == {"fume": "non"}
 
 
+@pytest.mark.usefixtures("committed_db")  # the read-only page's autocommit mode, as in production
 def test_a_save_that_fails_midway_changes_nothing_even_after_a_read_only_page(
         client, survey_campaign, db_session, monkeypatch):
     """Pages that only read run without a transaction; the connection must not keep that
@@ -474,6 +475,7 @@ def test_invitation_codes_allow_one_response_each(app, client, survey_campaign, 
 
 
 # --------------------------------------------------------------- CSRF
+@pytest.mark.usefixtures("committed_db")  # a second application: its own connections
 def test_a_forged_post_without_token_gets_the_form_again(database_url, survey_campaign, db_session, tmp_path_factory):
     from tests.conftest import make_test_app
 

@@ -20,7 +20,7 @@ PROFESSIONAL = PROJECT_ROOT / "questionnaires" / "professional.yaml"
 
 
 @pytest.fixture()
-def strict(database_url, tmp_path_factory, db_session):
+def strict(database_url, tmp_path_factory, committed_db):
     """The application with CSRF checked, as in production."""
     from survey_app.extensions import db
 
@@ -92,6 +92,7 @@ def test_a_post_too_big_to_read_anywhere_gets_a_413_page(client, mini, db_sessio
     assert stored(db_session) == {"fume": "non"}
 
 
+@pytest.mark.usefixtures("committed_db")  # a live server thread
 def test_a_server_answers_413_to_a_big_body_instead_of_resetting_the_connection(app, mini):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

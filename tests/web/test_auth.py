@@ -123,7 +123,7 @@ def test_admin_cannot_deactivate_themself(client, create_user, login, db_session
     assert db_session.get(type(admin), admin.id).active is True
 
 
-def test_forms_are_protected_against_cross_site_requests(database_url, tmp_path_factory, db_session, create_user):
+def test_forms_are_protected_against_cross_site_requests(database_url, tmp_path_factory, committed_db, create_user):
     from tests.conftest import make_test_app
 
     from survey_app.extensions import db

@@ -28,6 +28,7 @@ def _kill_the_app_connections(database_url: str) -> int:
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.usefixtures("committed_db")  # the app's connections are killed under it
 def test_a_lost_connection_under_a_page_gives_the_french_503_and_the_next_page_works(
         app, client, db_session, create_campaign, database_url):
     campaign = create_campaign()
