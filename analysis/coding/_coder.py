@@ -270,8 +270,10 @@ class Coder:
         """
         candidates = np.flatnonzero(self.useful)
         candidates = candidates[~np.isin(candidates, list(self._latest))]
-        rows = learn.check_order(self.confidence, self.threshold, self._density,
-                                 self._vectors, candidates, k)
+        scores = learn.decision_scores(self.confidence, self.threshold, self._rank_bonus,
+                                       self._facet_only)
+        rows = learn.check_order(scores, self.threshold, self._density, self._vectors,
+                                 candidates, k)
         return self.answers["answer_id"].iloc[rows].tolist()
 
     def recompute(self, progress: Progress | None = None) -> Coder:

@@ -216,14 +216,30 @@ def blend(evidence: np.ndarray, probability: np.ndarray, n_human: np.ndarray,
     return 1.0 - (1.0 - confidence) * (1.0 - 0.9 * neighbours)
 
 
+def decision_scores(confidence: np.ndarray, threshold: float, bonus: np.ndarray,
+                    facet: np.ndarray) -> np.ndarray:
+    """Return the scores the main theme of each answer is chosen on.
+
+    As in :meth:`Coder._decide`: confidence plus the first-mention bonus; a population
+    theme that is only a facet of an answer in which a need theme is coded is no
+    alternative to the main theme (0). What to check next is the answers whose
+    decision is closest, on these scores (the confidences alone would count as
+    uncertain every answer that names two themes, however clear its main theme).
+    """
+    need = (confidence >= threshold) & ~facet
+    scores = confidence + bonus
+    return np.where(need.any(axis=1, keepdims=True) & facet, 0.0, scores)
+
+
 def check_order(confidence: np.ndarray, threshold: float, density_: np.ndarray,
                 vectors: np.ndarray, candidates: np.ndarray, k: int,
                 diversity: float = 0.9) -> np.ndarray:
     """Return `k` candidate rows ordered so that each check teaches the most.
 
     Priority is uncertainty times representativeness: uncertainty is one minus the
-    margin between the two most confident themes, counting "not coded" as an option
-    at the threshold; representativeness is the answer's density among the others.
+    margin between the two best themes on `confidence` (the :func:`decision_scores`),
+    counting "not coded" as an option at the threshold; representativeness is the
+    answer's density among the others.
     Picks are greedy, each next one discounted by its similarity with those already
     picked so that one batch does not ask the same question twice.
 
@@ -234,6 +250,14 @@ def check_order(confidence: np.ndarray, threshold: float, density_: np.ndarray,
     """
     if len(candidates) == 0 or k <= 0:
         return np.zeros(0, dtype=int)
+    from threadpoolctl import threadpool_limits
+
+    # one vector product per pick: BLAS threads only stall it on a busy machine
+    with threadpool_limits(1, user_api="blas"):
+        return _greedy_picks(confidence, threshold, density_, vectors, candidates, k, diversity)
+
+
+def _greedy_picks(confidence, threshold, density_, vectors, candidates, k, diversity):
     conf = confidence[candidates]
     options = np.hstack([conf, np.full((len(candidates), 1), threshold)])
     top2 = -np.sort(-options, axis=1)[:, :2]
