@@ -1,6 +1,7 @@
 """How well the themes find the known themes of French corpora, per method.
 
     .venv/bin/python bench/themes_quality.py [--seeds 0 1 2] [--half-codebook] [--tuning-only]
+    .venv/bin/python bench/themes_quality.py --timing     # CPU of themes on 10,000 answers
 
 For each corpus (``tests/data/coding_corpus_fr.csv``: tuning — the words and
 settings of analysis.topics were adjusted looking at it; ``tests/data/coding_eval_fr.csv``:
@@ -15,6 +16,11 @@ an answer without a theme counts as a cluster of its own.
 with every other theme of the codebook removed: the ARI on all answers, and on the
 answers whose theme the codebook no longer has (what the themes must discover alone),
 beside ``"vectors"`` on those same answers.
+
+``--timing`` instead times :func:`find_themes` and :func:`analyse_answers` (automatic k)
+on the 10,000 answers of ``bench_text.py`` from cached lemmas, for ``"guided"`` and
+``"vectors"`` (CPU and wall seconds; the first guided run also parses the answers the
+coder rewrites, as the coding would).
 """
 from __future__ import annotations
 
@@ -80,13 +86,38 @@ def half_codebook(useful: pd.DataFrame, seeds, cache) -> None:
               f"{removed.sum()} réponses dont le thème a été retiré de la grille : {runs[:, 1].mean():6.3f}")
 
 
+def timing() -> None:
+    import time
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_text import make_answers
+
+    from analysis.text import FrenchPreprocessor
+    from analysis.topics import analyse_answers
+
+    answers = make_answers(10_000)
+    cache: dict = {}
+    FrenchPreprocessor().preprocess(answers["text"].tolist(), cache=cache)
+    runs = [("find_themes", find_themes, "guided"), ("find_themes", find_themes, "vectors"),
+            ("find_themes", find_themes, "guided"), ("analyse_answers", analyse_answers, "guided"),
+            ("analyse_answers", analyse_answers, "vectors")]
+    for name, function, method in runs:
+        cpu, wall = time.process_time(), time.perf_counter()
+        function(answers, cache=cache, seed=0, method=method)
+        print(f"{name:16s} {method:8s} CPU {time.process_time() - cpu:6.2f} s, "
+              f"wall {time.perf_counter() - wall:6.2f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--half-codebook", action="store_true",
                         help="also guide by half of the codebook's themes (tuning corpus only)")
     parser.add_argument("--tuning-only", action="store_true", help="measure the tuning corpus only")
+    parser.add_argument("--timing", action="store_true", help="time themes on 10,000 answers")
     args = parser.parse_args()
+    if args.timing:
+        return timing()
     cache: dict = {}
     print(f"{'corpus':32s} {'méthode':8s} {'k':>3s} {'ARI':>6s} {'NMI':>6s}  (moyenne de {len(args.seeds)} graines)")
     for name, path in {**CORPORA, **OFF_SUBJECT}.items():
