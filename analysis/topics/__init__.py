@@ -3,9 +3,11 @@
 :func:`find_themes` analyses the answers to one question, :func:`analyse_answers`
 each open question separately and all of them together. The result,
 :class:`ThemeResult`, says how answers relate to themes — ``membership == "single"``
-for the default ``"vectors"`` method (k-means of the answers' mean word vectors) and
-for the GSDMM mixture model (one theme per answer), ``"mixed"`` for NMF (an answer
-weighs on several themes; the heaviest is its theme) — and lets the
+for the default ``"guided"`` method (k-means of the answers' mean word vectors with
+the codebook's confidences, as far as the codebook fits the answers), for the purely
+unsupervised ``"vectors"`` (the same without the codebook) and for the GSDMM mixture
+model (one theme per answer), ``"mixed"`` for NMF (an answer weighs on several themes;
+the heaviest is its theme) — and lets the
 coordinator rename, merge and split themes, estimate the share of respondents per
 theme and district, read typical answers (personal data masked), draw word clouds
 and see the CLS axis each theme belongs to.

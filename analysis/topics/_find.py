@@ -4,7 +4,8 @@
 each open question separately and all of them together. The result,
 :class:`ThemeResult`, says how answers relate to themes — ``membership == "mixed"``
 for NMF (an answer weighs on several themes; the heaviest is its theme) or
-``"single"`` for the GSDMM mixture model (one theme per answer) — and lets the
+``"single"`` for the guided and vectors k-means and the GSDMM mixture model (one
+theme per answer) — and lets the
 coordinator rename, merge and split themes, estimate the share of respondents per
 theme and district, read typical answers (personal data masked), draw word clouds
 and see the CLS axis each theme belongs to.

@@ -59,7 +59,10 @@ class ThemeResult:
     ----------
     question_id : str or None
         The question analysed (``"__toutes__"`` for all questions together).
-    method : {"nmf", "gsdmm"}
+    method : {"guided", "vectors", "gsdmm", "nmf"}
+        The method used: ``"vectors"`` when ``"guided"`` was asked but the codebook
+        does not fit the answers, ``"gsdmm"`` when the word vectors are missing (the
+        `notes` say so).
     status : {"ok", "too_few_answers"}
         ``too_few_answers``: no themes, see `message`.
     message : str
