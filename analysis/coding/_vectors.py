@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from ..text._vectors import row_owners, vector_table
-from ._match import FUNCTION_WORDS, fold
+from ._match import FUNCTION_WORDS, fold, stem
 from ._morphology import (MORPHOLOGY_MIN_PREFIX, MORPHOLOGY_SIMILARITY,  # noqa: F401
                           morphology_affinity, same_word, shares_root)
 
@@ -63,6 +63,7 @@ class WordVectors:
         self.names = names or {}
         self._rows: dict[str, int] = {}
         self._own: dict[str, int] = {}
+        self._spellings: dict[str, int] | None = None
         if hashed:
             from spacy.strings import hash_string
             self._hash = hash_string
@@ -92,7 +93,12 @@ class WordVectors:
 
     def own_row(self, word: str) -> int:
         """Return the row of `word`'s own vector: -1 when the table only lends it
-        another word's row, -2 when it does not know the word."""
+        another word's row, -2 when it does not know the word.
+
+        A word without a vector of its own takes that of a row owner written the
+        same but for accents, case and plural ("precarite" / "précarité",
+        "moustique" / "moustiques"): the same word.
+        """
         found = self._own.get(word)
         if found is None:
             found = -2
@@ -105,8 +111,21 @@ class WordVectors:
                     found = int(row)
                     break
                 found = -1
+            if found < 0 and " " not in word:
+                found = self._same_spelling().get(stem(fold(word)), found)
             self._own[word] = found
         return found
+
+    def _same_spelling(self) -> dict[str, int]:
+        """Owners' rows by their folded, singular spelling (the most frequent first)."""
+        if self._spellings is None:
+            self._spellings = {}
+            if self.owners is not None:
+                for row, owner in enumerate(self.owners):
+                    name = self.names.get(int(owner) if self.hashed else owner)
+                    if name:
+                        self._spellings.setdefault(stem(fold(name)), row)
+        return self._spellings
 
     def _owns(self, key, row: int, form: str) -> bool:
         if self.owners is None:

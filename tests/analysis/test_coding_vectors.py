@@ -40,6 +40,15 @@ def test_a_lent_vector_is_not_the_word_s_own_unless_the_owner_is_a_form_of_it():
     assert table.own_row("medecin") == 2          # an accent dropped: the same word
     assert table.own_row("minibus") == 1          # a prefixed word keeps its base
     assert table.own_row("rouille") == 0 and table.own_row("inconnu") == -2
+    # a word lent another row, or unknown, written like an owner but for accents,
+    # case and plural takes the owner's vector
+    data4 = np.eye(4, dtype=np.float32)
+    lent = dict(key2row, **{"précarité": 3, "precarite": 0})
+    table = WordVectors(data4, lent, hashed=False,
+                        owners=["rouille", "bus", "médecin", "précarité"],
+                        names={w: w for w in ("rouille", "bus", "médecin", "précarité")})
+    assert table.own_row("precarite") == 3 and table.own_row("Precarites") == 3
+    assert table.own_row("moisissure") == -1
     # a table without owners (not pruned): every key owns its row
     assert WordVectors(data, key2row, hashed=False).own_row("moisissure") == 0
 
