@@ -55,6 +55,11 @@ class Corpus:
     variants: dict | None = None
     embedded: np.ndarray | None = None
     guide: np.ndarray | None = None
+    #: Counts of every content key of the answers (the vocabulary's and the rarer ones),
+    #: for their vectors; None: the vocabulary's counts.
+    all_counts: sparse.csr_matrix | None = None
+    all_keys: np.ndarray | None = None
+    all_shown: np.ndarray | None = None
 
     @property
     def n_docs(self) -> int:
@@ -70,14 +75,18 @@ class Corpus:
         return Corpus(self.vocabulary, self.counts[rows], self.tfidf[rows],
                       self.presence[rows], self.displayable, self.display, self.variants,
                       None if self.embedded is None else self.embedded[rows],
-                      None if self.guide is None else self.guide[rows])
+                      None if self.guide is None else self.guide[rows],
+                      None if self.all_counts is None else self.all_counts[rows], self.all_keys,
+                      self.all_shown)
 
     def answer_vectors(self) -> np.ndarray:
         """Return (and keep) the answers' vectors (see :mod:`._vectors`)."""
         if self.embedded is None:
-            display = dict(zip(self.vocabulary, self.shown))
-            words = _vectors.term_vectors(list(self.vocabulary), self.variants or {}, display)
-            self.embedded = _vectors.answer_vectors(self.counts, words)
+            keys, shown, counts = self.vocabulary, self.shown, self.counts
+            if self.all_counts is not None:
+                keys, shown, counts = self.all_keys, self.all_shown, self.all_counts
+            words = _vectors.term_vectors(list(keys), self.variants or {}, dict(zip(keys, shown)))
+            self.embedded = _vectors.answer_vectors(counts, words)
         return self.embedded
 
 
@@ -183,12 +192,18 @@ def vectorise(tokens: Sequence[list[str]], texts: Sequence[str] | None = None
     counts = vectoriser.transform(docs).tocsr()
     rows = np.flatnonzero(counts.getnnz(axis=1) > 0)
     counts = counts[rows]
+    # a word seen once groups no answers by itself, but its vector still says what the
+    # answer is about ("chaudière" near "logement"): the vectors use every key
+    all_keys = np.array(sorted({key for doc in docs for key in doc}), dtype=object)
+    all_counts = CountVectorizer(analyzer=lambda doc: doc, vocabulary=list(all_keys)
+                                 ).transform([docs[i] for i in rows]).tocsr()
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
     presence = (counts > 0).astype(np.float64).tocsr()
     display = np.array([words.shown(k) for k in vocabulary], dtype=object)
     displayable = np.array([t not in DISPLAY_EXCLUDED for t in display], dtype=bool)
     return Corpus(vocabulary, counts, tfidf, presence, displayable, display,
-                  words.variants), rows
+                  words.variants, all_counts=all_counts, all_keys=all_keys,
+                  all_shown=np.array([words.shown(k) for k in all_keys], dtype=object)), rows
 
 
 def fit(corpus: Corpus, method: str, k: int, *, seed: int = 0, n_restarts: int = 3,

@@ -387,3 +387,21 @@ def test_a_blank_district_is_no_district(cache):
     assert result.status == "too_few_answers"
     assert result.answers["district"].tolist()[0] == "Gare"
     assert result.answers["district"].iloc[1:].isna().all()
+
+
+def test_words_seen_once_still_place_an_answer_by_their_vectors():
+    """A word in a single answer is no theme word, but its vector counts."""
+    from analysis.topics import _fit
+
+    housing = [["logement", "humide"], ["loyer", "cher"], ["logement", "loyer"], ["humide", "cher"]]
+    doctors = [["médecin", "rendez-vous"], ["docteur", "attente"], ["médecin", "docteur"],
+               ["rendez-vous", "attente"]]
+    tokens = housing * 3 + doctors * 3 + [["logement", "chaudière"], ["logement", "pédiatre"]]
+    corpus, rows = _fit.vectorise(tokens, [" ".join(t) for t in tokens])
+    assert len(rows) == len(tokens)
+    assert "chaudiere" not in set(corpus.vocabulary) and "pediatre" not in set(corpus.vocabulary)
+    vectors = corpus.answer_vectors()
+    doctor = vectors[12:24].mean(axis=0)
+    boiler, paediatrician = vectors[24], vectors[25]
+    assert not np.allclose(boiler, paediatrician)
+    assert paediatrician @ doctor > boiler @ doctor
