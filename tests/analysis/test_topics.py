@@ -405,3 +405,18 @@ def test_words_seen_once_still_place_an_answer_by_their_vectors():
     boiler, paediatrician = vectors[24], vectors[25]
     assert not np.allclose(boiler, paediatrician)
     assert paediatrician @ doctor > boiler @ doctor
+
+
+def test_consensus_kmeans_groups_what_most_runs_put_together():
+    from analysis.topics._vectors import consensus_kmeans
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(4, 20)) * 3
+    truth = np.repeat(np.arange(4), [80, 60, 40, 20])
+    points = centres[truth] + rng.normal(size=(len(truth), 20))
+    labels = consensus_kmeans(points, 4, seed=1)
+    assert adjusted_rand_score(truth, labels) == 1.0
+    assert (consensus_kmeans(points, 4, seed=1) == labels).all()  # same seed, same groups
+    # the agreement counted on a sample only: every point still gets its group
+    sampled = consensus_kmeans(points, 4, seed=1, sample=50)
+    assert len(sampled) == len(points) and adjusted_rand_score(truth, sampled) == 1.0
