@@ -199,8 +199,10 @@ def test_same_seed_same_result_another_seed_another_start(corpus, cache, method)
     pd.testing.assert_frame_equal(first.k_selection, second.k_selection)
     assert first.themes == second.themes
     # the seed is used by every method: at k=7 on these answers another seed moves
-    # some answers or some weights
-    runs = [find_themes(sample, cache=cache, seed=seed, method=method, k=7)
+    # some answers or some weights (guided: at k=7 the codebook settles the same
+    # grouping from every start; with more themes than it knows, the start shows)
+    k = 9 if method == "guided" else 7
+    runs = [find_themes(sample, cache=cache, seed=seed, method=method, k=k)
             for seed in (0, 1, 2)]
     signatures = {tuple(np.round(r.answers["theme_weight"].fillna(-1), 6))
                   + tuple(r.answers["theme_id"].fillna(-1)) for r in runs}
