@@ -10,11 +10,11 @@ Two corpora of resident answers with known themes:
 The figures (ARI and NMI at the known number of themes, mean of three seeds) are printed
 by ``bench/themes_quality.py``. The issue's target is ARI >= 0.35 on answers nobody tuned
 for. The default ``"guided"`` method (word vectors plus the codebook's confidences, set on
-the tuning corpus only) reaches it on the held-out corpus (about 0.62; 0.68 on the tuning
+the tuning corpus only) reaches it on the held-out corpus (about 0.66; 0.71 on the tuning
 one, where the codebook itself was tuned). The purely unsupervised ``"vectors"`` method
-stays far below (about 0.14 and 0.12, 16 themes of 12 to 55 answers, many answers of a
-few words). The floors below are what is honestly reached (minus a margin), so that a
-regression fails.
+stays below (about 0.20 and 0.17, 16 themes of 12 to 55 answers, many answers of a few
+words). The floors below are what is honestly reached (minus a margin: the coder that
+guides the themes is still being worked on), so that a regression fails.
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ SEEDS = (0, 1, 2)
 METHODS = ("guided", "vectors", "gsdmm", "nmf")
 #: Mean ARI / NMI over SEEDS, as measured (minus a margin), of the default guided method
 #: and of the purely unsupervised one.
-FLOORS = {(TUNING, "guided"): (0.6, 0.68), (HELD_OUT, "guided"): (0.55, 0.67),
-          (TUNING, "vectors"): (0.13, 0.28), (HELD_OUT, "vectors"): (0.10, 0.29)}
+FLOORS = {(TUNING, "guided"): (0.62, 0.70), (HELD_OUT, "guided"): (0.58, 0.69),
+          (TUNING, "vectors"): (0.18, 0.33), (HELD_OUT, "vectors"): (0.14, 0.34)}
 
 
 @pytest.fixture(scope="module")
