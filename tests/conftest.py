@@ -227,7 +227,9 @@ def rolled_back(app):
     command's) works in a SAVEPOINT of it (``join_transaction_mode="create_savepoint"``),
     so that code that commits or rolls back behaves as usual. The raw-cursor statements
     run on the same connection. Only this connection sees the rows: a test that needs
-    them elsewhere asks for ``committed_db``.
+    them elsewhere asks for ``committed_db``. Savepoints nest: rolling back the test's
+    session after a request would undo what the request committed meanwhile
+    (``expire_all()`` reads it afresh).
     """
     from sqlalchemy import event
 

@@ -10,6 +10,9 @@ from survey_app.extensions import db
 from survey_app.models import Answer, Response
 from tests.conftest import PROJECT_ROOT
 
+# the backup reads the database file or runs pg_dump, the restore replaces the database
+pytestmark = pytest.mark.usefixtures("committed_db")
+
 
 def snapshot(session) -> dict[str, list[tuple]]:
     """Every row of every table, in a stable order."""
