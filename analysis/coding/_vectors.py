@@ -307,6 +307,8 @@ def term_affinity(vectors: WordVectors, terms, word_vectors: np.ndarray, n_theme
         return result
     affinity, best = result
     indexes = np.flatnonzero(known)
+    if not len(indexes):  # no term has a word vector: no nearest term for any theme
+        return affinity, np.full(np.shape(best), -1, dtype=np.int64)
     return affinity, np.where(best >= 0, indexes[np.maximum(best, 0)], -1)
 
 
