@@ -81,8 +81,9 @@ def tables(slug: str, key: str, out_dir: Path):
 @click.option("--questionnaire", "key", default="resident", show_default=True)
 @click.option("--question", "question_id", help="Une seule question ouverte (par défaut : chacune, et toutes ensemble).")
 @click.option("--k", type=click.IntRange(min=2, max=30), help="Nombre de thèmes (par défaut : choisi automatiquement).")
-@click.option("--method", type=click.Choice(["vectors", "gsdmm", "nmf"]), default="vectors", show_default=True,
-              help="vectors : vecteurs de mots (recommandé) ; gsdmm : mots partagés ; nmf : plusieurs thèmes par réponse.")
+@click.option("--method", type=click.Choice(["guided", "vectors", "gsdmm", "nmf"]), default="guided", show_default=True,
+              help="guided : vecteurs de mots guidés par la grille de codage de la campagne (recommandé) ; vectors : "
+                   "vecteurs de mots seuls ; gsdmm : mots partagés ; nmf : plusieurs thèmes par réponse.")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dossier des résultats.")
 def themes(slug, key, question_id, k, method, seed, out_dir):

@@ -9,14 +9,15 @@ from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 METHOD_CHOICES = [
-    SelectChoice("vectors", _l("vecteurs de mots (recommandé : réponses courtes)")),
+    SelectChoice("guided", _l("guidée par la grille de codage de la campagne (recommandé)")),
+    SelectChoice("vectors", _l("vecteurs de mots seuls, sans la grille (réponses courtes)")),
     SelectChoice("gsdmm", _l("GSDMM (mots partagés, un thème par réponse)")),
     SelectChoice("nmf", _l("NMF (une réponse pèse sur plusieurs thèmes)")),
 ]
 
 
 class StartThemesForm(FlaskForm):
-    methode = SelectField(_l("Méthode"), choices=METHOD_CHOICES, default="vectors")
+    methode = SelectField(_l("Méthode"), choices=METHOD_CHOICES, default="guided")
     nombre = IntegerField(_l("Nombre de thèmes (vide : choisi automatiquement)"),
                           validators=[Optional(), NumberRange(min=2, max=30)])
     graine = IntegerField(_l("Graine du tirage aléatoire"), default=0, validators=[Optional(), NumberRange(min=0)])

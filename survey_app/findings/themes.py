@@ -106,9 +106,16 @@ def campaign_themes(
     seed: int = 0,
     progress=None,
 ) -> ThemesRun:
-    """Find the themes of the open answers (each question, and all together)."""
+    """Find the themes of the open answers (each question, and all together).
+
+    The ``"guided"`` method (the default) is guided by the campaign's own codebook, the
+    one its coding screen uses and edits.
+    """
+    from ..coding.codebook import campaign_codebook
+
     sample = weight_sample(session, campaign, key)
     answers = open_answers(sample, question_id)
+    codebook = campaign_codebook(session, campaign) if method == "guided" else None
     analysis = analyse_answers(
         answers,
         together=question_id is None,
@@ -118,6 +125,7 @@ def campaign_themes(
         method=method,
         k=k,
         seed=seed,
+        codebook=codebook,
     )
     return ThemesRun(analysis, sample, answers)
 

@@ -15,7 +15,7 @@ def test_themes_are_written_and_lemmas_cached(runner, demo, db_session, tmp_path
     assert len(themes) == 3 and themes["part_repondants"].between(0, 1).all()
     assert (themes["ic_bas"] <= themes["part_repondants"]).all()
     assert set(themes["appartenance"]) == {"un thème par réponse"}  # the default method
-    assert set(themes["methode"]) == {"vectors"}
+    assert set(themes["methode"]) == {"guided"}  # guided by the campaign's codebook
     # the output reads: each theme's label, its size and its words
     for label in themes["libelle"]:
         assert f". {label}  (" in result.output

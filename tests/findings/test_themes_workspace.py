@@ -174,3 +174,26 @@ def test_an_uninformative_choice_of_k_is_said_on_the_page(client, login, weighte
     page = html.unescape(client.get(url(weighted.campaign, "themes")).get_data(as_text=True))
     assert 'data-k-uninformative="true"' in page
     assert "Le choix du nombre de thèmes n'est pas informatif ici" in page
+
+
+def test_guided_themes_follow_the_campaigns_own_codebook(client, login, weighted, db_session):
+    """The default method is guided by the campaign's codebook (the one its coding screen
+    edits): replaced by a codebook that recognises none of the answers, it is not trusted
+    and the themes are found from the words alone, which the result says."""
+    from analysis.coding._codebook import DEFAULT_CODEBOOK_PATH, load_codebook
+    from survey_app.coding.codebook import save_codebook
+    from survey_app.findings import theme_forms, themes
+
+    assert theme_forms.StartThemesForm.methode.kwargs["default"] == "guided"
+    run = themes.campaign_themes(db_session, weighted.campaign, k=4)
+    assert run.analysis.together.method == "guided"
+    unrelated = load_codebook(DEFAULT_CODEBOOK_PATH).to_dict()
+    first = dict(unrelated["themes"][0], terms=["xylophone", "dirigeable"], key="instruments")
+    first.pop("population_terms", None)
+    first.pop("exclusions", None)
+    unrelated["themes"] = [first]
+    save_codebook(db_session, weighted.campaign, unrelated, weighted.coordinator)
+    db_session.commit()
+    run = themes.campaign_themes(db_session, weighted.campaign, k=4)
+    assert run.analysis.together.method == "vectors"
+    assert any("grille" in note for note in run.analysis.together.notes)
