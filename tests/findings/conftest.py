@@ -29,6 +29,21 @@ def _margins(campaign, definition):
     return rows
 
 
+def _campaign(app, db_session, create_user, create_campaign, slug, more_districts):
+    """A coordinator and their campaign of the districts Nord, Sud (QPV) and ``more_districts``,
+    with the residents' questionnaire loaded."""
+    from survey_app.campaigns import questionnaires
+
+    coordinator = create_user("coordinator")
+    campaign = create_campaign(slug, members=[coordinator], districts=[
+        {"code": "nord", "name": "Nord", "qpv": False, "target": 100},
+        {"code": "sud", "name": "Sud", "qpv": True, "target": 100},
+        *more_districts,
+    ])
+    questionnaires.load_file(db_session, campaign, Path(app.config["CLS_QUESTIONNAIRES_DIR"]) / "resident.yaml")
+    return coordinator, campaign
+
+
 @pytest.fixture()
 def weighted(app, db_session, create_user, create_campaign):
     """A campaign of three districts, one with only a few respondents, weighted to its margins."""
@@ -36,14 +51,8 @@ def weighted(app, db_session, create_user, create_campaign):
     from survey_app.findings import weights
     from survey_app.models import Answer, Response
 
-    coordinator = create_user("coordinator")
-    campaign = create_campaign("ville-mince", members=[coordinator], districts=[
-        {"code": "nord", "name": "Nord", "qpv": False, "target": 100},
-        {"code": "sud", "name": "Sud", "qpv": True, "target": 100},
-        {"code": THIN, "name": "L'Îlot", "qpv": False, "target": 10},
-    ])
-    folder = Path(app.config["CLS_QUESTIONNAIRES_DIR"])
-    questionnaires.load_file(db_session, campaign, folder / "resident.yaml")
+    coordinator, campaign = _campaign(app, db_session, create_user, create_campaign, "ville-mince",
+                                      [{"code": THIN, "name": "L'Îlot", "qpv": False, "target": 10}])
     demo.seed_responses(db_session, campaign, "resident", 260, seed=7)
     thin = db_session.scalars(
         select(Answer).join(Response).where(Response.campaign_id == campaign.id, Answer.question_id == "quartier",
@@ -64,14 +73,8 @@ def professionals(app, db_session, create_user, create_campaign):
     """A campaign with the professionals' questionnaire and its responses, and no census margins."""
     from survey_app.campaigns import demo, questionnaires
 
-    coordinator = create_user("coordinator")
-    campaign = create_campaign("ville-pros", members=[coordinator], districts=[
-        {"code": "nord", "name": "Nord", "qpv": False, "target": 100},
-        {"code": "sud", "name": "Sud", "qpv": True, "target": 100},
-    ])
-    folder = Path(app.config["CLS_QUESTIONNAIRES_DIR"])
-    questionnaires.load_file(db_session, campaign, folder / "resident.yaml")
-    questionnaires.load_file(db_session, campaign, folder / "professional.yaml")
+    coordinator, campaign = _campaign(app, db_session, create_user, create_campaign, "ville-pros", [])
+    questionnaires.load_file(db_session, campaign, Path(app.config["CLS_QUESTIONNAIRES_DIR"]) / "professional.yaml")
     demo.seed_responses(db_session, campaign, "professional", 160, seed=11)
     db_session.commit()
     return Weighted(campaign, coordinator)
