@@ -73,13 +73,13 @@ class Measure:
 
 def build(folder: Path):
     import flask_migrate
-    from sqlalchemy import insert, select
+    from sqlalchemy import select
 
     from survey_app import create_app
     from survey_app.accounts import services as users
     from survey_app.campaigns import demo, questionnaires, services as campaigns
     from survey_app.extensions import db
-    from survey_app.models import Channel, Response, ResponseStatus, ResponseWeight, WeightingRun
+    from survey_app.models import Channel, Response, ResponseStatus, WeightingRun
     from survey_app.questionnaire import generate_responses
     from survey_app.survey import bulk
 
@@ -100,12 +100,12 @@ def build(folder: Path):
         days = [start + dt.timedelta(days=i % 60) for i in range(N)]
         bulk.bulk_store(db.session, campaign, version, answers, channel=Channel.WEB, status=ResponseStatus.COMPLETE,
                         days=days)
+        from survey_app.findings.weights import set_run_weights
+
         run = WeightingRun(campaign_id=campaign.id, method="rake", diagnostics={})
-        db.session.add(run)
-        db.session.flush()
         ids = list(db.session.scalars(select(Response.id).where(Response.campaign_id == campaign.id)))
-        db.session.execute(insert(ResponseWeight), [{"run_id": run.id, "response_id": r, "weight": 1 + (r % 9) / 4}
-                                                    for r in ids])
+        set_run_weights(run, ids, [1 + (r % 9) / 4 for r in ids])
+        db.session.add(run)
         db.session.commit()
         campaign_id = campaign.id
         db.session.remove()

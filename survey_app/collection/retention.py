@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..domain import ServiceError
-from ..models import Campaign, Channel, Response, ResponseStatus, RetentionPurge, User
+from ..models import Campaign, Channel, Response, ResponseStatus, RetentionPurge, User, WeightingRun
 from . import dashboard
 
 
@@ -58,6 +58,9 @@ def purge_responses(session: Session, campaign: Campaign, *, today: dt.date, act
     summary = dashboard.summary(session, campaign)
     session.execute(delete(Response).where(Response.campaign_id == campaign.id)
                     .execution_options(synchronize_session=False))
+    # The weights name the responses they weighted: they go with them (the runs' diagnostics stay).
+    session.execute(update(WeightingRun).where(WeightingRun.campaign_id == campaign.id)
+                    .values(weight_response_ids=None, weight_values=None).execution_options(synchronize_session=False))
     session.add(RetentionPurge(campaign_id=campaign.id, actor_id=actor.id if actor else None, kind="responses",
                                count=count, summary=summary))
     audit.record(session, actor, "retention.responses", "campaign", campaign.id,

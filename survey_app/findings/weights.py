@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from analysis.weighting import (
@@ -19,7 +19,7 @@ from analysis.weighting import (
     trim_weights,
 )
 
-from ..models import Campaign, ResponseWeight, User, WeightingRun
+from ..models import Campaign, User, WeightingRun
 from ..questionnaire import Definition
 from ..domain import ServiceError
 from .. import audit
@@ -234,46 +234,34 @@ def store_weights(session: Session, campaign: Campaign, sample: WeightedSample, 
         },
         is_current=True,
     )
+    ids = np.asarray(sample.table["response_id"], dtype=np.int64)
+    set_run_weights(run, ids, sample.design.weights)
     session.add(run)
     session.flush()
-    ids = np.asarray(sample.table["response_id"], dtype=np.int64).tolist()
-    values = np.asarray(sample.design.weights, dtype=float).tolist()
-    _insert_weights(session, run.id, ids, values)
     audit.record(session, actor, "weights.compute", "campaign", campaign.id, new={"run": run.id, "n": len(ids)})
     return run
 
 
-def _insert_weights(session: Session, run_id: int, ids: list[int], values: list[float]) -> None:
-    """Insert the run's weights with the driver's ``executemany`` (plain tuples, no per-row processing).
+def set_run_weights(run: WeightingRun, ids, values) -> None:
+    """Store the weights of ``run``: ``ids[i]`` is the response weighted ``values[i]``."""
+    ids = np.asarray(ids, dtype="<i8")
+    values = np.asarray(values, dtype="<f8")
+    if ids.shape != values.shape or ids.ndim != 1:
+        raise ValueError("one weight per response id")
+    run.weight_response_ids = ids.tobytes()
+    run.weight_values = values.tobytes()
 
-    On PostgreSQL, psycopg's ``COPY … FROM STDIN`` instead: one statement rather than one
-    per response (100,000 weights: about 3 s of round trips with ``executemany``).
-    """
-    connection = session.connection()
-    table = ResponseWeight.__table__
-    cursor = connection.connection.dbapi_connection.cursor()
-    if connection.dialect.name == "postgresql" and hasattr(cursor, "copy"):
-        try:
-            names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in ("run_id", "response_id", "weight"))
-            with cursor.copy(f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN") as copy:
-                for rid, w in zip(ids, values):
-                    copy.write_row((run_id, rid, w))
-        finally:
-            cursor.close()
-        return
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=["run_id", "response_id", "weight"])
-    order = compiled.positiontup if compiled.positional else None
-    rows = [(run_id, rid, w) for rid, w in zip(ids, values)]
-    if order is None:  # named parameters
-        rows = [{"run_id": r, "response_id": i, "weight": w} for r, i, w in rows]
-    elif list(order) != ["run_id", "response_id", "weight"]:
-        position = {"run_id": 0, "response_id": 1, "weight": 2}
-        rows = [tuple(row[position[name]] for name in order) for row in rows]
-    try:
-        for start in range(0, len(rows), 20_000):
-            cursor.executemany(compiled.string, rows[start:start + 20_000])
-    finally:
-        cursor.close()
+
+def run_weights(session: Session, run: WeightingRun | int) -> tuple[np.ndarray, np.ndarray]:
+    """The response ids and weights of ``run`` (two arrays in the same order; empty once erased)."""
+    run_id = run if isinstance(run, int) else run.id
+    found = session.execute(select(WeightingRun.weight_response_ids, WeightingRun.weight_values)
+                            .where(WeightingRun.id == run_id)).first()
+    if found is None or found[0] is None or found[1] is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)
+    ids = np.frombuffer(bytes(found[0]), dtype="<i8").astype(np.int64)
+    values = np.frombuffer(bytes(found[1]), dtype="<f8").astype(float)
+    return ids, values
 
 
 def _imputed(result) -> int | None:
@@ -339,7 +327,7 @@ def distribution_svg(session: Session, run: WeightingRun) -> str | None:
         from analysis.charts import distribution_chart
     except ImportError:
         return None
-    w = np.fromiter(session.scalars(select(ResponseWeight.weight).where(ResponseWeight.run_id == run.id)), dtype=float)
+    _, w = run_weights(session, run)
     if not len(w):
         return None
     return distribution_chart(w, DISTRIBUTION_TITLE, DISTRIBUTION_CAPTION, bins=DISTRIBUTION_BINS,
@@ -351,5 +339,5 @@ def current_weights(session: Session, campaign: Campaign) -> pd.Series:
     run = session.scalar(select(WeightingRun).where(WeightingRun.campaign_id == campaign.id, WeightingRun.is_current.is_(True)))
     if run is None:
         return pd.Series(dtype=np.float64)
-    rows = session.execute(select(ResponseWeight.response_id, ResponseWeight.weight).where(ResponseWeight.run_id == run.id)).all()
-    return pd.Series({rid: w for rid, w in rows}, dtype=np.float64)
+    ids, values = run_weights(session, run)
+    return pd.Series(values, index=ids, dtype=np.float64)

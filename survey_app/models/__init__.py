@@ -13,7 +13,7 @@ from .paper import DoubleEntry, FormState, PaperDiscrepancy, PaperEntry, PaperFo
 from .response import Answer, Channel, Response, ResponseStatus
 from .text_cache import LemmaCache
 from .user import CampaignMember, LoginThrottle, Role, User
-from .weighting import ResponseWeight, WeightingRun
+from .weighting import WeightingRun
 
 __all__ = [
     "AccountLink",
@@ -40,7 +40,6 @@ __all__ = [
     "ReportFile",
     "Response",
     "ResponseStatus",
-    "ResponseWeight",
     "RetentionPurge",
     "Role",
     "User",

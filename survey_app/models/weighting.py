@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ._types import JSONType, Timestamp, utcnow
@@ -29,12 +29,11 @@ class WeightingRun(db.Model):
     #: The run analyses use.
     is_current: Mapped[bool] = mapped_column(default=True)
 
-    weights: Mapped[list["ResponseWeight"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
-
-
-class ResponseWeight(db.Model):
-    __tablename__ = "response_weight"
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("weighting_run.id", ondelete="CASCADE"), primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True, index=True)
-    weight: Mapped[float]
+    #: The weights, one per weighted response: the response ids (little-endian 64-bit
+    #: integers) and, in the same order, the weights (little-endian doubles), read and
+    #: written whole by :mod:`survey_app.findings.weights`. A run's weights are one vector,
+    #: computed at once and never edited; stored as rows, 100,000 of them cost 1.6 s of
+    #: foreign-key checks and index updates on PostgreSQL for a table read whole every time.
+    #: Deferred: listing runs does not load them. ``None``: erased with the responses.
+    weight_response_ids: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    weight_values: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

@@ -286,9 +286,20 @@ def test_retention_purges(session, campaign, coordinator, world):
         retention.purge_responses(session, campaign, today=today, actor=coordinator)
     from survey_app.collection import dashboard
 
+    from survey_app.findings.weights import run_weights, set_run_weights
+    from survey_app.models import WeightingRun
+
+    run = WeightingRun(campaign_id=campaign.id, method="rake", diagnostics={"weights": {"n": 2}})
+    set_run_weights(run, session.scalars(select(Response.id).where(Response.campaign_id == campaign.id).limit(2)).all(),
+                    [1.5, 2.5])
+    session.add(run)
+    session.flush()
+    assert len(run_weights(session, run)[0]) == 2
     before = dashboard.build(session, campaign)
     count = retention.purge_responses(session, campaign, today=today + dt.timedelta(days=1), actor=coordinator)
     session.commit()
+    # the weights named the deleted responses: they go with them, the run's diagnostics stay
+    assert len(run_weights(session, run.id)[0]) == 0 and session.get(WeightingRun, run.id).diagnostics["weights"]["n"] == 2
     assert count > 0 and session.scalar(select(func.count()).select_from(RetentionPurge)) == 2
     assert session.scalar(select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)) == 0
     kept = retention.kept_summary(session, campaign)

@@ -32,13 +32,14 @@ def build_world(app, *, weights: bool = False) -> SimpleNamespace:
                                questionnaires_dir=app.config["CLS_QUESTIONNAIRES_DIR"])
         campaign = made.campaign
         if weights:  # stored as a weighting run would store them (80 responses are too few to rake)
-            from survey_app.models import ResponseWeight, WeightingRun
+            from survey_app.findings.weights import set_run_weights
+            from survey_app.models import WeightingRun
 
             run = WeightingRun(campaign_id=campaign.id, method="rake", diagnostics={})
+            ids = list(db.session.scalars(select(Response.id).where(Response.campaign_id == campaign.id)))
+            set_run_weights(run, ids, [1 + (rid % 7) / 3 for rid in ids])
             db.session.add(run)
             db.session.flush()
-            for rid in db.session.scalars(select(Response.id).where(Response.campaign_id == campaign.id)):
-                db.session.add(ResponseWeight(run_id=run.id, response_id=rid, weight=1 + (rid % 7) / 3))
         accounts = add_accounts(db.session, campaign, second=True)
         coordinator, second, agent, stranger = accounts.coordinator, accounts.second, accounts.agent, accounts.stranger
         empty = add_empty_campaign(db.session, coordinator,

@@ -101,14 +101,16 @@ def _add_response(session, campaign):
 
 def _add_campaign_objects(session, campaign, response):
     """One object of each kind a staff URL names by id: a job, a weighting run, a paper form."""
-    from survey_app.models import Channel, FormState, Job, JobState, PaperForm, Response, ResponseStatus, ResponseWeight, WeightingRun
+    from survey_app.models import Channel, FormState, Job, JobState, PaperForm, Response, ResponseStatus, WeightingRun
 
     session.add(Job(campaign_id=campaign.id, kind="indicators", state=JobState.DONE, params={}, result={}))
     # not current: the weighting page shows only a run made by the service
+    from survey_app.findings.weights import set_run_weights
+
     run = WeightingRun(campaign_id=campaign.id, method="raking", diagnostics={}, is_current=False)
+    set_run_weights(run, [response.id], [1.0])
     session.add(run)
     session.flush()
-    session.add(ResponseWeight(run_id=run.id, response_id=response.id, weight=1.0))
     paper = Response(
         campaign_id=campaign.id, questionnaire_version_id=response.questionnaire_version_id, channel=Channel.PAPER,
         status=ResponseStatus.COMPLETE, created_on=dt.date.today(), submitted_on=dt.date.today(), language="fr",
