@@ -111,16 +111,22 @@ def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
+    with temporary_postgres_database("cls_test") as url:
+        yield url
+
+
+@contextmanager
+def temporary_postgres_database(prefix: str):
+    """The URL of a new PostgreSQL database with a random name, dropped at the end (skips the test without a server)."""
     reason = postgres_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    name = f"cls_test_{secrets.token_hex(6)}"
+    name = f"{prefix}_{secrets.token_hex(6)}"
     admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
     try:
-        yield url
+        yield make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

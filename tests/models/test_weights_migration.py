@@ -1,12 +1,9 @@
 """Migration c15a00000008 moves a run's weights from rows into two vectors and back, on both databases."""
-import secrets
-
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
-from tests.conftest import make_test_app, postgres_admin_url, postgres_unavailable_reason
+from tests.conftest import make_test_app, temporary_postgres_database
 
 BEFORE = "c15a00000007"
 
@@ -17,19 +14,8 @@ def fresh_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
         return
-    reason = postgres_unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"cls_migration_{secrets.token_hex(6)}"
-    admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_postgres_database("cls_migration") as url:
+        yield url
 
 
 def test_weights_move_from_rows_to_vectors_and_back(fresh_url, tmp_path_factory):
