@@ -14,9 +14,9 @@ class MarginsForm(FlaskForm):
     )
 
 
-def variable_choices(variables) -> list:
-    """Choices of the post-stratification variable: the campaign's margin variables."""
-    return [SelectChoice(v, v) for v in variables]
+def variable_choices(variables, labels=None) -> list:
+    """Choices of the post-stratification variable: the campaign's margin variables (by name when ``labels`` has one)."""
+    return [SelectChoice(v, labels.variable(v) if labels is not None else v) for v in variables]
 
 
 class WeightsForm(FlaskForm):

@@ -88,6 +88,62 @@ def import_margins(
     return MarginsImport(count, notices)
 
 
+@dataclass(frozen=True)
+class MarginLabels:
+    """French names of the margins' variables and categories, for the page.
+
+    The codes stay those of the CSV (and are shown beside the names where the coordinator
+    writes them); a code without a name is shown as it is.
+    """
+
+    variables: dict[str, str]
+    categories: dict[tuple[str, str], str]
+
+    def variable(self, code: str) -> str:
+        from ..campaigns.margins import JOINT_VARIABLE
+
+        return " × ".join(self.variables.get(part, part) for part in str(code).split(JOINT_VARIABLE))
+
+    def variable_list(self, codes) -> str:
+        return ", ".join(self.variable(code) for code in codes)
+
+    def category(self, variable: str, code) -> str:
+        from ..campaigns.margins import JOINT_CATEGORY, JOINT_VARIABLE
+
+        if code is None:
+            return ""
+        parts = str(variable).split(JOINT_VARIABLE)
+        values = str(code).split(JOINT_CATEGORY) if len(parts) > 1 else [str(code)]
+        if len(values) != len(parts):
+            return str(code)
+        return " × ".join(self.categories.get((part, value), value) for part, value in zip(parts, values))
+
+
+def margin_labels(session: Session, campaign: Campaign, key: str = DEFAULT_QUESTIONNAIRE) -> MarginLabels:
+    """The names of the variables a margin may name (roles, closed questions) and of their categories."""
+    from ..findings.table_common import VARIABLE_LABELS, group_labels
+
+    try:
+        definition = _definition(session, campaign, key)
+    except ServiceError:
+        return MarginLabels(dict(VARIABLE_LABELS), {("district", d.code): d.name for d in campaign.districts})
+    variables = dict(VARIABLE_LABELS)
+    categories = group_labels(campaign, definition)
+    roles = {question.id: role for role, question in definition.roles().items()}
+    for question in definition.questions.values():
+        if question.type not in CLOSED_TYPES and question.type != "district":
+            continue
+        role = roles.get(question.id)
+        variables.setdefault(question.id, variables.get(role) or question.label("fr"))
+        for variable in filter(None, (question.id, role)):
+            if question.type == "district":
+                categories.update({(variable, d.code): d.name for d in campaign.districts})
+            else:
+                for option in question.options:
+                    categories.setdefault((variable, option.code), option.label("fr"))
+    return MarginLabels(variables, categories)
+
+
 def margin_rows(session: Session, campaign: Campaign) -> list[Margin]:
     """The campaign's margins, by variable in the order they were given."""
     return list(session.scalars(select(Margin).where(Margin.campaign_id == campaign.id).order_by(Margin.variable, Margin.id)))

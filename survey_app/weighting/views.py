@@ -23,8 +23,9 @@ def _problems(error: ServiceError) -> tuple[str, list[str]]:
 def _render(campaign, *, margins_form=None, weights_form=None, margins_error=None, weights_error=None, status=200):
     rows = services.margin_rows(db.session, campaign)
     variables = list(dict.fromkeys(r.variable for r in rows))
+    labels = services.margin_labels(db.session, campaign)
     weights_form = weights_form or WeightsForm(formdata=None)
-    weights_form.cells.choices = variable_choices(variables)
+    weights_form.cells.choices = variable_choices(variables, labels)
     current = services.current_weighting(db.session, campaign)
     job = services.weighting_job(db.session, campaign)
     active = job is not None and not job.state.finished
@@ -43,6 +44,7 @@ def _render(campaign, *, margins_form=None, weights_form=None, margins_error=Non
         job_status=job_status(campaign, job) if (active or failed) else None,
         active=active,
         report=services.diagnostics_view(current),
+        labels=labels,
     ), status
 
 

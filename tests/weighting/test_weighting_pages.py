@@ -13,6 +13,10 @@ from .conftest import margins_csv
 URL = "/espace/campagnes/demo/ponderation/"
 
 
+def centre_name(campaign):
+    return next(d.name for d in campaign.districts if d.code == "centre")
+
+
 def _upload(client, text, name="marges.csv"):
     data = text.encode("utf-8") if isinstance(text, str) else text
     return client.post(URL + "marges", data={"margins_file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
@@ -24,8 +28,12 @@ def test_page_lists_the_loaded_margins_and_links_from_the_campaign(client, login
     assert f'href="{URL}"' in campaign_page and "bientôt disponible) </span></li>" not in campaign_page
     html = client.get(URL).get_data(as_text=True)
     assert "Marges du recensement" in html and '<th scope="col">Catégorie</th>' in html
-    assert "<td>centre</td>" in html and "Total « district »" in html
+    # the variables and categories by their names, the CSV's codes beside them
+    centre = centre_name(demo)
+    assert f'<td>{centre} <span class="muted">(centre)</span></td>' in html and "Total « Quartier »" in html
+    assert '<td>Âge <span class="muted">(age_band)</span></td><td>18 à 24 ans <span class="muted">(18_24)</span></td>' in html
     assert "pas encore été pondérées" in html
+    assert '<option value="age_band">Âge</option>' in html  # the post-stratification variable
 
 
 def test_good_margins_upload_replaces_them(client, login, coordinator, demo, db_session):
@@ -66,6 +74,9 @@ def test_compute_runs_the_job_and_the_page_shows_the_diagnostics(client, login, 
     assert shown["n"].replace(" ", "") == str(int(d["n"]))
     assert shown["imputed"] == str(current.run.diagnostics["imputed"]) and shown["excluded"] == "0"
     assert '<table id="hors-recensement">' in html
+    assert "sur : Âge, Quartier, Sexe." in html or "sur : Quartier, Âge, Sexe." in html
+    assert "<td>Sexe</td><td>Autre ou je préfère ne pas répondre</td>" in html  # kept outside the census categories
+    assert '<td>Quartier</td><th scope="row">' + centre_name(demo) + "</th>" in html  # the sample's structure
     assert '<table id="structure">' in html and '<table id="distribution">' in html
     assert "Part dans le recensement" in html
     assert 'alt="Histogramme' in html or "histogramme-titre" in html

@@ -206,3 +206,15 @@ def test_post_stratification_on_joint_cells_uploaded_with_the_margins(db_session
     # raking, asked next, uses the single variables and leaves the joint cells aside
     assert services.start_weighting(db_session, demo, services.weighting_params("rake")).state is JobState.DONE
     assert services.current_weighting(db_session, demo).run.diagnostics["settings"]["variables"] == ["age_band", "district", "sex"]
+
+
+def test_margin_labels_name_roles_questions_and_joint_cells(db_session, demo):
+    labels = services.margin_labels(db_session, demo)
+    centre = next(d.name for d in demo.districts if d.code == "centre")
+    assert labels.variable("district") == "Quartier" and labels.category("district", "centre") == centre
+    assert labels.category("age_band", "75_plus") == "75 ans ou plus"
+    assert labels.variable("age_band*sex") == "Âge × Sexe"
+    assert labels.category("age_band*sex", "18_24|f") == "18 à 24 ans × Une femme"
+    # a code without a name, a malformed joint cell, no category: shown as they are
+    assert labels.variable("inconnue") == "inconnue" and labels.category("district", "lune") == "lune"
+    assert labels.category("age_band*sex", "18_24") == "18_24" and labels.category("sex", None) == ""
