@@ -153,3 +153,30 @@ def test_a_job_of_a_killed_consumer_is_taken_up_by_the_next(producer, database_u
         assert (state, attempts) == (JobState.DONE, 2), (job.error, second.output())
         assert job.result == {"attempt": 2}
     assert "repris" in second.output()
+
+
+def test_an_idle_consumer_looks_at_the_queue_every_second_at_most(producer, monkeypatch):
+    """huey's idle consumer backs off to 10 s between looks; ours to ``--max-delay`` (1 s by default)."""
+    from survey_app.jobs.queue import current_queue
+
+    with producer.app_context():
+        huey = current_queue().huey
+    made = []
+
+    class Idle:
+        def run(self):
+            return None
+
+    def create_consumer(**options):
+        made.append(options)
+        return Idle()
+
+    monkeypatch.setattr(type(huey), "create_consumer", lambda self, **options: create_consumer(**options))
+    runner = producer.test_cli_runner()
+    with producer.app_context():  # the command runs in the current application: the producer, not the suite's
+        first = runner.invoke(args=["jobs", "consumer"])
+        second = runner.invoke(args=["jobs", "consumer", "--max-delay", "0.5", "--workers", "2"])
+        refused = runner.invoke(args=["jobs", "consumer", "--max-delay", "0"])
+    assert first.exit_code == 0 == second.exit_code, (first.output, second.output)
+    assert [(m["max_delay"], m["workers"]) for m in made] == [(1.0, 1), (0.5, 2)]
+    assert refused.exit_code == 2 and "--max-delay" in refused.output
