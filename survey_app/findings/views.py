@@ -142,10 +142,26 @@ def _cross_form(campaign):
     if version is None:
         raise ServiceError(_("Le questionnaire des habitants n'est pas chargé dans cette campagne."))
     definition = questionnaire_service.definition_of(version)
-    choices = [SelectChoice("", _("— choisir —"))] + [
-        SelectChoice(v.id, v.label) for v in tables.closed_variables(campaign, definition).values()]
+    variables = list(tables.closed_variables(campaign, definition).values())
+    choices = [SelectChoice("", _("— choisir —"))] + [SelectChoice(v.id, label) for v, label in
+                                                      zip(variables, _distinct_labels(variables))]
     form.ligne.choices = form.colonne.choices = choices
     return form
+
+
+def _distinct_labels(variables) -> list[str]:
+    """The questions' labels; two questions worded alike (« Vous êtes : ») told apart by their first answers."""
+    from collections import Counter
+
+    counts = Counter(v.label for v in variables)
+    labels = []
+    for v in variables:
+        if counts[v.label] > 1 and v.categories:
+            shown = list(v.categories.values())
+            labels.append(f"{v.label} ({', '.join(shown[:3])}{', …' if len(shown) > 3 else ''})")
+        else:
+            labels.append(v.label)
+    return labels
 
 
 @requires(Role.COORDINATOR)

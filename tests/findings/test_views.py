@@ -169,6 +169,11 @@ def test_cross_table_page_shows_shares_test_and_blanks_small_cells(client, login
     login(weighted.coordinator)
     empty = client.get(url(weighted.campaign, "croisements"))
     assert empty.status_code == 200 and 'for="ligne"' in empty.get_data(as_text=True)
+    # every question can be told from the others, two worded alike by their first answers
+    chooser = empty.get_data(as_text=True).split('id="ligne"', 1)[1].split("</select>", 1)[0]
+    shown = re.findall(r"<option[^>]*>([^<]*)</option>", chooser)
+    assert len(shown) > 10 and len(shown) == len(set(shown))
+    assert "Vous êtes : (Une femme, Un homme, Autre ou je préfère ne pas répondre)" in shown
     reply = client.get(url(weighted.campaign, "croisements?ligne=quartier&colonne=medecin_traitant&parts=row&test=F"))
     assert reply.status_code == 200
     page = reply.get_data(as_text=True)
