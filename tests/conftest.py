@@ -108,10 +108,17 @@ def shared_testdata():
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path_factory):
     """A fresh, empty database of each kind for the session."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    with empty_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@contextmanager
+def empty_database(kind: str, folder: Path, prefix: str = "cls_test"):
+    """The URL of a new empty database: a SQLite file in ``folder``, or a temporary PostgreSQL database."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'test.sqlite3'}"
         return
-    with temporary_postgres_database("cls_test") as url:
+    with temporary_postgres_database(prefix) as url:
         yield url
 
 

@@ -42,12 +42,17 @@ class WeightedSample:
     structure: pd.DataFrame | None = None
 
 
+def _source(definition: Definition, variable: str) -> str:
+    """The question a margin variable names: by its role (``district``) or by its id."""
+    question = definition.question_for_role(variable)
+    return question.id if question is not None else variable
+
+
 def weighting_frame(table: pd.DataFrame, definition: Definition, variables) -> pd.DataFrame:
     """Add one column per margin variable (a role such as ``district`` or a question id)."""
     frame = table.copy()
     for variable in variables:
-        question = definition.question_for_role(variable)
-        source = question.id if question is not None else variable
+        source = _source(definition, variable)
         if source not in frame.columns:
             raise ServiceError(
                 f"La marge « {variable} » ne correspond à aucune question du questionnaire "
@@ -147,7 +152,7 @@ def weight_sample(
     questions = None
     if margins_only:
         definition = exports.current_definition(session, campaign, key)
-        questions = [q.id if (q := definition.question_for_role(part)) is not None else part for part in parts]
+        questions = [_source(definition, part) for part in parts]
     table, definition = exports.tidy_responses(session, campaign, key, questions=questions)
     if table.empty:
         raise ServiceError("Aucune réponse complète à pondérer.")

@@ -49,18 +49,18 @@ def _definition(session: Session, campaign: Campaign, key: str):
     return questionnaires.definition_of(version)
 
 
+def _margin_questions(definition):
+    """The questions a margin may name (by id, or by role): the district and the closed questions."""
+    return [q for q in definition.questions.values() if q.type == "district" or q.type in CLOSED_TYPES]
+
+
 def margin_categories(session: Session, campaign: Campaign, key: str = DEFAULT_QUESTIONNAIRE) -> dict[str, list[str]]:
     """The variables a margin may name (weighting roles and closed questions) and their categories."""
     definition = _definition(session, campaign, key)
     districts = [d.code for d in campaign.districts]
     categories: dict[str, list[str]] = {}
-    for question in definition.questions.values():
-        if question.type == "district":
-            codes = districts
-        elif question.type in CLOSED_TYPES:
-            codes = list(question.codes)
-        else:
-            continue
+    for question in _margin_questions(definition):
+        codes = districts if question.type == "district" else list(question.codes)
         categories.setdefault(question.id, codes)
         if question.role:
             categories[question.role] = codes
@@ -129,13 +129,9 @@ def margin_labels(session: Session, campaign: Campaign, key: str = DEFAULT_QUEST
         return MarginLabels(dict(VARIABLE_LABELS), {("district", d.code): d.name for d in campaign.districts})
     variables = dict(VARIABLE_LABELS)
     categories = group_labels(campaign, definition)
-    roles = {question.id: role for role, question in definition.roles().items()}
-    for question in definition.questions.values():
-        if question.type not in CLOSED_TYPES and question.type != "district":
-            continue
-        role = roles.get(question.id)
-        variables.setdefault(question.id, variables.get(role) or question.label("fr"))
-        for variable in filter(None, (question.id, role)):
+    for question in _margin_questions(definition):
+        variables.setdefault(question.id, variables.get(question.role) or question.label("fr"))
+        for variable in filter(None, (question.id, question.role)):
             if question.type == "district":
                 categories.update({(variable, d.code): d.name for d in campaign.districts})
             else:

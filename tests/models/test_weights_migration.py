@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select, text
 
-from tests.conftest import make_test_app, temporary_postgres_database
+from tests.conftest import empty_database, make_test_app
 
 BEFORE = "c15a00000007"
 
@@ -11,10 +11,7 @@ BEFORE = "c15a00000007"
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def fresh_url(request, tmp_path):
     """An empty database of its own (the suite's shared one stays at the head)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
-        return
-    with temporary_postgres_database("cls_migration") as url:
+    with empty_database(request.param, tmp_path, "cls_migration") as url:
         yield url
 
 
