@@ -91,6 +91,8 @@ class Agent:
         self.page, self.server, self.keys, self.ideal = page, server, 0, 0
 
     def type(self, text: str):
+        # keys typed before the page's autofocus has run would go to the body and be lost
+        self.active()
         self.page.keyboard.type(text)
         self.keys += len(text)
 
