@@ -1,9 +1,10 @@
 """Error pages in the visitor's language; never a traceback."""
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from ..extensions import db
 
@@ -63,6 +64,23 @@ def _unavailable():
     return body, code, {"Retry-After": "5"}
 
 
+def _without_trailing_slash():
+    """The page a mistyped ``…/page/`` means, when ``…/page`` exists: the URL rebuilt by
+    ``url_for`` from the matched route (never the request's own text: no open redirect)."""
+    path = request.path
+    if request.method not in ("GET", "HEAD") or len(path) < 2 or not path.endswith("/"):
+        return None
+    adapter = current_app.url_map.bind("")
+    try:
+        endpoint, values = adapter.match(path.rstrip("/"), method=request.method)
+    except (HTTPException, RoutingException):
+        return None
+    target = url_for(endpoint, **values)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(target, code=308)
+
+
 def register(app: Flask) -> None:
     """Register the handlers on ``app``."""
 
@@ -72,6 +90,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 404:
+            moved = _without_trailing_slash()
+            if moved is not None:
+                return moved
         if error.code in _messages():
             return render_error(error.code)
         return error

@@ -54,3 +54,27 @@ def test_stylesheet_is_small_and_has_no_web_font(client):
         css = response.get_data(as_text=True)
     assert "@font-face" not in css and "@import" not in css
     assert len(css.encode()) < 20_000
+
+
+def test_a_trailing_slash_leads_to_the_page_without_it(client, create_user, login):
+    response = client.get("/connexion/?next=/espace/")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/connexion?next=/espace/"
+    login(create_user("admin"))
+    response = client.get("/admin/utilisateurs/")
+    assert response.status_code == 308 and response.headers["Location"] == "/admin/utilisateurs"
+    assert client.get("/admin/utilisateurs/", follow_redirects=True).status_code == 200
+
+
+def test_a_trailing_slash_never_redirects_off_the_site_nor_to_a_missing_page(client):
+    for url in ["//evil.example/", "///evil.example/", "/nulle-part/", "/%2F%2Fevil.example/", "/connexion//"]:
+        response = client.get(url)
+        location = response.headers.get("Location", "")
+        assert response.status_code < 500, url
+        assert not location.startswith("//") and "evil" not in location, (url, location)
+    for raw in ["//evil.example/", "//connexion/", "/\\evil.example/"]:  # the path as a proxy passes it
+        response = client.get("/", environ_overrides={"PATH_INFO": raw})
+        location = response.headers.get("Location", "")
+        assert response.status_code < 500 and not location.startswith(("//", "/\\")) and "evil" not in location, (raw, location)
+    assert client.get("/nulle-part/").status_code == 404
+    assert client.post("/connexion/").status_code in (404, 405)
