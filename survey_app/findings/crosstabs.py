@@ -9,19 +9,22 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..domain import ServiceError
 from ..jobs.i18n import _
 from ..models import Campaign
 from . import indicators as indicator_service
-from .table_common import clean_value, iso_time, protect_group_sizes, publication_rule, weighted_sample
+from .table_common import clean_value, in_language, iso_time, protect_group_sizes, publication_rule, weighted_sample
 
 #: Question types a cross-table accepts (their answers are a few fixed categories).
 CLOSED_TYPES = frozenset({"single", "yesno", "district", "scale"})
 FREE_TEXT_TYPES = frozenset({"text", "longtext"})
 QPV_VARIABLE = "qpv"
 ROW_SHARES, COLUMN_SHARES = "row", "column"
+QPV_LABEL = _l("Quartier prioritaire (QPV) ou non")
+QPV_CATEGORIES = {"QPV": _l("QPV"), "hors QPV": _l("hors QPV")}
 
 
 @dataclass
@@ -33,31 +36,32 @@ class Variable:
     categories: dict[str, str]
 
 
-def closed_variables(campaign: Campaign, definition) -> dict[str, Variable]:
-    """The variables a cross-table can use: closed questions, matrix rows, QPV."""
+def closed_variables(campaign: Campaign, definition, lang: str = "fr") -> dict[str, Variable]:
+    """The variables a cross-table can use: closed questions, matrix rows, QPV, named in ``lang``."""
     found: dict[str, Variable] = {}
     for question in definition.questions.values():
         if question.type in CLOSED_TYPES:
             options = question.options_for([{"code": d.code, "name": d.name} for d in campaign.districts])
-            categories = {o.code: o.label("fr") for o in options}
+            categories = {o.code: o.label(lang) for o in options}
             if question.type == "scale" and not categories:
                 low, high = int(question.min or 0), int(question.max or 10)
                 categories = {str(v): str(v) for v in range(low, high + 1)}
-            found[question.id] = Variable(question.id, question.label("fr"), question.id, categories)
+            found[question.id] = Variable(question.id, question.label(lang), question.id, categories)
             if question.type == "district":
-                found[QPV_VARIABLE] = Variable(QPV_VARIABLE, "Quartier prioritaire (QPV) ou non", QPV_VARIABLE,
-                                               {"QPV": "QPV", "hors QPV": "hors QPV"})
+                found[QPV_VARIABLE] = Variable(QPV_VARIABLE, in_language(QPV_LABEL, lang), QPV_VARIABLE,
+                                               {code: in_language(label, lang) for code, label in QPV_CATEGORIES.items()})
         elif question.type == "matrix":
-            categories = {o.code: o.label("fr") for o in question.options}
+            categories = {o.code: o.label(lang) for o in question.options}
             for row in question.rows:
                 column = f"{question.id}__{row.id}"
-                found[column] = Variable(column, f"{question.label('fr')} — {row.label('fr')}", column, categories)
+                found[column] = Variable(column, f"{question.label(lang)} — {row.label(lang)}", column, categories)
     return found
 
 
-def check_cross_table(campaign: Campaign, definition, row: str | None, column: str | None) -> tuple[Variable, Variable]:
+def check_cross_table(campaign: Campaign, definition, row: str | None, column: str | None,
+                      lang: str = "fr") -> tuple[Variable, Variable]:
     """Return the two variables, or refuse with a French message saying what to choose."""
-    variables = closed_variables(campaign, definition)
+    variables = closed_variables(campaign, definition, lang)
     chosen = []
     for value, empty in ((row, _("Choisissez la question à mettre en lignes.")),
                          (column, _("Choisissez la question à mettre en colonnes."))):
@@ -70,7 +74,7 @@ def check_cross_table(campaign: Campaign, definition, row: str | None, column: s
         question = definition.questions.get(value)
         if question is None:
             raise ServiceError(_("« %(value)s » n'est pas une question de ce questionnaire.", value=value[:80]))
-        label = question.label("fr")
+        label = question.label(lang)
         if question.type in FREE_TEXT_TYPES:
             raise ServiceError(
                 _("« %(label)s » est une question à réponse libre : un tableau croisé ne croise que des questions "
@@ -104,12 +108,13 @@ def _codes(series: pd.Series) -> pd.Series:
 
 
 def cross_table(session: Session, campaign: Campaign, row: str | None, column: str | None, *,
-                key: str = "resident", shares: str = ROW_SHARES, statistic: str = "F") -> dict:
+                key: str = "resident", shares: str = ROW_SHARES, statistic: str = "F", lang: str = "fr") -> dict:
     """Weighted shares of one closed question within each answer of another, and the test.
 
     ``shares="row"``: each row (an answer to ``row``) adds up to 100 %; ``"column"``:
     each column does. ``statistic``: ``"F"`` Rao–Scott second-order (default), ``"Chisq"``
-    first-order. Small cells are blanked by the publication rules.
+    first-order. Small cells are blanked by the publication rules. Questions and answers
+    are named in ``lang`` (a page's language; French for a download).
     """
     from analysis.crosstab import crosstab
 
@@ -123,7 +128,7 @@ def cross_table(session: Session, campaign: Campaign, row: str | None, column: s
     if version is None:
         raise ServiceError(_("Le questionnaire « %(key)s » n'est pas chargé dans cette campagne.", key=key))
     definition = questionnaire_service.definition_of(version)
-    row_var, col_var = check_cross_table(campaign, definition, row, column)
+    row_var, col_var = check_cross_table(campaign, definition, row, column, lang)
     sample, run = weighted_sample(session, campaign, key)
     table = sample.table
     indicator_service.add_profiles(table, sample.definition, campaign)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..domain import ServiceError
@@ -17,8 +18,8 @@ from ..jobs.i18n import _
 from ..models import Campaign
 from ..questionnaire.model import NSP_CODE
 from . import indicators as indicator_service
-from .table_common import clean_value, current_run, group_labels, is_stale, iso_time, protect_group_sizes, \
-    publication_rule, weighted_sample
+from .table_common import NO_AXIS_LABEL, clean_value, current_run, group_labels, in_language, is_stale, iso_time, \
+    protect_group_sizes, publication_rule, weighted_sample
 
 #: Districts differing from the rest of the town at this false discovery rate are flagged.
 FDR_LEVEL = 0.05
@@ -62,7 +63,7 @@ def district_comparisons(table: pd.DataFrame, design, specs, published: pd.DataF
 #: the others (the professionals') describe no census population: their shares are unweighted.
 WEIGHTED_QUESTIONNAIRE = "resident"
 #: The questionnaires with indicator pages, in the order the pages list them, and their names.
-QUESTIONNAIRES = {"resident": "Habitants", "professional": "Professionnels"}
+QUESTIONNAIRES = {"resident": _l("Habitants"), "professional": _l("Professionnels")}
 
 
 def is_weighted(key: str) -> bool:
@@ -134,7 +135,7 @@ def compute_indicators(session: Session, campaign: Campaign, key: str = "residen
     rows.sort(key=lambda r: order.get(r["variable"], len(order)))  # stable: groups keep their order
     indicators = [
         {"name": i.name, "label": i.label("fr"), "axis": i.axis or NO_AXIS,
-         "axis_label": definition.axis_label(i.axis) if i.axis else "Sans axe", "question": i.question_id}
+         "axis_label": definition.axis_label(i.axis) if i.axis else in_language(NO_AXIS_LABEL), "question": i.question_id}
         for i in definition.indicators()
     ]
     step(1.0, _("Terminé"))
@@ -150,6 +151,36 @@ def compute_indicators(session: Session, campaign: Campaign, key: str = "residen
         "indicators": indicators,
         "rows": rows,
     }
+
+
+def in_page_language(session: Session, campaign: Campaign, result: dict | None, lang: str) -> dict | None:
+    """``result`` with its labels in ``lang`` for a page: the indicators, CLS axes and groups
+    as the questionnaire now names them in that language (French where it has no other).
+
+    The figures are untouched; what the job stored stays in French for the downloads and
+    the report. A label the questionnaire no longer has keeps its stored text.
+    """
+    from ..campaigns import questionnaires as questionnaire_service
+
+    if not result:
+        return result
+    version = questionnaire_service.current_version(session, campaign, result.get("questionnaire") or "resident")
+    if version is None:
+        return result
+    definition = questionnaire_service.definition_of(version)
+    names = {i.name: i.label(lang) for i in definition.indicators()}
+    groups = group_labels(campaign, definition, lang)
+
+    def axis_label(meta):
+        if meta["axis"] == NO_AXIS:
+            return in_language(NO_AXIS_LABEL, lang)
+        return definition.axis_label(meta["axis"], lang) if meta["axis"] in definition.axes else meta["axis_label"]
+
+    indicators = [dict(meta, label=names.get(meta["name"], meta["label"]), axis_label=axis_label(meta))
+                  for meta in result.get("indicators", [])]
+    rows = [dict(row, group_label=groups.get((row["variable"], row["group"]), row["group_label"]))
+            for row in result.get("rows", [])]
+    return dict(result, indicators=indicators, rows=rows, axes={i["axis"]: i["axis_label"] for i in indicators})
 
 
 @dataclass

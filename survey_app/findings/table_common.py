@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..domain import ServiceError
@@ -122,24 +123,48 @@ def is_stale(result: dict, run: WeightingRun | None) -> bool:
 # --------------------------------------------------------------------------- labels
 
 
-def group_labels(campaign: Campaign, definition) -> dict[tuple[str, str], str]:
-    """``(variable, code) -> French label`` of every breakdown group."""
-    labels: dict[tuple[str, str], str] = {("town", "town"): "Ensemble de la ville"}
+def in_language(text, lang: str = "fr") -> str:
+    """A lazily translated interface string (``_l``) in ``lang``, with or without a request.
+
+    The pages show the tables in the reader's language; what is computed or downloaded
+    (a job's result, a CSV, the report) stays in French, the language of the diagnostic.
+    """
+    from flask_babel import force_locale
+
+    with force_locale(lang):
+        return str(text)
+
+
+TOWN_LABEL = _l("Ensemble de la ville")
+UNKNOWN_DISTRICT_LABEL = _l("Quartier non précisé")
+NO_AXIS_LABEL = _l("Sans axe")
+_VARIABLE_NAMES = {
+    "town": _l("Ensemble"),
+    "district": _l("Quartier"),
+    "qpv": _l("Quartier prioritaire"),
+    "age_band": _l("Âge"),
+    "sex": _l("Sexe"),
+}
+
+
+def variable_labels(lang: str = "fr") -> dict[str, str]:
+    """``variable -> label`` of the breakdown variables (town, district, QPV, age, sex) in ``lang``."""
+    return {variable: in_language(label, lang) for variable, label in _VARIABLE_NAMES.items()}
+
+
+def group_labels(campaign: Campaign, definition, lang: str = "fr") -> dict[tuple[str, str], str]:
+    """``(variable, code) -> label`` of every breakdown group, in ``lang`` (French by default)."""
+    labels: dict[tuple[str, str], str] = {("town", "town"): in_language(TOWN_LABEL, lang)}
     for district in campaign.districts:
         labels[("district", district.code)] = district.name
-    labels[("district", NSP_CODE)] = "Quartier non précisé"
+    labels[("district", NSP_CODE)] = in_language(UNKNOWN_DISTRICT_LABEL, lang)
     for role in ("age_band", "sex"):
         question = definition.question_for_role(role)
         if question is not None:
             for option in question.options:
-                labels[(role, option.code)] = option.label("fr")
+                labels[(role, option.code)] = option.label(lang)
     return labels
 
 
-VARIABLE_LABELS = {
-    "town": "Ensemble",
-    "district": "Quartier",
-    "qpv": "Quartier prioritaire",
-    "age_band": "Âge",
-    "sex": "Sexe",
-}
+#: The breakdown variables' names in French (downloads and the report).
+VARIABLE_LABELS = variable_labels("fr")

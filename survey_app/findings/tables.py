@@ -28,7 +28,7 @@ from .indicator_tables import (  # noqa: F401
 )
 from .table_common import (  # noqa: F401
     VARIABLE_LABELS, clean_value, current_run, group_labels, is_stale, protect_group_sizes, publication_rule,
-    weighted_sample,
+    variable_labels, weighted_sample,
 )
 
 

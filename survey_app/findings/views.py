@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Role
 from ..web.access import member_campaign_or_404, requires
 from ..web.forms import EmptyForm
+from ..web.i18n import page_language
 from .forms import SORT_CHOICES, CrossTableForm, IndicatorFilterForm
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -66,7 +67,7 @@ def indicators(slug: str):
     except ServiceError as error:
         return _unavailable(campaign, str(error))
     form = IndicatorFilterForm(formdata=request.args)
-    result = state.result
+    result = indicator_tables.in_page_language(db.session, campaign, state.result, page_language())
     axes = (result or {}).get("axes", {})
     form.axe.choices = [SelectChoice("", _("tous les axes"))] + [
         SelectChoice(key, label) for key, label in sorted(axes.items(), key=lambda item: item[1])]
@@ -82,7 +83,7 @@ def indicators(slug: str):
     return render_template(
         "findings/indicators.html", campaign=campaign, state=state, result=result, views=views, form=form,
         job_status=job_status,
-        variable_labels=tables.VARIABLE_LABELS, start_form=EmptyForm(), rule=tables.publication_rule(),
+        variable_labels=tables.variable_labels(page_language()), start_form=EmptyForm(), rule=tables.publication_rule(),
         query=dict(axe=axis or None, tri=sort, ordre="desc" if descending else "asc"),
         questionnaire=key, questionnaires=questionnaires,
         weighted=indicator_tables.is_weighted(key) if result is None else result.get("weighted", True),
@@ -142,7 +143,7 @@ def _cross_form(campaign):
     if version is None:
         raise ServiceError(_("Le questionnaire des habitants n'est pas chargé dans cette campagne."))
     definition = questionnaire_service.definition_of(version)
-    variables = list(tables.closed_variables(campaign, definition).values())
+    variables = list(tables.closed_variables(campaign, definition, page_language()).values())
     choices = [SelectChoice("", _("— choisir —"))] + [SelectChoice(v.id, label) for v, label in
                                                       zip(variables, _distinct_labels(variables))]
     form.ligne.choices = form.colonne.choices = choices
@@ -178,7 +179,8 @@ def cross_tables(slug: str):
     if "ligne" in request.args or "colonne" in request.args:
         try:
             result = tables.cross_table(db.session, campaign, form.ligne.data, form.colonne.data,
-                                        shares=form.parts.data or "row", statistic=form.test.data or "F")
+                                        shares=form.parts.data or "row", statistic=form.test.data or "F",
+                                        lang=page_language())
         except ServiceError as refusal:
             db.session.rollback()
             error, status = str(refusal), 400
@@ -204,11 +206,12 @@ def cross_table_download(slug: str, fmt: str):
 # --------------------------------------------------------------------------- themes by district
 
 
-def _themes(campaign):
-    from . import tables
+def _themes(campaign, lang: str = "fr"):
+    from . import indicator_tables, tables
 
     state = tables.indicator_state(db.session, campaign)
-    return tables.themes_by_district(db.session, campaign, state.result), state
+    result = indicator_tables.in_page_language(db.session, campaign, state.result, lang)
+    return tables.themes_by_district(db.session, campaign, result), state
 
 
 @requires(Role.COORDINATOR)
@@ -216,7 +219,7 @@ def themes(slug: str):
     """Themes of the free text and indicators side by side, district by district."""
     campaign = member_campaign_or_404(slug)
     try:
-        result, state = _themes(campaign)
+        result, state = _themes(campaign, page_language())
     except ServiceError as error:
         return _unavailable(campaign, str(error))
     _keep_lemmas()

@@ -63,3 +63,10 @@ def status_label(status) -> str:
 
     labels = {"draft": _("en préparation"), "open": _("ouverte"), "closed": _("close"), "archived": _("archivée")}
     return labels.get(getattr(status, "value", status), str(status))
+
+
+def page_language() -> str:
+    """The language of the page being drawn (the reader's choice, French by default)."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "fr")

@@ -119,24 +119,26 @@ class MarginLabels:
         return " × ".join(self.categories.get((part, value), value) for part, value in zip(parts, values))
 
 
-def margin_labels(session: Session, campaign: Campaign, key: str = DEFAULT_QUESTIONNAIRE) -> MarginLabels:
-    """The names of the variables a margin may name (roles, closed questions) and of their categories."""
-    from ..findings.table_common import VARIABLE_LABELS, group_labels
+def margin_labels(session: Session, campaign: Campaign, key: str = DEFAULT_QUESTIONNAIRE,
+                  lang: str = "fr") -> MarginLabels:
+    """The names, in ``lang``, of the variables a margin may name (roles, closed questions)
+    and of their categories."""
+    from ..findings.table_common import group_labels, variable_labels
 
     try:
         definition = _definition(session, campaign, key)
     except ServiceError:
-        return MarginLabels(dict(VARIABLE_LABELS), {("district", d.code): d.name for d in campaign.districts})
-    variables = dict(VARIABLE_LABELS)
-    categories = group_labels(campaign, definition)
+        return MarginLabels(variable_labels(lang), {("district", d.code): d.name for d in campaign.districts})
+    variables = variable_labels(lang)
+    categories = group_labels(campaign, definition, lang)
     for question in _margin_questions(definition):
-        variables.setdefault(question.id, variables.get(question.role) or question.label("fr"))
+        variables.setdefault(question.id, variables.get(question.role) or question.label(lang))
         for variable in filter(None, (question.id, question.role)):
             if question.type == "district":
                 categories.update({(variable, d.code): d.name for d in campaign.districts})
             else:
                 for option in question.options:
-                    categories.setdefault((variable, option.code), option.label("fr"))
+                    categories.setdefault((variable, option.code), option.label(lang))
     return MarginLabels(variables, categories)
 
 

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..jobs.views import job_status
 from ..models import JobState, Role
 from ..web.access import member_campaign_or_404, requires
+from ..web.i18n import page_language
 from . import services
 from .forms import MarginsForm, WeightsForm, variable_choices
 
@@ -23,7 +24,7 @@ def _problems(error: ServiceError) -> tuple[str, list[str]]:
 def _render(campaign, *, margins_form=None, weights_form=None, margins_error=None, weights_error=None, status=200):
     rows = services.margin_rows(db.session, campaign)
     variables = list(dict.fromkeys(r.variable for r in rows))
-    labels = services.margin_labels(db.session, campaign)
+    labels = services.margin_labels(db.session, campaign, lang=page_language())
     weights_form = weights_form or WeightsForm(formdata=None)
     weights_form.cells.choices = variable_choices(variables, labels)
     current = services.current_weighting(db.session, campaign)

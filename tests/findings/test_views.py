@@ -294,3 +294,32 @@ def test_professionals_indicators_service_is_unweighted(professionals, db_sessio
         assert abs(town["se"] - float(expected["se"].iloc[0])) < 1e-12
     state = indicator_tables.indicator_state(db_session, professionals.campaign, "professional")
     assert state.result is None and not state.stale  # not stored: only the job keeps results
+
+
+def test_pages_in_english_name_indicators_groups_and_questions_in_english(client, login, weighted, db_session):
+    """The interface's language is the tables' too; the downloads stay in French."""
+    from survey_app.findings import tables
+
+    _computed(client, login, weighted)
+    client.get("/langue/en?next=/")
+    page = html.unescape(client.get(url(weighted.campaign, "indicateurs")).get_data(as_text=True))
+    assert "No top-up health insurance" in page and "Sans complémentaire santé" not in page
+    assert "Access to care and rights" in page and "Whole town" in page and "A woman" in page
+    assert "Une femme" not in page and "Ensemble de la ville" not in page
+    # the figures are the job's, only the words change
+    result = tables.indicator_state(db_session, weighted.campaign).result
+    town = next(r for r in result["rows"] if r["indicator"] == "sans_complementaire" and r["variable"] == "town")
+    assert pct(town["estimate"]) in page
+    assert "Sans complémentaire santé" in client.get(url(weighted.campaign, "indicateurs.csv")).get_data(as_text=True)
+
+    page = html.unescape(client.get(url(weighted.campaign, "croisements?ligne=quartier&colonne=sexe")).get_data(as_text=True))
+    assert "You are:" in page and "A man" in page and "Un homme" not in page
+    assert "Priority district (QPV) or not" in page
+    assert "Un homme" in client.get(url(weighted.campaign, "croisements.csv?ligne=quartier&colonne=sexe")).get_data(as_text=True)
+
+    page = html.unescape(client.get(url(weighted.campaign, "quartiers")).get_data(as_text=True))
+    assert "No top-up health insurance" in page
+
+    client.get("/langue/fr?next=/")
+    page = html.unescape(client.get(url(weighted.campaign, "indicateurs")).get_data(as_text=True))
+    assert "Sans complémentaire santé" in page and "Ensemble de la ville" in page and "No top-up" not in page

@@ -218,3 +218,11 @@ def test_margin_labels_name_roles_questions_and_joint_cells(db_session, demo):
     # a code without a name, a malformed joint cell, no category: shown as they are
     assert labels.variable("inconnue") == "inconnue" and labels.category("district", "lune") == "lune"
     assert labels.category("age_band*sex", "18_24") == "18_24" and labels.category("sex", None) == ""
+
+
+def test_margin_labels_in_english_for_an_english_page(app, db_session, demo):
+    with app.app_context():
+        labels = services.margin_labels(db_session, demo, lang="en")
+    assert labels.variable("district") == "District" and labels.variable("age_band*sex") == "Age × Sex"
+    assert labels.category("age_band*sex", "18_24|f") == "18 to 24 × A woman"
+    assert labels.category("district", "centre") == next(d.name for d in demo.districts if d.code == "centre")
