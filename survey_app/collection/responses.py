@@ -20,6 +20,7 @@ from .. import audit
 from ..campaigns.questionnaires import definition_of
 from ..domain import ServiceError
 from ..entry.reconciliation import MISSING, apply_cell, cell
+from ..jobs.i18n import _
 from ..models import (Answer, AuditEvent, Campaign, Channel, FormState, PaperForm, Response, ResponseChange,
                       ResponseStatus, User)
 from ..questionnaire import coerce_answer, coerce_other_text, prune_hidden, validate_answers
@@ -105,28 +106,29 @@ def districts_of(campaign: Campaign) -> tuple:
     return tuple({"code": d.code, "name": d.name} for d in campaign.districts)
 
 
-def display_value(question: Question, value: Any, districts=()) -> str:
-    """An answer in words: option labels, not codes."""
+def display_value(question: Question, value: Any, districts=(), lang: str = "fr") -> str:
+    """An answer in words: option labels (in ``lang``), not codes."""
     if value is None:
         return ""
-    options = {o.code: o.label("fr") for o in question.options_for(districts)}
+    options = {o.code: o.label(lang) for o in question.options_for(districts)}
     if isinstance(value, list):
         return " ; ".join(options.get(v, str(v)) for v in value)
     if isinstance(value, dict):
-        rows = {r.id: r.label("fr") for r in question.rows}
+        rows = {r.id: r.label(lang) for r in question.rows}
         return " ; ".join(f"{rows.get(k, k)} : {options.get(v, v)}" for k, v in value.items())
     return options.get(str(value), str(value)) if options else str(value)
 
 
-def cell_text(question: Question, value: dict, districts=()) -> str:
-    """A change-log cell in words."""
+def cell_text(question: Question, value: dict, districts=(), lang: str = "fr") -> str:
+    """A change-log cell in words (the interface's words in the request's language)."""
     kind = (value or {}).get("kind")
     if kind == "value":
-        text = display_value(question, value.get("value"), districts) if question else str(value.get("value"))
-        return text + (f" (précision : {value['other']})" if value.get("other") else "")
+        text = display_value(question, value.get("value"), districts, lang) if question else str(value.get("value"))
+        return text + (_(" (précision : %(text)s)", text=value["other"]) if value.get("other") else "")
     if kind == "status":
-        return f"statut : {value.get('status')}"
-    return {"missing": "(pas de réponse)", "blank": "non renseigné", "illegible": "illisible"}.get(kind, str(value))
+        return _("statut : %(status)s", status=value.get("status"))
+    words = {"missing": _("(pas de réponse)"), "blank": _("non renseigné"), "illegible": _("illisible")}
+    return words.get(kind, str(value))
 
 
 @dataclass
@@ -140,8 +142,8 @@ class Item:
     token: str
 
 
-def items(response: Response, definition: Definition, campaign: Campaign) -> list[Item]:
-    """Every answerable question in questionnaire order, with the response's answer in words."""
+def items(response: Response, definition: Definition, campaign: Campaign, lang: str = "fr") -> list[Item]:
+    """Every answerable question in questionnaire order, with the response's answer in words (in ``lang``)."""
     answers = response.answers_dict()
     districts = districts_of(campaign)
     found = []
@@ -150,7 +152,7 @@ def items(response: Response, definition: Definition, campaign: Campaign) -> lis
             if not question.answerable:
                 continue
             value = answers.get(question.id)
-            found.append(Item(question, section.label("fr"), value, display_value(question, value, districts),
+            found.append(Item(question, section.label(lang), value, display_value(question, value, districts, lang),
                               answers.get(question.id + OTHER_SUFFIX), token_of(question, answers)))
     return found
 
@@ -324,7 +326,7 @@ class DuplicatePair:
     rows: list  # (question label, first text, second text, differs)
 
 
-def duplicates(session: Session, campaign: Campaign, *, limit: int = 50) -> list[DuplicatePair]:
+def duplicates(session: Session, campaign: Campaign, *, limit: int = 50, lang: str = "fr") -> list[DuplicatePair]:
     """Likely duplicates: the same paper serial keyed twice, or identical answers to most questions.
 
     Responses are compared within blocks of the same questionnaire, district, age band
@@ -337,7 +339,7 @@ def duplicates(session: Session, campaign: Campaign, *, limit: int = 50) -> list
         .join(Response, Response.id == PaperForm.response_id)
         .where(PaperForm.campaign_id == campaign.id, Response.status != ResponseStatus.EXCLUDED)
         .group_by(serial).having(func.count() > 1)).all()
-    pairs = {(a, b): f"Même numéro de questionnaire papier ({s})" for s, a, b in groups}
+    pairs = {(a, b): _("Même numéro de questionnaire papier (%(serial)s)", serial=s) for s, a, b in groups}
     statuses = [ResponseStatus.COMPLETE, ResponseStatus.VALIDATED]
     rows = session.execute(
         select(Answer.response_id, Answer.question_id, Answer.value_text, Answer.value_number, Answer.value_json,
@@ -366,13 +368,14 @@ def duplicates(session: Session, campaign: Campaign, *, limit: int = 50) -> list
                     continue
                 same = sum(1 for k in compared if first.get(k) == second.get(k))
                 if same / len(compared) >= SIMILAR_SHARE:
-                    pairs.setdefault((a, b), f"Réponses identiques à {same} questions sur {len(compared)}")
+                    pairs.setdefault((a, b), _("Réponses identiques à %(same)d questions sur %(compared)d",
+                                               same=same, compared=len(compared)))
     for (a, b), why in sorted(pairs.items())[:limit]:
-        found.append(_pair(session, campaign, a, b, why))
+        found.append(_pair(session, campaign, a, b, why, lang))
     return found
 
 
-def _pair(session: Session, campaign: Campaign, a: int, b: int, why: str) -> DuplicatePair:
+def _pair(session: Session, campaign: Campaign, a: int, b: int, why: str, lang: str = "fr") -> DuplicatePair:
     first, second = session.get(Response, a), session.get(Response, b)
     definition = definition_of(first.questionnaire_version)
     districts = districts_of(campaign)
@@ -381,9 +384,10 @@ def _pair(session: Session, campaign: Campaign, a: int, b: int, why: str) -> Dup
     for question in definition.questions.values():
         if not question.answerable or (question.id not in fa and question.id not in fb):
             continue
-        ta, tb = display_value(question, fa.get(question.id), districts), display_value(question, fb.get(question.id), districts)
+        ta, tb = (display_value(question, fa.get(question.id), districts, lang),
+                  display_value(question, fb.get(question.id), districts, lang))
         same += ta == tb
-        rows.append((question.label("fr"), ta, tb, ta != tb))
+        rows.append((question.label(lang), ta, tb, ta != tb))
     return DuplicatePair(a, b, why, same, len(rows), rows)
 
 

@@ -15,6 +15,7 @@ from ..domain import ServiceError
 from ..extensions import db
 from ..models import Channel, ResponseStatus, Role
 from ..web.access import member_campaign_or_404, requires
+from ..web.i18n import page_language
 from . import dashboard as board_service, responses as response_service, retention
 from .forms import CorrectionForm, ExcludeForm, RestoreForm
 from .views_settings import (_actor, axes, create, districts, invitations, members, purge, settings,  # noqa: F401
@@ -107,7 +108,7 @@ def _render_response(campaign, found, *, exclude_form=None, restore_form=None, e
     changes, events = response_service.trail(db.session, found)
     return render_template(
         "collection/response.html", campaign=campaign, response=found, definition=definition,
-        items=response_service.items(found, definition, campaign), changes=changes, events=events,
+        items=response_service.items(found, definition, campaign, page_language()), changes=changes, events=events,
         exclude_form=exclude_form or ExcludeForm(formdata=None), restore_form=restore_form or RestoreForm(formdata=None),
         error=error, cell_text=response_service.cell_text, questions=definition.questions,
         districts=response_service.districts_of(campaign)), status
@@ -191,7 +192,7 @@ def correct(slug: str, response_id: int, question_id: str):
                 answers = found.answers_dict()
             else:
                 db.session.commit()
-                flash(_("La réponse à « %(q)s » est corrigée.", q=question.label("fr")), "success")
+                flash(_("La réponse à « %(q)s » est corrigée.", q=question.label(page_language())), "success")
                 return redirect(url_for(".response", slug=slug, response_id=response_id) + f"#q-{question.id}")
     if request.method == "GET" or not form.expected.data:
         form.expected.data = response_service.token_of(question, answers)
@@ -207,7 +208,7 @@ def correct(slug: str, response_id: int, question_id: str):
     districts = response_service.districts_of(campaign)
     return render_template("collection/correct.html", campaign=campaign, response=found, question=question, form=form,
                            error=error, given=current_given, options=question.options_for(districts),
-                           shown=response_service.display_value(question, current, districts)), status
+                           shown=response_service.display_value(question, current, districts, page_language())), status
 
 
 @requires(Role.COORDINATOR)
@@ -215,4 +216,4 @@ def duplicates(slug: str):
     """Likely duplicates side by side, for the coordinator to decide."""
     campaign = member_campaign_or_404(slug)
     return render_template("collection/duplicates.html", campaign=campaign,
-                           pairs=response_service.duplicates(db.session, campaign))
+                           pairs=response_service.duplicates(db.session, campaign, lang=page_language()))

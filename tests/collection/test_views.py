@@ -186,3 +186,53 @@ def test_create_campaign_page(client, login, world, session):
     ok = client.post("/espace/nouvelle-campagne/", data={"slug": "essai", "name": "Essai"})
     assert ok.status_code == 302
     assert client.get("/espace/campagnes/essai/collecte/reglages").status_code == 200
+
+
+def test_a_response_reads_in_the_interface_language(client, login, world, session):
+    """Questions, answers and the change log's words follow the interface; French stays the default."""
+    import html
+
+    from survey_app.campaigns.questionnaires import definition_of
+    from survey_app.collection import responses
+    from survey_app.models import Response
+
+    login(world.coordinator_email)
+    rid = world.ids[12]
+    response = session.get(Response, rid)
+    definition = definition_of(response.questionnaire_version)
+    answers = response.answers_dict()
+    question = next(q for q in definition.questions.values()
+                    if q.type == "single" and q.id in answers and q.role is None
+                    and q.label("en") != q.label("fr") and len(q.options) > 2)
+    chosen = next(o for o in question.options if o.code == answers[question.id])
+    other = next(o for o in question.options if o.code != chosen.code and not o.other)
+    base = f"/espace/campagnes/{world.slug}/collecte/reponses/{rid}"
+    token = responses.token_of(question, answers)
+    assert client.post(f"{base}/corriger/{question.id}",
+                       data={"value": other.code, "reason": "relu sur papier", "expected": token}).status_code == 302
+    client.get(base)  # the French confirmation is shown once
+    client.get("/langue/en?next=/")
+    page = html.unescape(client.get(base).get_data(as_text=True))
+    assert question.label("en") in page and other.label("en") in page and chosen.label("en") in page
+    assert question.label("fr") not in page and other.label("fr") not in page
+    form = html.unescape(client.get(f"{base}/corriger/{question.id}").get_data(as_text=True))
+    assert question.label("en") in form and other.label("en") in form
+    client.get("/langue/fr?next=/")
+    page = html.unescape(client.get(base).get_data(as_text=True))
+    assert question.label("fr") in page and other.label("fr") in page
+
+
+def test_change_log_words_are_translated():
+    from survey_app.collection.responses import cell_text
+    from survey_app import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.test_request_context("/"):
+        assert cell_text(None, {"kind": "illegible"}) == "illisible"
+        assert cell_text(None, {"kind": "status", "status": "excluded"}) == "statut : excluded"
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert cell_text(None, {"kind": "illegible"}) == "illegible"
+        assert cell_text(None, {"kind": "blank"}) == "left blank"
+        assert cell_text(None, {"kind": "missing"}) == "(no answer)"
