@@ -13,13 +13,23 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..campaigns import questionnaires as questionnaire_service
+from ..jobs.i18n import _
 from ..models import Answer, Campaign, Channel, Margin, QuestionnaireVersion, Response, ResponseStatus
 
 #: The statuses the analysis reads (``findings.frame.ANALYSED_STATUSES``, which imports pandas;
 #: a test checks they are the same).
 ANALYSED_STATUSES = (ResponseStatus.COMPLETE, ResponseStatus.VALIDATED)
-CHANNEL_NAMES = {Channel.WEB: "Internet", Channel.PAPER: "Papier", Channel.IMPORT: "Import"}
+#: The key of the respondents who did not give their age band or sex (shown as ``unknown_label()``).
 UNKNOWN = "(sans réponse)"
+
+
+def channel_name(channel: Channel) -> str:
+    """The channel's name in the interface's language (French outside a request)."""
+    return {Channel.WEB: _("Internet"), Channel.PAPER: _("Papier"), Channel.IMPORT: _("Import")}[channel]
+
+
+def unknown_label() -> str:
+    return _("(sans réponse)")
 TARGET_KEY = "resident"
 CHART_NAMES = ("quartiers", "canaux", "jours", "structure", "abandons")
 
@@ -38,8 +48,9 @@ class Roles:
     version_ids: set = field(default_factory=set)
 
 
-def roles(session: Session, campaign: Campaign) -> Roles:
-    """Role questions of the residents' questionnaire (every questionnaire when there is none)."""
+def roles(session: Session, campaign: Campaign, lang: str = "fr") -> Roles:
+    """Role questions of the residents' questionnaire (every questionnaire when there is none),
+    their options and the sections named in ``lang``."""
     found = Roles()
     versions = list(session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.campaign_id == campaign.id)
                                     .order_by(QuestionnaireVersion.is_current, QuestionnaireVersion.id)))
@@ -47,7 +58,7 @@ def roles(session: Session, campaign: Campaign) -> Roles:
     for version in versions:
         definition = questionnaire_service.definition_of(version)
         for position, section in enumerate(definition.sections):
-            found.sections[(version.key, section.id)] = (position, section.label("fr"), definition.label("fr"))
+            found.sections[(version.key, section.id)] = (position, section.label(lang), definition.label(lang))
         if version not in counted:
             continue
         found.version_ids.add(version.id)
@@ -57,7 +68,7 @@ def roles(session: Session, campaign: Campaign) -> Roles:
             if question is not None:
                 ids.add(question.id)
                 if labels is not None:
-                    labels.update({o.code: o.label("fr") for o in question.options})
+                    labels.update({o.code: o.label(lang) for o in question.options})
     return found
 
 
@@ -100,7 +111,7 @@ def district_counts(session: Session, campaign: Campaign, district_ids: set, ver
 def channel_counts(session: Session, campaign: Campaign) -> list[dict]:
     counts = dict(session.execute(select(Response.channel, func.count()).where(
         Response.campaign_id == campaign.id, _analysed()).group_by(Response.channel)).all())
-    return [{"channel": c.value, "name": CHANNEL_NAMES[c], "count": counts.get(c, 0)} for c in Channel]
+    return [{"channel": c.value, "name": channel_name(c), "count": counts.get(c, 0)} for c in Channel]
 
 
 def daily_counts(session: Session, campaign: Campaign) -> list[dict]:
@@ -164,14 +175,14 @@ def structure_rows(found: Roles, cells: dict, census_counts: dict, district: str
     sample = cells.get(district, {"age": {}, "sex": {}, "total": 0})
     reference = census_counts["districts"].get(district) or census_counts["town"]
     rows = []
-    for key, labels, prefix in (("age", found.age_labels, "Âge"), ("sex", found.sex_labels, "Sexe")):
+    for key, labels, prefix in (("age", found.age_labels, _("Âge")), ("sex", found.sex_labels, _("Sexe"))):
         known = reference[key]
         codes = list(known) if known else [c for c in labels if c in sample[key]]
         sample_total = sum(sample[key].get(c, 0) for c in codes)
         census_total = sum(known.values())
         for code in codes:
             count = sample[key].get(code, 0)
-            rows.append({"label": f"{prefix} : {labels.get(code, code)}", "count": count,
+            rows.append({"label": _("%(variable)s : %(group)s", variable=prefix, group=_shown(labels, code)), "count": count,
                          "sample": count / sample_total if sample_total else None,
                          "census": (known.get(code, 0) / census_total) if census_total else None})
     return rows
@@ -191,14 +202,18 @@ def joint_rows(found: Roles, cells: dict, census_counts: dict, district: str) ->
     respondents = sum(sample["joint"].get(f"{a}|{x}", 0) for a in ages for x in sexes)
     rows = []
     for age in ages:
-        row = {"label": found.age_labels.get(age, age), "cells": []}
+        row = {"label": _shown(found.age_labels, age), "cells": []}
         for sex in sexes:
             count = sample["joint"].get(f"{age}|{sex}", 0)
             expected = (reference.get(f"{age}|{sex}", 0) / census_total * respondents) if census_total else None
             row["cells"].append({"count": count, "expected": expected,
                                  "short": expected is not None and count < 0.8 * expected})
         rows.append(row)
-    return {"sexes": [found.sex_labels.get(x, x) for x in sexes], "rows": rows, "census": bool(census_total)}
+    return {"sexes": [_shown(found.sex_labels, x) for x in sexes], "rows": rows, "census": bool(census_total)}
+
+
+def _shown(labels: dict, code: str) -> str:
+    return unknown_label() if code == UNKNOWN else labels.get(code, code)
 
 
 def dropoff(session: Session, campaign: Campaign, found: Roles) -> list[dict]:
@@ -210,7 +225,7 @@ def dropoff(session: Session, campaign: Campaign, found: Roles) -> list[dict]:
         .group_by(QuestionnaireVersion.key, Response.current_section)).all()
     out = []
     for key, section, count in rows:
-        position, label, questionnaire = found.sections.get((key, section), (999, section or "(page d'accueil)", key))
+        position, label, questionnaire = found.sections.get((key, section), (999, section or _("(page d'accueil)"), key))
         out.append({"questionnaire": questionnaire, "section": label, "position": position, "count": count})
     out.sort(key=lambda r: (r["questionnaire"], r["position"]))
     return out
@@ -236,9 +251,9 @@ class Dashboard:
         return self.complete + self.counts["draft"]
 
 
-def build(session: Session, campaign: Campaign) -> Dashboard:
-    """Every figure of the dashboard (seven aggregate queries)."""
-    found = roles(session, campaign)
+def build(session: Session, campaign: Campaign, lang: str = "fr") -> Dashboard:
+    """Every figure of the dashboard (seven aggregate queries), named in ``lang``."""
+    found = roles(session, campaign, lang)
     return Dashboard(
         counts=status_counts(session, campaign),
         districts=district_counts(session, campaign, found.district, found.version_ids),
@@ -272,7 +287,7 @@ def chart(board: Dashboard, name: str, *, district: str | None = None):
 
     from analysis import charts
 
-    source = "Source : réponses complètes ou validées de la campagne."
+    source = _("Source : réponses complètes ou validées de la campagne.")
     if name == "quartiers":
         rows = [r for r in board.districts if r["code"]]
         if not rows:
@@ -280,18 +295,18 @@ def chart(board: Dashboard, name: str, *, district: str | None = None):
         frame = pd.DataFrame({"quartier": [r["name"] for r in rows], "reponses": [r["count"] for r in rows],
                               "objectif": [r["target"] if r["target"] else float("nan") for r in rows]})
         return charts.grouped_bar_chart(frame, "quartier", ["reponses", "objectif"],
-                                        "Réponses complètes par quartier et objectif", source,
-                                        series_labels=["Réponses", "Objectif"], percent=False,
-                                        axis_label="Nombre de réponses", chart_id="collecte-quartiers")
+                                        _("Réponses complètes par quartier et objectif"), source,
+                                        series_labels=[_("Réponses"), _("Objectif")], percent=False,
+                                        axis_label=_("Nombre de réponses"), chart_id="collecte-quartiers")
     if name == "canaux":
         frame = pd.DataFrame({"canal": [r["name"] for r in board.channels], "reponses": [r["count"] for r in board.channels]})
-        return charts.grouped_bar_chart(frame, "canal", ["reponses"], "Réponses complètes par canal", source,
-                                        series_labels=["Réponses"], percent=False, axis_label="Nombre de réponses",
+        return charts.grouped_bar_chart(frame, "canal", ["reponses"], _("Réponses complètes par canal"), source,
+                                        series_labels=[_("Réponses")], percent=False, axis_label=_("Nombre de réponses"),
                                         chart_id="collecte-canaux")
     if name == "jours":
         if not board.days:
             return None
-        return charts.daily_counts_chart([r["day"] for r in board.days], "Réponses complètes par jour", source,
+        return charts.daily_counts_chart([r["day"] for r in board.days], _("Réponses complètes par jour"), source,
                                          counts=[r["count"] for r in board.days], chart_id="collecte-jours")
     if name == "structure":
         rows = structure_rows(board.roles, board.structure, board.census, district or "")
@@ -301,24 +316,24 @@ def chart(board: Dashboard, name: str, *, district: str | None = None):
                               "echantillon": [r["sample"] if r["sample"] is not None else float("nan") for r in rows],
                               "recensement": [r["census"] if r["census"] is not None else float("nan") for r in rows]})
         return charts.grouped_bar_chart(frame, "groupe", ["echantillon", "recensement"],
-                                        "Âge et sexe des répondants et de la population",
-                                        "Sources : réponses complètes ; marges du recensement chargées.",
-                                        series_labels=["Répondants", "Recensement"], percent=True,
+                                        _("Âge et sexe des répondants et de la population"),
+                                        _("Sources : réponses complètes ; marges du recensement chargées."),
+                                        series_labels=[_("Répondants"), _("Recensement")], percent=True,
                                         chart_id="collecte-structure")
     if name == "abandons":
         if not board.dropoff:
             return None
         frame = pd.DataFrame({"page": [f"{r['section']}" for r in board.dropoff],
                               "brouillons": [r["count"] for r in board.dropoff]})
-        return charts.grouped_bar_chart(frame, "page", ["brouillons"], "Brouillons par page où le répondant s'est arrêté",
-                                        "Source : brouillons non envoyés de la campagne.", series_labels=["Brouillons"],
-                                        percent=False, axis_label="Nombre de brouillons", chart_id="collecte-abandons")
+        return charts.grouped_bar_chart(frame, "page", ["brouillons"], _("Brouillons par page où le répondant s'est arrêté"),
+                                        _("Source : brouillons non envoyés de la campagne."), series_labels=[_("Brouillons")],
+                                        percent=False, axis_label=_("Nombre de brouillons"), chart_id="collecte-abandons")
     return None
 
 
-def for_chart(session: Session, campaign: Campaign, name: str) -> Dashboard:
-    """Only the figures chart ``name`` draws (its one query)."""
-    found = roles(session, campaign)
+def for_chart(session: Session, campaign: Campaign, name: str, lang: str = "fr") -> Dashboard:
+    """Only the figures chart ``name`` draws (its one query), named in ``lang``."""
+    found = roles(session, campaign, lang)
     board = Dashboard(counts={}, districts=[], channels=[], days=[], structure={}, census={"town": {}, "districts": {}},
                       roles=found, dropoff=[])
     if name == "quartiers":

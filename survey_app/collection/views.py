@@ -26,7 +26,7 @@ from .views_settings import (_actor, axes, create, districts, invitations, membe
 def dashboard(slug: str):
     """Progress of the collection: districts against targets, channels, days, structure, drop-off."""
     campaign = member_campaign_or_404(slug)
-    board = board_service.build(db.session, campaign)
+    board = board_service.build(db.session, campaign, page_language())
     codes = [d.code for d in campaign.districts]
     chosen = request.args.get("quartier") or (codes[0] if codes else "")
     if chosen not in codes:
@@ -45,7 +45,7 @@ def chart(slug: str, name: str):
     campaign = member_campaign_or_404(slug)
     if name not in board_service.CHART_NAMES:
         abort(404)
-    board = board_service.for_chart(db.session, campaign, name)
+    board = board_service.for_chart(db.session, campaign, name, page_language())
     drawn = board_service.chart(board, name, district=request.args.get("quartier"))
     if drawn is None:
         abort(404)

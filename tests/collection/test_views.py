@@ -236,3 +236,16 @@ def test_change_log_words_are_translated():
         assert cell_text(None, {"kind": "illegible"}) == "illegible"
         assert cell_text(None, {"kind": "blank"}) == "left blank"
         assert cell_text(None, {"kind": "missing"}) == "(no answer)"
+
+
+def test_dashboard_and_its_charts_in_english(client, login, world):
+    login(world.coordinator_email)
+    base = f"/espace/campagnes/{world.slug}/collecte"
+    client.get("/langue/en?next=/")
+    page = client.get(base + "/").get_data(as_text=True)
+    assert "Paper" in page and "Papier" not in page
+    svg = client.get(base + "/graphique-canaux.svg").get_data(as_text=True)
+    assert "Complete responses by channel" in svg and "Réponses complètes" not in svg
+    client.get("/langue/fr?next=/")
+    svg = client.get(base + "/graphique-canaux.svg").get_data(as_text=True)
+    assert "Réponses complètes par canal" in svg
