@@ -85,6 +85,22 @@ def test_list_filters_and_pagination(client, login, world):
     assert 'rel="next"' in first and "page 1 sur" in first
 
 
+def test_list_shows_channel_and_status_names_not_codes(client, login, world):
+    """The Canal and Statut columns say what the filters say (« Papier », « complète »), never the codes."""
+    login(world.coordinator_email)
+    base = f"/espace/campagnes/{world.slug}/collecte/reponses"
+    page = client.get(base + "?canal=paper").get_data(as_text=True)
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert "Papier" in cells and "paper" not in cells
+    assert not {"web", "import", "draft", "complete", "validated", "excluded"} & set(cells)
+    excluded = re.findall(r"<td>([^<]*)</td>", client.get(base + "?statut=excluded").get_data(as_text=True))
+    assert "exclue" in excluded and "excluded" not in excluded
+    client.get("/langue/en?next=/")
+    english = re.findall(r"<td>([^<]*)</td>", client.get(base + "?canal=paper").get_data(as_text=True))
+    client.get("/langue/fr?next=/")
+    assert "Paper" in english and "paper" not in english
+
+
 def test_exclude_and_correct_through_the_pages(client, login, world, session):
     from survey_app.collection import responses
     from survey_app.models import Response, ResponseStatus
