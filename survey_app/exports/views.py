@@ -13,6 +13,7 @@ from ..domain import ServiceError
 from ..extensions import db
 from ..models import Role
 from ..web.access import member_campaign_or_404, requires
+from ..web.i18n import page_language
 from . import dictionary
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)", "sav": "SPSS (.sav)", "dta": "Stata (.dta)"}
@@ -28,10 +29,16 @@ def _versions(campaign):
     return questionnaire_service.current_versions(db.session, campaign)
 
 
+def _names(versions) -> dict[str, str]:
+    """Each questionnaire's name (its title in the page's language), by key."""
+    lang = page_language()
+    return {v.key: questionnaire_service.definition_of(v).label(lang) or v.key for v in versions}
+
+
 def _page(campaign, *, error=None, status=200):
     versions = _versions(campaign)
     return render_template("exports/page.html", campaign=campaign, versions=versions, formats=FORMAT_NAMES,
-                           error=error, meaning=dictionary.VALIDATED_MEANING), status
+                           names=_names(versions), error=error, meaning=dictionary.VALIDATED_MEANING), status
 
 
 @requires(Role.COORDINATOR)
@@ -83,6 +90,7 @@ def dictionary_page(slug: str):
     campaign = member_campaign_or_404(slug)
     version, variables = _variables(campaign, request.args.get("questionnaire"))
     return render_template("exports/dictionary.html", campaign=campaign, version=version,
+                           name=_names([version])[version.key],
                            rows=dictionary.dictionary_rows(variables), versions=_versions(campaign),
                            meaning=dictionary.VALIDATED_MEANING)
 

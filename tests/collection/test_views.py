@@ -189,6 +189,23 @@ def test_export_downloads_and_refusals(client, login, world):
     assert dictionary.status_code == 200 and "response_id" in dictionary.get_data(as_text=True)
 
 
+def test_export_page_and_dictionary_name_the_questionnaire(client, login, world):
+    """The questionnaire select, the dictionary list and the dictionary's title give the questionnaire's
+    title in the page's language, not its key."""
+    login(world.coordinator_email)
+    title = "Votre santé dans notre ville : questionnaire aux habitants"
+    page = client.get(f"/espace/campagnes/{world.slug}/exports/").get_data(as_text=True)
+    assert f'<option value="resident">{title}</option>' in page and ">resident<" not in page
+    assert f"<li>{title} : <a" in page
+    dictionary = client.get(f"/espace/campagnes/{world.slug}/exports/dictionnaire?questionnaire=resident")
+    heading = re.search(r"<h1>(.*?)</h1>", dictionary.get_data(as_text=True)).group(1)
+    assert title in heading and "resident" not in heading
+    client.get("/langue/en?next=/")
+    english = client.get(f"/espace/campagnes/{world.slug}/exports/").get_data(as_text=True)
+    client.get("/langue/fr?next=/")
+    assert "Your health in our town: residents&#39; questionnaire</option>" in english
+
+
 def test_create_campaign_page(client, login, world, session):
     from survey_app.models import Campaign
 
