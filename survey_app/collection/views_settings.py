@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Role
 from ..web.access import member_campaign_or_404, requires
 from ..web.forms import EmptyForm
+from ..web.i18n import LANGUAGE_NAMES
 from . import retention, settings as settings_service
 
 
@@ -24,7 +25,8 @@ def _actor():
 def _render_settings(campaign, *, error=None, section=None, status=200, values=None, targets=None):
     return render_template(
         "collection/settings.html", campaign=campaign, form=EmptyForm(), error=error, section=section,
-        values=values or {}, languages=current_app.config["CLS_LANGUAGES"], axes=settings_service.axes_of(campaign),
+        values=values or {}, languages=current_app.config["CLS_LANGUAGES"], language_names=LANGUAGE_NAMES,
+        axes=settings_service.axes_of(campaign),
         invitations=settings_service.invitation_counts(db.session, campaign), targets=targets,
         statuses=[s.value for s in settings_service.CampaignStatus], purges=retention.purges(db.session, campaign),
         today=dt.date.today()), status

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import DoubleEntry, FormState, QuestionnaireVersion, Role
 from ..web.access import member_campaign_or_404, requires
 from ..web.forms import EmptyForm
+from ..web.i18n import LANGUAGE_NAMES
 from . import keying, print_jobs, reconciliation, serials, stats  # print_jobs: registers the job kind
 from . import services as entry
 from .forms import DoubleEntryForm, PrintForm
@@ -193,7 +194,8 @@ def _print_form(campaign) -> PrintForm:
     versions = entry.paper_versions(db.session, campaign)
     form.questionnaire.choices = [SelectChoice(v.id, definition_of(v).label("fr")) for v in versions]
     languages = sorted({lang for v in versions for lang in definition_of(v).languages}, key=lambda l: (l != "fr", l))
-    form.lang.choices = [SelectChoice(lang, lang) for lang in languages or ["fr"]]
+    form.lang.choices = [SelectChoice(lang, LANGUAGE_NAMES.get(lang, lang), render_kw={"lang": lang})
+                         for lang in languages or ["fr"]]
     return form
 
 

@@ -206,6 +206,16 @@ def test_export_page_and_dictionary_name_the_questionnaire(client, login, world)
     assert "Your health in our town: residents&#39; questionnaire</option>" in english
 
 
+def test_settings_name_the_languages(client, login, world):
+    """The languages offered to residents are named (« Français », « English »), not given as codes."""
+    login(world.coordinator_email)
+    page = client.get(f"/espace/campagnes/{world.slug}/collecte/reglages").get_data(as_text=True)
+    assert '<label for="lang-fr" lang="fr">Français</label>' in page
+    assert '<label for="lang-en" lang="en">English</label>' in page
+    assert not re.search(r'<label for="lang-\w+"[^>]*>(fr|en)</label>', page)
+    assert re.findall(r'<label for="information_en">([^<]*)<', page) == ["Texte d'information et de consentement (English)"]
+
+
 def test_create_campaign_page(client, login, world, session):
     from survey_app.models import Campaign
 

@@ -149,3 +149,13 @@ def test_printing_numbered_copies_records_their_serials(client, login, paper_cam
                            data={"questionnaire": version.id, "lang": "fr", "copies": 2, "format": "html"})
     assert numbered.status_code == 200 and "00001-8" in numbered.get_data(as_text=True) and "<svg" in numbered.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(PaperSerial)) == 2
+
+
+def test_the_print_settings_name_the_languages(client, login, paper_campaign):
+    """The paper form's language picker says « Français », « English », not the codes."""
+    login(paper_campaign["coordinator"])
+    page = client.get(f"/saisie/{paper_campaign['campaign'].slug}/reglages").get_data(as_text=True)
+    picker = re.search(r'<select[^>]*name="lang"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.search(r'<option[^>]*value="fr"[^>]*>Français</option>', picker)
+    assert re.search(r'<option[^>]*value="en"[^>]*>English</option>', picker)
+    assert not re.search(r">(fr|en)</option>", picker)
