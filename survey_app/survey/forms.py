@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..questionnaire import OTHER_SUFFIX, Question, Section
 from ..questionnaire.answers import TEXT_LIMITS
+from ..questionnaire.model import label_in
 
 #: A page never holds more fields than this; beyond, the post is forged.
 MAX_FIELDS = 2000
@@ -128,11 +129,19 @@ def display_answer(q: Question, answers: Mapping[str, Any], lang: str, districts
         lines = [f"{position}. {options.get(code, code)}" for position, code in enumerate(value, start=1)]
     elif isinstance(value, list):
         lines = [options.get(code, code) for code in value]
-    elif q.type in ("integer", "decimal", "scale"):
+    elif q.type == "scale":
+        # the end points of a scale have labels (« 0 : Pas du tout »): shown with the number
+        low, high = (q.min if q.min is not None else 0), (q.max if q.max is not None else 10)
+        label = label_in(q.min_label, lang) if value == low else label_in(q.max_label, lang) if value == high else ""
+        unit = q.unit.get(lang) or q.unit.get("fr") if q.unit else ""
+        number = f"{format_decimal(value)} {unit}".strip()
+        lines = [f"{number} ({label})" if label else number]
+    elif q.type in ("integer", "decimal"):
         unit = q.unit.get(lang) or q.unit.get("fr") if q.unit else ""
         lines = [f"{format_decimal(value)} {unit}".strip()]
-    elif q.type in ("single", "district"):
-        lines = [options.get(value, value)]
+    elif q.type in ("single", "district", "yesno") or str(value) in options:
+        # a closed answer shows its option's label in the respondent's language, never its code
+        lines = [options.get(str(value), str(value))]
     else:
         lines = [str(value)]
     if other:
