@@ -109,7 +109,13 @@ def record(slug: str):
     if not EmptyForm().validate_on_submit() or not answer:
         flash(_("Aucune réponse indiquée : choisissez les thèmes de la réponse affichée."), "error")
         return redirect(_screen_url(slug, scope, double))
-    themes = [] if request.form.get("action") == "none" else request.form.getlist("theme")
+    not_codable = request.form.get("action") == "none"
+    themes = [] if not_codable else request.form.getlist("theme")
+    if not not_codable and not any(t.strip() for t in themes):
+        # "No theme" is said with the « Non codable » button, never by validating an empty ticking.
+        return _refused(_screen_url(slug, scope, double, answer),
+                        _("Aucun thème n'est coché : rien n'a été enregistré. Cochez au moins un thème, "
+                          "ou utilisez le bouton « Non codable » si la réponse n'en a aucun."))
     try:
         seen = int(request.form.get("seen", ""))
     except ValueError:

@@ -56,6 +56,28 @@ def test_accepting_and_correcting_store_human_codings(client, login, coding_demo
     assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "coding.record")) == 2
 
 
+def test_validating_with_no_theme_ticked_is_refused_and_non_codable_still_works(client, login, coding_demo, db_session):  # noqa: F811,E501
+    """« Valider ces thèmes » with nothing ticked stores nothing and keeps the answer on screen;
+    « Non codable » (with or without boxes ticked) stores the answer without a theme."""
+    campaign = coding_demo.campaign
+    login(coding_demo.first)
+    answer = shown_answer(client.get(url(campaign)).get_data(as_text=True))
+    for data in ({"answer_id": answer, "seen": "0", "action": "accept"},
+                 {"answer_id": answer, "seen": "0", "action": "accept", "theme": [""]},
+                 {"answer_id": answer, "seen": "0"}):
+        reply = client.post(url(campaign, "coder"), data=data)
+        assert reply.status_code == 302 and "reponse=" in reply.headers["Location"], data
+        page = html.unescape(client.get(reply.headers["Location"]).get_data(as_text=True))
+        assert "Aucun thème n'est coché" in page and "« Non codable »" in page, data
+        assert "Codage enregistré" not in page and shown_answer(page) == answer, data
+    assert db_session.scalar(select(func.count()).select_from(AnswerCoding)) == 0
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "coding.record")) == 0
+    reply = client.post(url(campaign, "coder"), data={"answer_id": answer, "seen": "0", "action": "none"},
+                        follow_redirects=True)
+    assert "Codage enregistré" in reply.get_data(as_text=True)
+    assert [r.themes for r in db_session.scalars(select(AnswerCoding))] == [[]]
+
+
 def test_free_text_is_escaped(client, login, coding_demo, db_session):  # noqa: F811
     campaign = coding_demo.campaign
     frame = coding.coding_answers(db_session, campaign).frame
