@@ -217,12 +217,65 @@ def section_ids(survey: Survey, answers: Mapping[str, Any]) -> list[str]:
     return [s.id for s in visible_sections(survey, answers)]
 
 
+@dataclass(frozen=True)
+class PagePosition:
+    """Where a page stands in the respondent's questionnaire."""
+
+    #: the page's number among the pages shown for the answers so far
+    number: int
+    #: pages shown for the answers so far, plus the later pages that answers not given
+    #: yet (on this page or after it) may still bring: the total only ever goes down as
+    #: the respondent moves on without changing earlier answers
+    count: int
+    #: whether ``count`` holds pages that may still be left out (« 9 pages at most »)
+    at_most: bool
+    #: no page follows this one for the answers so far (the next step is the review)
+    is_last: bool
+
+
 def page_position(survey: Survey, answers: Mapping[str, Any], section_id: str,
-                  pages: list[str] | None = None) -> tuple[int, int]:
-    """(number of the page, number of pages) for the respondent's answers (``pages``: their
-    :func:`section_ids`, when already known)."""
+                  pages: list[str] | None = None) -> PagePosition:
+    """The page's number and the questionnaire's length for the respondent's answers
+    (``pages``: their :func:`section_ids`, when already known).
+
+    Counting only the pages shown so far made the total grow as conditional pages
+    appeared (« Étape 1 sur 8 », then « Étape 2 sur 9 »). A later page hidden now, whose
+    condition reads a question of this page or of a later one, is counted too, and the
+    total said to be a maximum: it never grows while the respondent goes forward.
+    """
     pages = section_ids(survey, answers) if pages is None else pages
-    return (pages.index(section_id) + 1 if section_id in pages else 1), len(pages)
+    definition = survey.definition
+    order = {s.id: index for index, s in enumerate(definition.sections)}
+    here = order.get(section_id, 0)
+    shown = set(pages)
+    trees = definition.condition_trees()["sections"]
+
+    def still_open(section) -> bool:
+        for ref in _refs(trees.get(section.id)):
+            question = definition.questions.get(ref)
+            if question is not None and order.get(question.section_id, -1) >= here:
+                return True
+        return False
+
+    possible = sum(1 for s in definition.sections
+                   if s.id not in shown and order[s.id] > here and still_open(s))
+    number = pages.index(section_id) + 1 if section_id in pages else 1
+    return PagePosition(number, len(pages) + possible, possible > 0, number == len(pages))
+
+
+def _refs(tree: Any) -> set[str]:
+    """The question ids a JSON condition tree reads."""
+    found: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "ref" in node:
+                found.add(node["ref"])
+            stack.extend(node.get("args", []))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def resume_section(survey: Survey, response: Draft, answers: Mapping[str, Any] | None = None) -> str:

@@ -111,10 +111,11 @@ def page_context(survey: Survey, section: Section, answers: dict, values: dict, 
         if same_page:
             conditions[q.id] = tree
             refs |= survey_forms.condition_refs(tree) - own
-    number, count = answering.page_position(survey, answers, section.id, pages)
+    position = answering.page_position(survey, answers, section.id, pages)
     return {"questions": questions, "conditions": conditions,
             "script_answers": {k: answers[k] for k in sorted(refs) if k in answers},
-            "page_number": number, "page_count": count}
+            "page_number": position.number, "page_count": position.count,
+            "count_at_most": position.at_most, "is_last": position.is_last}
 
 
 def render_page(survey: Survey, response, section: Section, answers: dict, *, values: dict | None = None,
@@ -136,7 +137,8 @@ def render_page(survey: Survey, response, section: Section, answers: dict, *, va
     if status == 200 and not errors and notice is None and not any(k in values for k in keys):
         # the usual next page: blank questions, no message
         state = {"section": section, "questions": context["questions"], "conditions": context["conditions"],
-                 "is_last": context["page_number"] == context["page_count"], "has_code": token is not None,
+                 "is_last": context["is_last"], "count_at_most": context["count_at_most"],
+                 "has_code": token is not None,
                  "version_id": survey.version.id, "errors": {}, "values": {}, "notice": None,
                  "question_html": _BlankQuestions(survey, context["questions"], lang)}
         return render_shared("survey/page.html", survey, lang, state, slots)
@@ -144,7 +146,8 @@ def render_page(survey: Survey, response, section: Section, answers: dict, *, va
         question_html = [question_html_of(survey, q, values, errors or {}, conditional, lang)
                          for q, conditional in context["questions"]]
     return render("survey/page.html", survey, lang, status, section=section, questions=context["questions"],
-                  conditions=context["conditions"], is_last=context["page_number"] == context["page_count"],
+                  conditions=context["conditions"], is_last=context["is_last"],
+                  count_at_most=context["count_at_most"],
                   has_code=token is not None, version_id=response.questionnaire_version_id, errors=errors or {},
                   values=values, notice=notice, question_html=question_html, page_number=context["page_number"],
                   page_count=context["page_count"], code=slots.get("code"),
