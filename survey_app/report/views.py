@@ -59,7 +59,8 @@ def view(slug: str):
     stored = services.report_file(db.session, campaign, "page")
     if stored is None:
         abort(404)
-    return Response(stored.content, mimetype="text/html", headers={"Cache-Control": "private, no-store"})
+    return Response(stored.content, content_type=services.FILES["page"][1],
+                    headers={"Cache-Control": "private, no-store"})
 
 
 @requires(Role.COORDINATOR)
@@ -69,9 +70,10 @@ def download(slug: str, kind: str):
     stored = services.report_file(db.session, campaign, kind)
     if stored is None or kind == "page":
         abort(404)
-    name, mimetype = services.FILES[kind]
+    name, content_type = services.FILES[kind]
     filename = f"{campaign.slug}-{name}"
-    return Response(stored.content, mimetype=mimetype, headers={
+    # content_type is sent as it is (mimetype= would add a second « ; charset=utf-8 » to text types)
+    return Response(stored.content, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff"})
 

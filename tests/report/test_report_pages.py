@@ -79,3 +79,25 @@ def test_the_campaign_page_links_to_the_report(client, db_session, create_user, 
     body = client.get("/espace/campagnes/ville-lien").get_data(as_text=True)
     assert 'href="/espace/campagnes/ville-lien/rapport/"' in body
     assert Role.COORDINATOR
+
+
+def test_downloads_send_one_charset_in_their_content_type(client, db_session, create_user, create_campaign, login):
+    """The HTML download and the report's page say « text/html; charset=utf-8 », once; the others their type."""
+    from survey_app.report import services
+
+    coordinator = create_user("coordinator")
+    campaign = create_campaign("ville-entetes", members=[coordinator])
+    files = {"html": b"<!doctype html><p>rapport</p>", "page": b"<!doctype html><p>page</p>", "pdf": b"%PDF-1.7",
+             "pptx": b"PK\x03\x04"}
+    services.store_outputs(db_session, campaign, services.Outputs(None, files))
+    db_session.commit()
+    login(coordinator)
+    base = "/espace/campagnes/ville-entetes/rapport"
+    expected = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
+                "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+    for kind, content_type in expected.items():
+        reply = client.get(f"{base}/telecharger/{kind}")
+        assert reply.status_code == 200 and reply.headers["Content-Type"] == content_type, kind
+        assert reply.data == files[kind]
+    view = client.get(f"{base}/voir")
+    assert view.status_code == 200 and view.headers["Content-Type"] == "text/html; charset=utf-8"
