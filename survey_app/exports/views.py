@@ -66,7 +66,8 @@ def download(slug: str):
                                             key=key)
     except ServiceError as refused:
         return _page(campaign, error=str(refused), status=422)
-    reply = current_app.response_class(body, mimetype=MIMETYPES[fmt])
+    # content_type is sent as it is (mimetype= would add a second « ; charset=utf-8 » to text/csv)
+    reply = current_app.response_class(body, content_type=MIMETYPES[fmt])
     reply.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     reply.headers["Cache-Control"] = "no-store"
     return reply
@@ -99,6 +100,6 @@ def dictionary_page(slug: str):
 def dictionary_csv(slug: str):
     campaign = member_campaign_or_404(slug)
     version, variables = _variables(campaign, request.args.get("questionnaire"))
-    reply = current_app.response_class(dictionary.dictionary_csv(variables), mimetype="text/csv; charset=utf-8")
+    reply = current_app.response_class(dictionary.dictionary_csv(variables), content_type=MIMETYPES["csv"])
     reply.headers["Content-Disposition"] = f'attachment; filename="{campaign.slug}-{version.key}-dictionnaire.csv"'
     return reply

@@ -181,6 +181,11 @@ def test_export_downloads_and_refusals(client, login, world):
     reply = client.get(base + "?format=csv&libelles=1")
     assert reply.status_code == 200 and reply.data.startswith("\ufeff".encode())
     assert 'filename="demo-resident-libelles.csv"' in reply.headers["Content-Disposition"]
+    assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
+    xlsx = client.get(base + "?format=xlsx")
+    assert xlsx.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    codebook = client.get(f"/espace/campagnes/{world.slug}/exports/dictionnaire.csv?questionnaire=resident")
+    assert codebook.status_code == 200 and codebook.headers["Content-Type"] == "text/csv; charset=utf-8"
     unknown = client.get(base + "?format=ods")
     assert unknown.status_code == 400 and "Format d&#39;export inconnu : « ods »" in unknown.get_data(as_text=True)
     empty = client.get("/espace/campagnes/vide/exports/telecharger?format=xlsx")
