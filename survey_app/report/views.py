@@ -27,6 +27,9 @@ def workspace(slug: str):
     state = services.report_state(db.session, campaign)
     job = state.job
     status = job_status(campaign, job) if job is not None else None
+    if status is not None:
+        # the job's page is this page: its result is the report itself, read in the browser
+        status["result_url"] = url_for(".view", slug=slug) if "page" in state.files else None
     failed = job is not None and job.state is JobState.FAILED
     return render_template("report/workspace.html", campaign=campaign, state=state, status=status, failed=failed,
                            form=EmptyForm(), result=(state.done.result if state.done is not None else None),

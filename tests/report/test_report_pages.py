@@ -30,6 +30,10 @@ def test_build_download_publish_and_withdraw(client, db_session, create_user, cr
     assert started.status_code == 302
     body = client.get("/espace/campagnes/ville-rapport/rapport/").get_data(as_text=True)
     assert "Télécharger le PDF" in body and "résultats non pondérés" in body.lower()
+    # the job's « Voir les résultats » opens the report, not the workspace it is shown on
+    result = re.search(r'<p data-job-field="result"\s*>\s*<a href="([^"]+)">Voir les résultats</a>', body)
+    assert result and result.group(1) == "/espace/campagnes/ville-rapport/rapport/voir"
+    assert "<div data-reload-when-done>" in body
     pdf = client.get("/espace/campagnes/ville-rapport/rapport/telecharger/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert "attachment" in pdf.headers["Content-Disposition"]
