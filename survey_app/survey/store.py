@@ -126,6 +126,11 @@ def has_invitations(session: Session, campaign_id: int) -> bool:
     return bool(_HAS_INVITATIONS.rows(session, {"id": campaign_id})[0].found)
 
 
+def results_published(session: Session, campaign_id: int) -> bool:
+    """Whether the campaign's public results page is published (``/resultats/<slug>``)."""
+    return bool(session.scalar(select(Campaign.results_published_at.is_not(None)).where(Campaign.id == campaign_id)))
+
+
 def campaign_state(session: Session, campaign_id: int):
     """``status``, ``opens_on``, ``closes_on``, ``needs_invitation`` of a campaign, read now."""
     row = _CAMPAIGN_STATE.rows(session, {"id": campaign_id})[0]

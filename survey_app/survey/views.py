@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db
 from ..web.i18n import available_languages
-from . import answering, device
+from . import answering, device, store
 from . import forms as survey_forms
 from .conditions import visible_questions, visible_sections
 from .answering import InvitationError, ResumeError, StalePage, Survey, SurveyClosed
@@ -309,7 +309,8 @@ def thanks(slug: str, key: str):
     """Thank the respondent (and say what is published, when they left a directory entry)."""
     survey = _survey(slug, key)
     return render_shared("survey/thanks.html", survey, language(survey),
-                         {"directory_entry": device.sent_directory_entry(survey)}, {})
+                         {"directory_entry": device.sent_directory_entry(survey),
+                          "results_published": store.results_published(db.session, survey.campaign.id)}, {})
 
 
 def later(slug: str, key: str):
