@@ -197,6 +197,29 @@ def test_cross_table_page_shows_shares_test_and_blanks_small_cells(client, login
     assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
 
 
+@pytest.mark.parametrize("p, shown", [(3.292e-16, "p &lt; 0,001"), (0.000999, "p &lt; 0,001"), (0.001, "p = 0,001"),
+                                      (0.04567, "p = 0,046"), (0.5, "p = 0,500"), (None, "p = –")])
+def test_p_values_read_below_a_thousandth_or_with_three_decimals(app, p, shown):
+    """« p < 0,001 » for tiny p-values (never « 3,292e-16 »), else three decimals with a comma."""
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("findings/_macros.html").module
+        assert "p " + str(macros.p_text(p)) == shown
+
+
+def test_cross_table_page_gives_the_p_value_in_words(client, login, weighted, db_session):
+    from survey_app.findings import tables
+
+    login(weighted.coordinator)
+    for statistic in ("F", "Chisq"):
+        page = client.get(url(weighted.campaign, f"croisements?ligne=quartier&colonne=medecin_traitant&test={statistic}"))
+        text = page.get_data(as_text=True)
+        p = tables.cross_table(db_session, weighted.campaign, "quartier", "medecin_traitant",
+                               statistic=statistic)["test"]["p_value"]
+        expected = "p &lt; 0,001" if p < 0.001 else "p = " + f"{p:.3f}".replace(".", ",")
+        assert expected in text, statistic
+        assert not re.search(r"p = [\d,]+e-?\d", text) and "p = &lt;" not in text, statistic
+
+
 @pytest.mark.parametrize("query, message", [
     ("ligne=quartier&colonne=quartier", "deux questions différentes"),
     ("ligne=quartier&colonne=problemes_quartier", "réponse libre"),
