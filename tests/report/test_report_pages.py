@@ -52,7 +52,7 @@ def test_build_download_publish_and_withdraw(client, db_session, create_user, cr
     assert "Résultats du diagnostic local de santé" in text and "Ville de Test" in text
     assert "Le comité de pilotage n'a pas encore retenu" in text
     # the south has fewer than 11 respondents: never a figure
-    assert re.search(r"<th scope=\"row\">Sud</th><td>&lt; 11</td>", text)
+    assert re.search(r"<th scope=\"row\">Sud</th><td>non publié \(moins de 11 répondants\)</td>", text)
     assert len(public.data) < 40_000
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "campaign")).all()
     assert "results.publish" in actions
