@@ -197,3 +197,23 @@ def test_guided_themes_follow_the_campaigns_own_codebook(client, login, weighted
     run = themes.campaign_themes(db_session, weighted.campaign, k=4)
     assert run.analysis.together.method == "vectors"
     assert any("grille" in note for note in run.analysis.together.notes)
+
+
+def _intro(page: str) -> str:
+    return html.unescape(re.search(r'<p class="muted" data-method="[^"]*">(.*?)</p>', page, re.S).group(1))
+
+
+def test_the_intro_says_which_method_found_the_themes(client, login, weighted):
+    """The page's first lines say what was done: guided by the codebook (the default) or without it."""
+    login(weighted.coordinator)
+    before = _intro(client.get(url(weighted.campaign, "themes")).get_data(as_text=True))
+    assert "selon la méthode choisie" in before and "trouvés sans grille" not in before
+    reply = client.post(url(weighted.campaign, "themes/calculer"), data={"methode": "guided", "nombre": 4, "graine": 0})
+    assert reply.status_code == 302
+    ran = _result(client, weighted.campaign)["analyses"]["toutes"]["method"]
+    page = client.get(url(weighted.campaign, "themes")).get_data(as_text=True)
+    assert ran == "guided" and 'data-method="guided"' in page  # the campaign's codebook was followed
+    assert "guidés par la grille de codage de la campagne" in _intro(page) and "sans grille" not in _intro(page)
+    _computed(client, login, weighted, k=4)  # the "vectors" method: no codebook
+    words = _intro(client.get(url(weighted.campaign, "themes")).get_data(as_text=True))
+    assert "sans grille de codage" in words and "vecteurs de mots" in words and "guidés" not in words
