@@ -53,3 +53,14 @@ def test_the_progress_total_never_grows_and_says_when_it_is_a_maximum(client, su
     assert f'<progress class="progress" max="{totals[0]}" value="1" aria-labelledby="progression">' in first
     assert "étape 1 sur 10 au plus" in first.split("</title>")[0]
     assert "Relire mes réponses" in resident.pages[-1][1] and "Relire mes réponses" not in first
+
+
+@pytest.mark.parametrize("lang, who", [("fr", "prépare"), ("en", "regional health agency")])
+def test_the_information_page_says_who_prepares_the_health_contract_once(client, survey_campaign, lang, who):
+    survey_campaign(RESIDENT)
+    client.get(f"{BASE}/resident?lang={lang}")
+    page = html(client.get(f"{BASE}/resident"))
+    section = re.search(r'<section aria-labelledby="qui">(.*?)</section>', page, re.S).group(1)
+    paragraphs = re.findall(r"<p>(.*?)</p>", section, re.S)
+    assert len(paragraphs) == 2, paragraphs  # who (the default text), then why (the questionnaire's own)
+    assert section.count(who) == 1 and section.count("ARS") == 1, section
