@@ -16,6 +16,9 @@ import pandas as pd
 Estimator = Callable[[pd.Series, "pd.Series | None"], pd.DataFrame]
 
 ESTIMATE_COLUMNS = ["domain", "n", "estimate", "ci_low", "ci_high"]
+#: Respondents of the domain with the theme (unweighted): what the publication rules need
+#: beside ``n`` (at least 11 with it and 11 without it).
+COUNT_COLUMN = "n_cell"
 #: Domain value of the whole-population row.
 ALL_DOMAIN = "ensemble"
 _Z_95 = 1.959963984540054
@@ -37,7 +40,8 @@ def weighted_share_estimator(weights: pd.Series, *, confidence_z: float = _Z_95)
         ``estimator(indicator, domain)`` giving, per domain, the number of respondents
         ``n``, the weighted share ``p = sum(w y) / sum(w)`` and the interval
         ``p -/+ z sqrt(p (1 - p) / n_eff)`` clipped to [0, 1], with Kish's effective
-        sample size ``n_eff = (sum w)^2 / sum w^2``.
+        sample size ``n_eff = (sum w)^2 / sum w^2``, and ``n_cell``, the respondents
+        of the domain who have the theme (unweighted, for the publication rules).
 
     Notes
     -----
@@ -61,13 +65,14 @@ def weighted_share_estimator(weights: pd.Series, *, confidence_z: float = _Z_95)
         rows = []
         for name, group in groups:
             total = group["w"].sum()
+            with_it = int((group["y"] > 0).sum())
             if len(group) == 0 or total <= 0:
-                rows.append((name, len(group), np.nan, np.nan, np.nan))
+                rows.append((name, len(group), np.nan, np.nan, np.nan, with_it))
                 continue
             p = float((group["w"] * group["y"]).sum() / total)
             n_eff = total ** 2 / float((group["w"] ** 2).sum())
             half = confidence_z * np.sqrt(p * (1 - p) / n_eff)
-            rows.append((name, len(group), p, max(0.0, p - half), min(1.0, p + half)))
-        return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+            rows.append((name, len(group), p, max(0.0, p - half), min(1.0, p + half), with_it))
+        return pd.DataFrame(rows, columns=[*ESTIMATE_COLUMNS, COUNT_COLUMN])
 
     return estimate

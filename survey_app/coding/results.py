@@ -132,7 +132,7 @@ def theme_shares(session: Session, campaign: Campaign, question_id: str | None =
     names = {NSP_CODE: NOT_SPECIFIED, **{d.code: d.name for d in campaign.districts}}
     overall = overall.assign(district=None)
     by_district = by_district.assign(district=by_district["domain"].map(lambda c: names.get(c, c)))
-    return ThemeShares(publishable(overall), publishable(by_district), state.answers.weighting)
+    return ThemeShares(publishable(overall), publishable(by_district, sets=[["theme"]]), state.answers.weighting)
 
 
 def response_themes(session: Session, campaign: Campaign, question_id: str | None = None) -> pd.DataFrame:

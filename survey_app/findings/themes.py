@@ -49,10 +49,10 @@ def design_estimator(sample: WeightedSample):
             frame.loc[y.isna().to_numpy(), "__domaine"] = None
             by = "__domaine"
         result = survey_proportion(frame, sample.design, "__y", by=by)
-        result = result.rename(columns={"__domaine": "domain"})
+        result = result.rename(columns={"__domaine": "domain", "n_need": "n_cell"})
         if by is None:
             result.insert(0, "domain", "ensemble")
-        return result[ESTIMATE_COLUMNS].reset_index(drop=True)
+        return result[[*ESTIMATE_COLUMNS, "n_cell"]].reset_index(drop=True)
 
     return estimate
 
@@ -130,15 +130,28 @@ def campaign_themes(
     return ThemesRun(analysis, sample, answers)
 
 
-def publishable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Blank the shares of fewer than 11 respondents; flag those under 30 as fragile."""
-    frame = frame.copy()
-    frame["suppressed"] = frame["n"] < MIN_CELL
-    frame["fragile"] = frame["n"] < FRAGILE_BELOW
-    for column in ("estimate", "ci_low", "ci_high"):
-        frame[column] = frame[column].astype(object)
-        frame.loc[frame["suppressed"], column] = None
-    return frame
+def publishable(frame: pd.DataFrame, sets=()) -> pd.DataFrame:
+    """The theme shares after the publication rules of every table (:mod:`analysis.crosstab`).
+
+    A share is published only when at least 11 respondents of its group raise the theme
+    and at least 11 do not (``n_cell`` and ``n - n_cell``); within ``sets`` (e.g. the
+    districts of one theme, whose town share is published) a blanked share never stands
+    alone, so that it cannot be worked out from the others. Under 30 respondents: fragile.
+    """
+    from analysis.crosstab import apply_publication_rules
+
+    if frame.empty:
+        return frame.assign(suppressed=pd.Series(dtype=bool), fragile=pd.Series(dtype=bool))
+    if "n_cell" not in frame.columns:
+        raise ValueError("theme shares need n_cell (respondents with the theme) for the publication rules")
+    published = apply_publication_rules(frame, n="n", cell="n_cell", min_cell=MIN_CELL,
+                                        fragile_below=FRAGILE_BELOW, sets=list(sets))
+    published = published.drop(columns=["suppression"])
+    for column in ("estimate", "ci_low", "ci_high", "se", "n", "n_cell"):
+        if column in published.columns:
+            values = published[column].astype(object)
+            published[column] = values.where(pd.notna(values), None)
+    return published
 
 
 def write_theme_outputs(run: ThemesRun, out_dir: str | Path) -> dict[str, int]:
@@ -158,7 +171,7 @@ def write_theme_outputs(run: ThemesRun, out_dir: str | Path) -> dict[str, int]:
         overall = result.shares(estimator=estimator).set_index("theme_id")
         by_district = result.shares("district", estimator=estimator)
         by_district.insert(0, "question", name)
-        share_rows.append(publishable(by_district))
+        share_rows.append(publishable(by_district, sets=[["theme_id"]]))
         for theme in result.themes:
             row = overall.loc[theme.theme_id]
             theme_rows.append(

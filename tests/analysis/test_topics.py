@@ -263,8 +263,13 @@ def test_split_keeps_one_theme_per_answer(which, request):
 def test_default_shares_overall_and_by_district(nmf):
     overall = nmf.shares()
     assert list(overall.columns) == ["theme_id", "label", "domain", "n", "estimate",
-                                     "ci_low", "ci_high"]
+                                     "ci_low", "ci_high", "n_cell"]
     assert len(overall) == len(nmf.themes)
+    # n_cell: the respondents who raise the theme, unweighted (for the publication rules)
+    indicators = nmf.indicators()
+    for theme in nmf.themes:
+        row = overall[overall["theme_id"] == theme.theme_id].iloc[0]
+        assert row["n_cell"] == int(indicators[theme.theme_id].sum())
     assert ((overall["ci_low"] <= overall["estimate"]) &
             (overall["estimate"] <= overall["ci_high"])).all()
     by_district = nmf.shares(by="district")

@@ -244,9 +244,14 @@ def test_theme_shares_are_weighted_with_intervals_and_small_cells_blanked(coding
     names = {d.name for d in coding_demo.campaign.districts}
     # residents who did not say their district are kept, under their own heading
     assert set(by["district"]) <= names | {coding_results.NOT_SPECIFIED}
-    hidden = by[by["n"] < 11]
-    assert hidden["suppressed"].all() and hidden["estimate"].isna().all()
-    assert not by[by["n"] >= 11]["suppressed"].any()
+    # the rule of every table: 11 with the theme and 11 without, and no blanked district alone
+    for frame in (overall, by):
+        hidden, shown = frame[frame["suppressed"]], frame[~frame["suppressed"]]
+        assert hidden["estimate"].isna().all() and hidden["n_cell"].isna().all()
+        assert (shown["n_cell"].astype(int) >= 11).all()
+        assert (shown["n"].astype(int) - shown["n_cell"].astype(int) >= 11).all()
+    assert by["suppressed"].any() and (~by["suppressed"]).any()
+    assert (by.groupby("theme")["suppressed"].sum() != 1).all()
 
 
 def test_emerging_themes_come_from_answers_the_codebook_misses(coding_demo, db_session):
