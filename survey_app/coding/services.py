@@ -102,8 +102,10 @@ def coding_answers(session: Session, campaign: Campaign, question_id: str | None
         else:
             # the weighted respondents and those left out of weighting: every response
             table, definition = pd.concat([sample.table, sample.excluded], ignore_index=True), sample.definition
-            weighting = ("Parts pondérées par calage sur les marges de recensement "
-                         f"({', '.join(sample.settings['variables'])}).")
+            from ..weighting.services import margin_labels
+
+            names = margin_labels(session, campaign).variable_list(sample.settings["variables"])
+            weighting = f"Parts pondérées par calage sur les marges du recensement ({names})."
     if table is None:
         table, definition = exports.tidy_responses(session, campaign, QUESTIONNAIRE)
     weights = pd.Series(1.0, index=table["response_id"])

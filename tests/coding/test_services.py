@@ -268,3 +268,10 @@ def test_emerging_themes_come_from_answers_the_codebook_misses(coding_demo, db_s
     terms = {t for top in themes["top_terms"] for t in top}
     assert terms & {"pénurie", "rupture", "pharmacie", "stock", "chat", "errant"}
     assert all(0 < len(examples) <= 5 for examples in themes["examples"])
+
+
+def test_the_weighting_note_names_the_margins_in_words(coding_demo, db_session):
+    note = coding_results.theme_shares(db_session, coding_demo.campaign).weighting
+    assert "calage sur les marges du recensement" in note
+    assert "Quartier" in note and "Âge" in note and "Sexe" in note
+    assert "age_band" not in note and "district" not in note
