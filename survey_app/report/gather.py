@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import ServiceError
 from ..models import Campaign
-from .values import Chart, Table, count, date_fr, integer_fr, number_fr
+from .values import Chart, Table, count, counts, date_fr, integer_fr, number_fr
 
 Progress = Callable[[float, str], None]
 RESIDENT, PROFESSIONAL = "resident", "professional"
@@ -72,7 +72,7 @@ def gather_report(session: Session, campaign: Campaign, *, progress: Progress | 
     if not sample.weighted:
         limits.append(sample.note)
     progress(0.1, "Contexte et méthode")
-    method = method_part(sample)
+    method = method_part(sample, campaign)
     profile = profile_part(sample, campaign)
     progress(0.15, "Priorités candidates")
     # the same list, scores and evidence as the priorities workspace (priorities.services);
@@ -225,7 +225,7 @@ def _week_label(day: dt.date) -> str:
     return f"sem. du {monday.day:02d}/{monday.month:02d}"
 
 
-def method_part(sample: ResidentsSample) -> dict:
+def method_part(sample: ResidentsSample, campaign: Campaign | None = None) -> dict:
     """Channels, responses over time, weighting variables and margins, design effect."""
     from analysis.weighting import weight_diagnostics
 
@@ -234,16 +234,15 @@ def method_part(sample: ResidentsSample) -> dict:
     everyone = sample.everyone
     total = len(everyone)
     channels = everyone["channel"].value_counts()
+    present = [(label, int(channels.get(code, 0))) for code, label in CHANNEL_LABELS.items() if channels.get(code, 0)]
     channel_rows = []
-    for code, label in CHANNEL_LABELS.items():
-        n = int(channels.get(code, 0))
-        if n == 0:
-            continue
-        c = count(n)
+    for (label, n), c in zip(present, counts([n for _label, n in present])):
         channel_rows.append([label, c.text, f"{number_fr(100 * n / total)} %" if c.shown else "–"])
     channel_table = Table("canaux", "Réponses complètes par canal de collecte",
                           ["Canal", "Réponses", "Part"], channel_rows,
-                          note="« < 11 » : moins de 11 réponses, chiffre non publié.")
+                          note="« < 11 » : moins de 11 réponses, chiffre non publié ;"
+                               " « n.p. » : non publié pour qu'un chiffre masqué ne puisse pas être retrouvé par"
+                               " différence avec le total.")
     days = [d.date() if isinstance(d, dt.datetime) else d for d in everyone["submitted_on"].dropna()]
     if not days:
         days = [d.date() if isinstance(d, dt.datetime) else d for d in everyone["created_on"].dropna()]
@@ -271,7 +270,7 @@ def method_part(sample: ResidentsSample) -> dict:
             "excluded": count(sample.excluded).text if sample.excluded else "0",
         }
         weighting["variables"] = [ROLE_LABELS.get(v, v) for v in sample.settings.get("variables", [])]
-        weighting["margins"] = margins_table(sample)
+        weighting["margins"] = margins_table(sample, campaign)
     return {"channels": channel_table, "chart": chart, "charts": [chart], "weighting": weighting,
             "total": count(total).text}
 
@@ -293,15 +292,15 @@ def margins_table(sample: ResidentsSample, campaign=None) -> Table:
     if structure is not None and len(structure):
         for variable, part in structure.groupby("variable", sort=False):
             labels = _category_labels(sample.definition, variable, campaign)
-            for _, r in part.iterrows():
-                c = count(r["respondents"])
+            for (_, r), c in zip(part.iterrows(), counts(part["respondents"])):
                 rows.append([ROLE_LABELS.get(variable, variable), labels.get(str(r["category"]), str(r["category"])),
                              c.text, f"{number_fr(100 * r['sample_share'])} %" if c.shown else "–",
                              f"{number_fr(100 * r['weighted_share'])} %" if c.shown else "–",
                              f"{number_fr(100 * r['population_share'])} %"])
     return Table("marges", "Marges de calage : l'échantillon et la population",
                  ["Variable", "Catégorie", "Répondants", "Échantillon", "Après pondération", "Recensement"],
-                 rows, note="« < 11 » : moins de 11 répondants, chiffre non publié.",
+                 rows, note="« < 11 » : moins de 11 répondants, chiffre non publié ; « n.p. » : non publié pour "
+                            "qu'un chiffre masqué ne puisse pas être retrouvé par différence avec le total.",
                  source="Marges de la campagne (recensement)")
 
 
@@ -322,8 +321,8 @@ def profile_part(sample: ResidentsSample, campaign: Campaign) -> list[Table]:
         labels = _category_labels(sample.definition, role, campaign)
         codes = list(labels) or sorted(sample.table[question.id].dropna().astype(str).unique())
         rows = []
-        for code, n, weighted in weighted_distribution(sample.table[question.id], sample.design.weights, codes):
-            c = count(n)
+        distribution = list(weighted_distribution(sample.table[question.id], sample.design.weights, codes))
+        for (code, n, weighted), c in zip(distribution, counts([n for _code, n, _weighted in distribution])):
             population = census.get(role, {}).get(code)
             rows.append([labels.get(code, code), c.text,
                          f"{number_fr(100 * weighted)} %" if c.shown and weighted is not None else "–",
@@ -331,7 +330,8 @@ def profile_part(sample: ResidentsSample, campaign: Campaign) -> list[Table]:
         header = "Part pondérée" if sample.weighted else "Part"
         tables.append(Table(f"profil-{role}", f"Répondants par {title.lower()}",
                             [title, "Répondants", header, "Recensement"], rows,
-                            note="« < 11 » : moins de 11 répondants, chiffre non publié ; "
+                            note="« < 11 » : moins de 11 répondants, chiffre non publié ; « n.p. » : non publié "
+                                 "pour qu'un chiffre masqué ne puisse pas être retrouvé par différence avec le total ; "
                                  "« – » : sans objet ou inconnu."))
     return tables
 
@@ -369,6 +369,8 @@ GLOSSARY = [
     ("IC à 95 %", "Intervalle de confiance : fourchette qui contient la vraie valeur dans 95 % des cas."),
     ("Fragile", "Estimation fondée sur moins de 30 répondants, à lire avec prudence."),
     ("< 11", "Chiffre non publié : moins de 11 répondants (règle de diffusion des données de santé)."),
+    ("n.p.", "Chiffre non publié bien qu'il repose sur 11 répondants ou plus, pour qu'un chiffre masqué du même "
+     "tableau ne puisse pas être retrouvé par différence avec le total (secret secondaire)."),
     ("Écart significatif", "Différence avec le reste de la ville qui reste significative après correction "
      "de Benjamini-Hochberg pour comparaisons multiples (taux de fausses découvertes de 5 %)."),
     ("Tri à plat", "Répartition des réponses à une question fermée."),

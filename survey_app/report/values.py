@@ -15,6 +15,8 @@ MIN_CELL = 11
 #: Estimates from fewer respondents are flagged fragile.
 FRAGILE_BELOW = 30
 SUPPRESSED_MARK = "< 11"
+#: A count of 11 or more hidden so that a smaller hidden one cannot be found by difference.
+SECONDARY_MARK = "n.p."
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")
 
@@ -114,6 +116,8 @@ class Count:
     """A number of respondents, hidden under 11 (zero is shown: it reveals nobody)."""
 
     value: int | None
+    #: Hidden although 11 or more (secondary suppression): shown as « n.p. », not « < 11 ».
+    secondary: bool = False
 
     @property
     def shown(self) -> bool:
@@ -121,7 +125,9 @@ class Count:
 
     @property
     def text(self) -> str:
-        return integer_fr(self.value) if self.value is not None else SUPPRESSED_MARK
+        if self.value is not None:
+            return integer_fr(self.value)
+        return SECONDARY_MARK if self.secondary else SUPPRESSED_MARK
 
 
 def count(value) -> Count:
@@ -129,6 +135,23 @@ def count(value) -> Count:
     if number is None or 0 < number < MIN_CELL:
         return Count(None)
     return Count(number)
+
+
+def counts(values) -> list[Count]:
+    """The counts of one set whose total is published (the districts of the town, the
+    channels of the responses…): a count under 11 is hidden (primary suppression), and
+    while the hidden counts add up to fewer than 11 the smallest shown count is hidden too
+    (secondary suppression), so that no hidden count can be worked out from the total."""
+    numbers = [_int_or_none(v) for v in values]
+    primary = [n is None or 0 < n < MIN_CELL for n in numbers]
+    hidden = list(primary)
+    if any(hidden):
+        while sum(n or 0 for n, h in zip(numbers, hidden) if h) < MIN_CELL:
+            shown = [i for i, (n, h) in enumerate(zip(numbers, hidden)) if not h and n]
+            if not shown:
+                break
+            hidden[min(shown, key=lambda i: numbers[i])] = True
+    return [Count(None, secondary=not p) if h else Count(n) for n, h, p in zip(numbers, hidden, primary)]
 
 
 @dataclass

@@ -140,3 +140,15 @@ def test_two_waves_of_a_town_show_each_change_with_its_interval(db_session, crea
         assert significant == ("oui" if low > 0 or high < 0 else "non")
         compared += 1
     assert compared >= 5
+
+
+def test_counts_of_one_table_never_reveal_a_hidden_one_by_difference():
+    from survey_app.report.values import counts
+
+    shown = [c.text for c in counts([120, 7, 45, 60])]
+    assert shown == ["120", "< 11", "n.p.", "60"]  # 7 + 45: the hidden ones add up to 11 or more
+    # 3 + 4 + 2 < 11: the total minus the one shown would tell how many they are together
+    assert [c.text for c in counts([3, 4, 2, 300])] == ["< 11", "< 11", "< 11", "n.p."]
+    assert [c.text for c in counts([3, 4, 2, 300, 40])] == ["< 11", "< 11", "< 11", "300", "n.p."]
+    assert [c.text for c in counts([0, 50, 60])] == ["0", "50", "60"]  # zero reveals nobody
+    assert [c.text for c in counts([12, 50])] == ["12", "50"]
