@@ -32,7 +32,7 @@ def _download(sheet, slug: str, name: str, fmt: str) -> Response:
     else:
         body, mimetype, ext = downloads.to_csv(sheet), CSV_TYPE, "csv"
     safe = re.sub(r"[^a-z0-9_-]+", "-", f"{slug}-{name}".lower()).strip("-")
-    return Response(body, mimetype=mimetype,
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{safe}.{ext}"'})
 
 

@@ -324,5 +324,5 @@ def download(slug: str, fmt: str):
     else:
         body, mimetype = exports.to_csv(work), CSV_TYPE
     name = re.sub(r"[^a-z0-9_-]+", "-", f"{slug}-priorites-candidates".lower()).strip("-")
-    return Response(body, mimetype=mimetype,
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

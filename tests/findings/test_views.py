@@ -126,6 +126,7 @@ def test_indicator_downloads_have_the_same_suppression(client, login, weighted, 
     reply = client.get(url(weighted.campaign, "indicateurs.csv"))
     assert reply.status_code == 200 and reply.mimetype == "text/csv"
     assert "attachment" in reply.headers["Content-Disposition"]
+    assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     assert reply.data.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig")), delimiter=";"))
     header, rows = lines[1], lines[2:]

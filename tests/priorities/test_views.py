@@ -102,6 +102,7 @@ def test_downloads_are_csv_with_bom_and_xlsx(client, login, world):
     reply = client.get(url(world, "/priorites-candidates.csv"))
     assert reply.status_code == 200 and reply.mimetype == "text/csv"
     assert 'filename="demo-priorites-candidates.csv"' in reply.headers["Content-Disposition"]
+    assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     lines = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig")), delimiter=";"))
     keys = [line[1] for line in lines if len(line) > 1]
     assert "clé" in keys and KEY in keys
