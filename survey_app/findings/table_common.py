@@ -20,11 +20,16 @@ from ..models import Campaign, WeightingRun
 from ..questionnaire.model import NSP_CODE
 
 
-def publication_rule() -> str:
-    """The publication rule in French, as the library states it (or as it stood)."""
+def publication_rule(lang: str = "fr") -> str:
+    """The publication rule as the library states it: in English for ``lang="en"``, else in
+    French (the stored job results, the downloads and the report keep the French)."""
     import importlib
 
     crosstab = importlib.import_module("analysis.crosstab")  # the package name is also a function
+    if str(lang or "").split("_")[0] == "en":
+        english = getattr(crosstab, "PUBLICATION_RULE_EN", None)
+        if english:
+            return english
     rule = getattr(crosstab, "PUBLICATION_RULE_FR", None)
     if rule:
         return rule

@@ -83,7 +83,7 @@ def indicators(slug: str):
     return render_template(
         "findings/indicators.html", campaign=campaign, state=state, result=result, views=views, form=form,
         job_status=job_status,
-        variable_labels=tables.variable_labels(page_language()), start_form=EmptyForm(), rule=tables.publication_rule(),
+        variable_labels=tables.variable_labels(page_language()), start_form=EmptyForm(), rule=tables.publication_rule(page_language()),
         query=dict(axe=axis or None, tri=sort, ordre="desc" if descending else "asc"),
         questionnaire=key, questionnaires=questionnaires,
         weighted=indicator_tables.is_weighted(key) if result is None else result.get("weighted", True),
@@ -185,7 +185,7 @@ def cross_tables(slug: str):
             db.session.rollback()
             error, status = str(refusal), 400
     return render_template("findings/cross_tables.html", campaign=campaign, form=form, result=result,
-                           error=error, rule=tables.publication_rule()), status
+                           error=error, rule=tables.publication_rule(page_language())), status
 
 
 @requires(Role.COORDINATOR)
@@ -223,7 +223,10 @@ def themes(slug: str):
     except ServiceError as error:
         return _unavailable(campaign, str(error))
     _keep_lemmas()
-    return render_template("findings/themes.html", campaign=campaign, result=result, state=state)
+    from . import tables
+
+    return render_template("findings/themes.html", campaign=campaign, result=result, state=state,
+                           rule=tables.publication_rule(page_language()))
 
 
 @requires(Role.COORDINATOR)
