@@ -320,10 +320,14 @@ def _distribution(weights) -> dict:
             "chart": drawable}
 
 
-def distribution_svg(session: Session, run: WeightingRun) -> str | None:
+def distribution_svg(session: Session, run: WeightingRun, *, title: str = DISTRIBUTION_TITLE,
+                     caption: str = DISTRIBUTION_CAPTION, axis_label: str = "Poids",
+                     reference_label: str = "Poids moyen") -> str | None:
     """The weight distribution chart of ``run`` (SVG), drawn from its stored weights.
 
-    A run stored with its drawing (before the drawing was deferred) gives that drawing.
+    ``title``, ``caption`` and the labels are the page's (in French unless the page passes
+    them translated). A run stored with its drawing (before the drawing was deferred)
+    gives that drawing.
     """
     stored = ((run.diagnostics or {}).get("distribution") or {})
     if stored.get("svg"):
@@ -335,8 +339,8 @@ def distribution_svg(session: Session, run: WeightingRun) -> str | None:
     _, w = run_weights(session, run)
     if not len(w):
         return None
-    return distribution_chart(w, DISTRIBUTION_TITLE, DISTRIBUTION_CAPTION, bins=DISTRIBUTION_BINS,
-                              reference=float(w.mean())).svg
+    return distribution_chart(w, title, caption, bins=DISTRIBUTION_BINS, axis_label=axis_label,
+                              reference=float(w.mean()), reference_label=reference_label).svg
 
 
 def current_weights(session: Session, campaign: Campaign) -> pd.Series:

@@ -212,10 +212,16 @@ def compute_weights(session: Session, job, campaign_id: int, *, key: str = DEFAU
 
 
 def distribution_chart(session: Session, run: WeightingRun) -> str | None:
-    """The weight distribution chart of ``run`` as SVG, drawn now from its stored weights (None: no chart)."""
+    """The weight distribution chart of ``run`` as SVG, drawn now from its stored weights (None: no chart).
+
+    Its title, caption and axis labels are in the page's language (French outside a request).
+    """
     from ..findings import weights
 
-    return weights.distribution_svg(session, run)
+    return weights.distribution_svg(
+        session, run, title=_("Distribution des poids après pondération"),
+        caption=_("Poids de chaque répondant ; trait pointillé : poids moyen."),
+        axis_label=_("Poids"), reference_label=_("Poids moyen"))
 
 
 def current_weighting(session: Session, campaign: Campaign) -> CurrentWeighting | None:
