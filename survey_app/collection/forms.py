@@ -4,11 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .responses import EXCLUSION_REASONS
+from .responses import EXCLUSION_LABELS
 
 
 class ExcludeForm(FlaskForm):
-    motive = SelectField(_l("Motif"), choices=[SelectChoice(k, v) for k, v in EXCLUSION_REASONS.items()])
+    motive = SelectField(_l("Motif"), choices=[SelectChoice(k, v) for k, v in EXCLUSION_LABELS.items()])
     note = TextAreaField(_l("Ce qui a été constaté"), validators=[DataRequired(_l("Indiquez la raison de l'exclusion.")),
                                                                    Length(max=2000)])
 

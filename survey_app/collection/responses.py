@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, aliased
 
@@ -29,12 +30,36 @@ from ..questionnaire.model import OTHER_SUFFIX, Definition, Question, label_in
 from .dashboard import roles
 
 PER_PAGE = 50
+#: The motives of an exclusion, by code, in French: the stored reason starts with one.
 EXCLUSION_REASONS = {
     "test": "Réponse de test",
     "doublon": "Doublon",
     "hors_territoire": "Hors du territoire",
     "incoherente": "Réponse incohérente",
 }
+#: The same motives as the pages show them, in the reader's language.
+EXCLUSION_LABELS = {
+    "test": _l("Réponse de test"),
+    "doublon": _l("Doublon"),
+    "hors_territoire": _l("Hors du territoire"),
+    "incoherente": _l("Réponse incohérente"),
+}
+#: The reason paper entry stores when it cancels a form (``entry.services``), shown translated too.
+CANCELLED_ENTRY = ("Saisie annulée", _l("Saisie annulée"))
+
+
+def exclusion_reason_text(reason: str | None) -> str | None:
+    """A stored exclusion reason (« Réponse de test : <note> ») as the page shows it: the
+    motive in the reader's language, the coordinator's note as written."""
+    if not reason:
+        return reason
+    motives = [(EXCLUSION_REASONS[code], EXCLUSION_LABELS[code]) for code in EXCLUSION_REASONS] + [CANCELLED_ENTRY]
+    for french, label in motives:
+        if reason == french:
+            return str(label)
+        if reason.startswith(french + " : "):
+            return _("%(motive)s : %(note)s", motive=str(label), note=reason[len(french) + 3:])
+    return reason
 
 
 @dataclass
@@ -392,4 +417,4 @@ def _pair(session: Session, campaign: Campaign, a: int, b: int, why: str, lang: 
 
 
 __all__ = ["Filters", "list_responses", "exclude", "restore", "correct", "duplicates", "items", "trail",
-           "EXCLUSION_REASONS", "label_in"]
+           "EXCLUSION_REASONS", "EXCLUSION_LABELS", "exclusion_reason_text", "label_in"]

@@ -111,6 +111,7 @@ def _render_response(campaign, found, *, exclude_form=None, restore_form=None, e
         items=response_service.items(found, definition, campaign, page_language()), changes=changes, events=events,
         exclude_form=exclude_form or ExcludeForm(formdata=None), restore_form=restore_form or RestoreForm(formdata=None),
         error=error, cell_text=response_service.cell_text, questions=definition.questions,
+        reason_text=response_service.exclusion_reason_text,
         districts=response_service.districts_of(campaign)), status
 
 
