@@ -5,8 +5,10 @@ Private module of :mod:`analysis.priorities`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from analysis.axes import AXIS_LABELS
 from analysis.privacy import mask_pii
@@ -29,6 +31,49 @@ PEARL_ITEMS = {
 }
 #: Verbatims quoted as evidence for one candidate.
 MAX_VERBATIMS = 3
+#: How a piece of evidence is tied to a candidate, from the closest: declared in a
+#: :class:`Need`, named with the same word (a form of it) as the need, or only of
+#: the same CLS axis. Only the first two speak of *this* need.
+MATCHES = ("mapping", "words", "axis")
+#: Words of need labels too general to tie two labels together ("santé", "soins",
+#: "besoin"…), beside the French stop words.
+GENERAL_WORDS = frozenset({
+    "sante", "soin", "soins", "besoin", "besoins", "aide", "aides", "difficulte", "difficultes",
+    "acces", "personne", "personnes", "probleme", "problemes", "public", "prioritaire",
+    "moins", "annee", "annees", "jour", "jours", "semaine", "depuis", "faute", "quotidien",
+    "reduire", "attirer", "ouvrir", "trouver", "situation", "etat", "activite", "activites", "couvert", "couverts", "couverte",
+})
+
+
+@lru_cache(maxsize=4096)
+def _label_words(label: str) -> frozenset[str]:
+    """The words of a label that can name a need: folded, four letters or more, neither
+    a French stop word nor one of :data:`GENERAL_WORDS`."""
+    from analysis.coding._match import fold
+    from analysis.text._lexicon import STOP_WORDS
+
+    stop = _folded_stop_words(frozenset(STOP_WORDS))
+    words = re.findall(r"[^\W\d_]+", fold(label or ""))
+    return frozenset(w for w in words if len(w) >= 4 and w not in stop and w not in GENERAL_WORDS)
+
+
+@lru_cache(maxsize=2)
+def _folded_stop_words(words: frozenset[str]) -> frozenset[str]:
+    from analysis.coding._match import fold
+
+    return frozenset(fold(w) for w in words)
+
+
+def same_need_words(label: str, other: str) -> bool:
+    """Whether two labels name their need with the same word, or forms of one word
+    ("Sans médecin traitant" / "Attirer des médecins"; "Non vacciné(e) contre la
+    grippe" / "La prévention (dépistages, vaccination)")."""
+    from analysis.coding._match import stem
+    from analysis.coding._morphology import shares_root
+
+    mine, theirs = _label_words(label), _label_words(other)
+    # a prefixed word is not taken for its base here: « dépistage » is not « âgé »
+    return any(a == b or stem(a) == stem(b) or shares_root(a, b) for a in mine for b in theirs)
 
 
 @dataclass(frozen=True)
@@ -181,7 +226,7 @@ class Candidate:
         for indicator in self.indicators:
             if not indicator.thin:
                 return indicator.label, indicator.town
-        themes = [t for t in self.themes if t.share.publishable and t.match == "mapping"]
+        themes = [t for t in self.themes if t.share.publishable and t.match in ("mapping", "words")]
         if themes:
             best = max(themes, key=lambda t: t.share.estimate)
             return f"{best.label} (thème évoqué spontanément)", best.share
@@ -267,8 +312,10 @@ def build_candidates(indicators: Iterable[IndicatorEvidence] = (),
         ``candidate key -> Assessment`` entered by the coordinator.
     match_by_axis : bool
         Attach each theme, ranking option and professionals' item that no need
-        lists to every candidate of the same axis that has no declared evidence of
-        that source (``match="axis"``).
+        lists to the candidates whose label names it with the same word
+        (:func:`same_need_words`, ``match="words"``), or, when none does, to every
+        candidate of the same axis that has no declared evidence of that source
+        (``match="axis"``: context, not evidence of this need; the scores leave it out).
     max_verbatims : int
 
     Returns
@@ -321,11 +368,12 @@ def build_candidates(indicators: Iterable[IndicatorEvidence] = (),
         for item in items:
             if key_of(item) in mapped[source]:
                 continue
-            hosts = [key for key, _, axis in order if match_by_axis and axis is not None
-                     and axis == item.axis
-                     and not any(e.match == "mapping" for e in attached[source][key])]
+            free = [(key, label, axis) for key, label, axis in order if match_by_axis
+                    and not any(e.match == "mapping" for e in attached[source][key])]
+            named = [key for key, label, _axis in free if same_need_words(label, item.label)]
+            hosts = named or [key for key, _label, axis in free if axis is not None and axis == item.axis]
             for key in hosts:
-                attached[source][key].append(dataclasses.replace(item, match="axis"))
+                attached[source][key].append(dataclasses.replace(item, match="words" if named else "axis"))
             if not hosts:
                 unmatched.append(item)
     candidates = []

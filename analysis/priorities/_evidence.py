@@ -291,7 +291,7 @@ class ThemeEvidence:
         Typical answers, as written: they are masked with
         :func:`analysis.privacy.mask_pii` when a candidate is built.
     match : str or None
-        Set by :func:`build_candidates`: ``"mapping"`` or ``"axis"``.
+        Set by :func:`build_candidates`: ``"mapping"``, ``"words"`` or ``"axis"`` (``analysis.priorities._candidates.MATCHES``).
     """
 
     key: str

@@ -329,7 +329,8 @@ def score(candidate: Candidate, grid: ScoringGrid | None = None) -> Score:
     else:
         a = grid.size(lead[1].estimate)
         sources["A"] = f"{lead[0]} : {_percent(lead[1].estimate)}"
-    pro = [e for e in candidate.professional if e.share.publishable]
+    # evidence tied to the candidate by its CLS axis alone speaks of the axis, not of this need
+    pro = [e for e in candidate.professional if e.share.publishable and e.match != "axis"]
     if assessment.seriousness is not None:
         b, sources["B"] = assessment.seriousness, "saisie par le comité"
     elif pro:
@@ -348,11 +349,17 @@ def score(candidate: Candidate, grid: ScoringGrid | None = None) -> Score:
     i = grid.inequity(gap)
     sources["I"] = (f"{worse[0].group} : écart de {format_number_fr(100 * gap)} points"
                     if worse else "aucun écart significatif")
-    top = _max(e.top.estimate for e in candidate.ranking if e.top.publishable)
-    theme = _max(e.share.estimate for e in candidate.themes if e.share.publishable)
+    ranking = [e for e in candidate.ranking if e.top.publishable and e.match != "axis"]
+    themes = [e for e in candidate.themes if e.share.publishable and e.match != "axis"]
+    top = _max(e.top.estimate for e in ranking)
+    theme = _max(e.share.estimate for e in themes)
     d = grid.demand(top, theme)
-    sources["D"] = (f"classement : {_percent(top)} parmi les trois priorités ; "
-                    f"réponses libres : {_percent(theme)}")
+    if ranking or themes:
+        sources["D"] = (f"classement : {_percent(top)} parmi les trois priorités ; "
+                        f"réponses libres : {_percent(theme)}")
+    else:
+        sources["D"] = ("aucune demande des habitants propre à ce besoin (ni option du classement ni thème "
+                        "des réponses libres qui le nomme ; ce qui ne relève que de son axe n'est pas compté)")
     thin = lead is None
     total = math.nan if thin else grid.rating(a, b, c, i, d)
     return Score(candidate.key, a, b, c, i, d, sources, assessment.pearl.results(),

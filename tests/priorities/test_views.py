@@ -40,6 +40,10 @@ def test_the_campaign_page_links_to_the_workspace_which_shows_the_list_and_the_f
     assert f'<label for="{KEY}-effectiveness">' in page and f'name="{KEY}-status"' in page
     assert 'id="historique"' in page and "Aucune modification pour l'instant." in text
     assert "<script" not in page and 'style="' not in page
+    # evidence is tied to a need by a word of its label; by its axis alone it scores no demand
+    assert "rattaché par un mot de son intitulé" in text
+    if "rattaché par l'axe du CLS seulement" in text:
+        assert "ne compte pas dans la demande exprimée (D)" in text
 
 
 def test_a_c_out_of_range_is_refused_in_french_keeping_what_was_typed_then_a_good_one_is_stored(

@@ -141,3 +141,50 @@ def test_hostile_text_is_kept_as_plain_data():
     ranking = rank_candidates(found, ScoringGrid())
     assert ranking.to_frame().loc[0, "label"] == hostile
     assert hostile in score(candidate).sources["A"]
+
+
+def _labelled_option(code, label, top, axis="acces_soins"):
+    from analysis.priorities import RankingEvidence
+
+    from ._factories import figure
+
+    return RankingEvidence(code, label, axis, figure(top / 2), figure(top))
+
+
+def test_evidence_naming_a_need_goes_to_it_and_only_that_counts_for_demand():
+    """An option or theme is tied to the needs whose label names it with the same word (or a
+    form of it); only when none does is it shared by the axis, as context that scores nothing."""
+    found = build_candidates(
+        [indicator("sans_medecin", 0.2, label="Sans médecin traitant"),
+         indicator("urgences", 0.1, label="Recours aux urgences faute de médecin disponible"),
+         indicator("dentiste", 0.15, label="Pas de dentiste depuis plus de 2 ans"),
+         indicator("grippe", 0.4, "prevention_environnement", label="Non vacciné(e) contre la grippe"),
+         indicator("bruit", 0.3, "prevention_environnement", label="Très gêné(e) par le bruit")],
+        [ThemeEvidence("acces", "Accès aux soins difficile", "acces_soins", Figure(0.3, 0.25, 0.35, 300))],
+        [_labelled_option("medecins", "Attirer des médecins, ouvrir un centre de santé", 0.4),
+         _labelled_option("prevention", "La prévention (dépistages, vaccination)", 0.2,
+                          "prevention_environnement")])
+    assert [(o.option, o.match) for o in found["sans_medecin"].ranking] == [("medecins", "words")]
+    assert [(o.option, o.match) for o in found["urgences"].ranking] == [("medecins", "words")]
+    assert found["dentiste"].ranking == ()  # « médecins » does not name the dentist
+    assert [(o.option, o.match) for o in found["grippe"].ranking] == [("prevention", "words")]
+    assert found["bruit"].ranking == ()
+    # a theme naming no need of its axis is shared by the axis…
+    assert [(t.key, t.match) for t in found["dentiste"].themes] == [("acces", "axis")]
+    # …and speaks of the axis, not of the need: no demand from it
+    grid = ScoringGrid()
+    assert score(found["sans_medecin"], grid).demand == grid.demand(0.4, 0.0)
+    dentist = score(found["dentiste"], grid)
+    assert dentist.demand == 0.0 and "propre à ce besoin" in dentist.sources["D"]
+    assert score(found["grippe"], grid).demand == grid.demand(0.2, 0.0)
+
+
+def test_labels_share_a_need_word_not_a_general_one():
+    from analysis.priorities._candidates import same_need_words
+
+    assert same_need_words("Difficulté à obtenir un rendez-vous de spécialiste", "Réduire les délais chez les spécialistes")
+    assert same_need_words("Humidité ou moisissures dans le logement", "Le logement dégradé ou insalubre")
+    assert not same_need_words("Sans complémentaire santé", "La santé mentale")  # « santé » names no need
+    assert not same_need_words("Besoin d'aide psychologique non couvert", "Besoin d'aide au quotidien non couvert")
+    assert not same_need_words("", "La santé mentale")
+    assert not same_need_words("Dépistage du cancer du col non à jour", "Les personnes âgées (maintien à domicile)")
