@@ -38,7 +38,8 @@ def _names(versions) -> dict[str, str]:
 def _page(campaign, *, error=None, status=200):
     versions = _versions(campaign)
     return render_template("exports/page.html", campaign=campaign, versions=versions, formats=FORMAT_NAMES,
-                           names=_names(versions), error=error, meaning=dictionary.VALIDATED_MEANING), status
+                           names=_names(versions), error=error,
+                           meaning=dictionary.words(page_language())(dictionary.VALIDATED_MEANING)), status
 
 
 @requires(Role.COORDINATOR)
@@ -73,7 +74,7 @@ def download(slug: str):
     return reply
 
 
-def _variables(campaign, key):
+def _variables(campaign, key, lang: str = "fr"):
     versions = {v.key: v for v in _versions(campaign)}
     if not versions:
         abort(404)
@@ -82,18 +83,19 @@ def _variables(campaign, key):
     from ..findings.weights import current_weights
 
     weighted = not current_weights(db.session, campaign).empty
-    return version, dictionary.export_variables(campaign, definition, weighted=weighted)
+    return version, dictionary.export_variables(campaign, definition, weighted=weighted, lang=lang)
 
 
 @requires(Role.COORDINATOR)
 def dictionary_page(slug: str):
     """The data dictionary of the export: every column, its question, label, type and codes."""
     campaign = member_campaign_or_404(slug)
-    version, variables = _variables(campaign, request.args.get("questionnaire"))
+    lang = page_language()
+    version, variables = _variables(campaign, request.args.get("questionnaire"), lang)
     return render_template("exports/dictionary.html", campaign=campaign, version=version,
                            name=_names([version])[version.key],
-                           rows=dictionary.dictionary_rows(variables), versions=_versions(campaign),
-                           meaning=dictionary.VALIDATED_MEANING)
+                           rows=dictionary.dictionary_rows(variables, lang), versions=_versions(campaign),
+                           meaning=dictionary.words(lang)(dictionary.VALIDATED_MEANING))
 
 
 @requires(Role.COORDINATOR)
