@@ -16,6 +16,8 @@ PROPOSAL_QUESTIONS = {"resident": ("propositions", "aide_prendre_soin"),
                       "professional": ("actions_proposees",)}
 PROFESSIONAL_TEXTS = ("problemes_prioritaires", "publics_besoins", "remarques")
 _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
+#: An elided article or pronoun before an apostrophe (« l' », « qu' », « c’ »).
+_ELISION = re.compile(r"\b\w{1,2}['’]", re.UNICODE)
 
 
 @dataclass
@@ -49,20 +51,40 @@ def quote(text) -> str:
 
 
 def word_cloud(texts_by_respondent: dict) -> list[dict]:
-    """The words most respondents used (each by 11 at least), with a size class 1-5."""
-    from analysis.text import STOP_WORDS
+    """The words most respondents used (each by 11 at least), with a size class 1-5.
 
+    Elisions are split (« c'est » is « c » and « est »), stop words and the little words
+    that matter only inside a sentence (« plus », « pas », « trop ») left out, and the
+    forms of one word counted together (« médecin », « medecin », « médecins »: shown in
+    the form written most often)."""
+    from analysis.coding._match import fold, stem
+    from analysis.text import STOP_WORDS
+    from analysis.text._lexicon import KEEP_WORDS
+
+    left_out = {fold(w) for w in set(STOP_WORDS) | KEEP_WORDS}
     frequency: dict[str, int] = {}
+    forms: dict[str, dict[str, int]] = {}
     for texts in texts_by_respondent.values():
-        words = {w.lower() for text in texts for w in _WORD.findall(str(text))}
-        for word in words - set(STOP_WORDS):
-            frequency[word] = frequency.get(word, 0) + 1
-    kept = sorted(((n, w) for w, n in frequency.items() if n >= MIN_CELL), reverse=True)[:CLOUD_WORDS]
+        keys = set()
+        for text in texts:
+            for word in _WORD.findall(_ELISION.sub(" ", str(text))):
+                word = word.lower()
+                folded = fold(word)
+                if folded in left_out:
+                    continue
+                key = stem(folded)
+                keys.add(key)
+                forms.setdefault(key, {})
+                forms[key][word] = forms[key].get(word, 0) + 1
+        for key in keys:
+            frequency[key] = frequency.get(key, 0) + 1
+    kept = sorted(((n, k) for k, n in frequency.items() if n >= MIN_CELL), reverse=True)[:CLOUD_WORDS]
     if not kept:
         return []
     top, low = kept[0][0], kept[-1][0]
     span = max(top - low, 1)
-    words = [{"word": w, "respondents": n, "size": 1 + round(4 * (n - low) / span)} for n, w in kept]
+    shown = [(max(forms[k].items(), key=lambda item: (item[1], -len(item[0]), item[0]))[0], n) for n, k in kept]
+    words = [{"word": w, "respondents": n, "size": 1 + round(4 * (n - low) / span)} for w, n in shown]
     return sorted(words, key=lambda item: item["word"])
 
 

@@ -152,3 +152,13 @@ def test_counts_of_one_table_never_reveal_a_hidden_one_by_difference():
     assert [c.text for c in counts([3, 4, 2, 300, 40])] == ["< 11", "< 11", "< 11", "300", "n.p."]
     assert [c.text for c in counts([0, 50, 60])] == ["0", "50", "60"]  # zero reveals nobody
     assert [c.text for c in counts([12, 50])] == ["12", "50"]
+
+
+def test_word_clouds_count_the_forms_of_a_word_together_and_leave_little_words_out():
+    from survey_app.report.gather_voices import word_cloud
+
+    texts = {i: ["C'est le médecin qui manque, plus de médecins" if i % 2 else "Pas de medecin, l'attente est trop longue"]
+             for i in range(30)}
+    cloud = {w["word"]: w["respondents"] for w in word_cloud(texts)}
+    assert cloud == {"médecin": 30, "attente": 15, "longue": 15}  # one word, in its usual written form
+    assert word_cloud({i: ["une réponse"] for i in range(10)}) == []  # fewer than 11 respondents: nothing
