@@ -288,10 +288,14 @@ def theme_workspace(slug: str):
         from ..jobs.views import job_status as describe
 
         job_status = describe(campaign, state.last)
+    from . import theme_text
+
+    # the result keeps the library's French: its summary, notes and names are given in the page's language
+    names = theme_text.shown_names((state.result or {}).get("names") or {}, theme_service.TOGETHER)
     return render_template(
         "findings/themes_workspace.html", campaign=campaign, state=state, result=state.result, name=name,
-        snapshot=snapshot, verbatims=verbatims, job_status=job_status, forms=_theme_forms(campaign, snapshot, name),
-        shown=request.args.get("theme", type=int),
+        snapshot=theme_text.shown_snapshot(snapshot), names=names, verbatims=verbatims, job_status=job_status,
+        forms=_theme_forms(campaign, snapshot, name), shown=request.args.get("theme", type=int),
     )
 
 
