@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _learn as learn
+from ._match import fold
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,14 @@ def theme_evidence(coder, row: int, minimum: float) -> list[ThemeEvidence]:
             continue
         terms = tuple((text, _term_weight(coder, j, text)) for text in coder._matched[row].get(j, ()))
         near = []
+        found = {fold(text) for text, _weight in terms}
         for c in columns:
             value, t = float(coder._affinity[c, j]), int(coder._affinity_term[c, j])
             if value >= learn.SOFT_FLOOR and t >= 0:
-                near.append((coder._vocabulary[c], coder.term_index.terms[t].text, round(value, 2)))
+                word, term = coder._vocabulary[c], coder.term_index.terms[t].text
+                if fold(word) == fold(term) or fold(word) in found:
+                    continue  # the term itself, already listed among the terms found
+                near.append((word, term, round(value, 2)))
         near.sort(key=lambda item: -item[2])
         learned = sorted(((coder._vocabulary[c], round(float(coder._learned_words[c, j]), 2))
                           for c in columns if coder._learned_words[c, j] > 0),

@@ -161,3 +161,14 @@ def test_a_word_excluded_from_a_theme_stops_counting_for_it(code, codebook):
     assert all(w != "moisir" for w, _, _ in
                next((e.near_words for e in coder.evidence(0) if e.theme == "logement"), ()))
     assert coder.main_themes()["theme"].tolist() != ["logement"]
+
+
+def test_a_term_found_in_the_answer_is_not_also_listed_as_near_itself(code):
+    coder, _main = code(["je n'ai plus de médecin généraliste depuis deux ans",
+                         "pas de médecin généraliste dans le quartier, tout est moisi"])
+    for row in (0, 1):
+        for evidence in coder.evidence(row):
+            found = {text.casefold() for text, _weight in evidence.terms}
+            for word, term, _similarity in evidence.near_words:
+                assert word.casefold() != term.casefold(), (row, evidence.theme, word)
+                assert word.casefold() not in found, (row, evidence.theme, word)
