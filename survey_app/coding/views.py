@@ -233,7 +233,10 @@ def shares(slug: str):
         return _unavailable(campaign, error)
     _keep_lemmas()
     overall = result.overall.set_index("theme")
-    districts = list(dict.fromkeys(result.by_district["district"]))
+    # the campaign's districts in their order, the residents who gave none last
+    present = set(result.by_district["district"])
+    named = [d.name for d in campaign.districts if d.name in present]
+    districts = named + sorted(present - set(named), key=lambda name: (name == coding_results.NOT_SPECIFIED, name))
     cells = {(row.theme, row.district): row for row in result.by_district.itertuples()}
     return render_template("coding/shares.html", campaign=campaign, scope=scope, result=result,
                            overall=overall, districts=districts, cells=cells)

@@ -170,6 +170,16 @@ def test_results_pages_and_automatic_coding(client, login, coding_demo, db_sessi
     page = shares.get_data(as_text=True)
     assert shares.status_code == 200 and "calage" in page and "n.p." in page
     assert all(d.name in page for d in campaign.districts)
+    # the columns in the campaign's order of districts, « Quartier non précisé » last
+    import html as html_module
+    import re as re_module
+
+    header = html_module.unescape(page[page.index("<thead>"):page.index("</thead>")])
+    columns = re_module.findall(r'<th scope="col">([^<]*)</th>', header)
+    names = [d.name for d in campaign.districts]
+    assert [c for c in columns if c in names] == [n for n in names if n in columns]
+    if "Quartier non précisé" in columns:
+        assert columns[-1] == "Quartier non précisé"
     emerging = client.get(url(campaign, "themes-emergents"))
     assert emerging.status_code == 200 and "Thèmes émergents" in emerging.get_data(as_text=True)
 
