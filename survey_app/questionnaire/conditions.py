@@ -33,6 +33,7 @@ from .nodes import (Arith, BoolOp, Call, Compare, In, ListLiteral, Literal,
                     Negate, Node, Not, Ref, node_from_json, number_to_code)
 
 __all__ = [
+    "tree_refs",
     "ConditionSyntaxError", "Node", "Literal", "ListLiteral", "Ref", "Call", "Not",
     "Negate", "BoolOp", "Compare", "In", "Arith", "parse_condition",
     "evaluate_condition", "node_from_json", "number_to_code", "FUNCTIONS", "KEYWORDS",
@@ -273,3 +274,18 @@ def evaluate_condition(condition: "str | Node | None", answers: Mapping[str, Any
         return True
     node = parse_condition(condition) if isinstance(condition, str) else condition
     return bool(node.evaluate(answers))
+
+
+def tree_refs(tree: Any) -> set[str]:
+    """The question ids a condition's JSON tree (:meth:`Node.to_json`) reads."""
+    found: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "ref" in node:
+                found.add(node["ref"])
+            stack.extend(node.get("args", []))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found

@@ -25,6 +25,7 @@ from ..models import Channel, ResponseStatus
 from ..models.campaign import open_on
 from ..questionnaire import OTHER_SUFFIX, Section, coerce_other_text, constraint_failures
 from ..questionnaire.answers import is_blank
+from ..questionnaire.conditions import tree_refs
 from . import store
 from .conditions import effective_answers, prune_hidden, validate_answers, visible_sections
 from .codes import (CODE_ALPHABET, INVITATION_LENGTH, MAX_INVITATIONS, RESUME_LENGTH, format_code,  # noqa: F401
@@ -251,7 +252,7 @@ def page_position(survey: Survey, answers: Mapping[str, Any], section_id: str,
     trees = definition.condition_trees()["sections"]
 
     def still_open(section) -> bool:
-        for ref in _refs(trees.get(section.id)):
+        for ref in tree_refs(trees.get(section.id)):
             question = definition.questions.get(ref)
             if question is not None and order.get(question.section_id, -1) >= here:
                 return True
@@ -263,19 +264,6 @@ def page_position(survey: Survey, answers: Mapping[str, Any], section_id: str,
     return PagePosition(number, len(pages) + possible, possible > 0, number == len(pages))
 
 
-def _refs(tree: Any) -> set[str]:
-    """The question ids a JSON condition tree reads."""
-    found: set[str] = set()
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "ref" in node:
-                found.add(node["ref"])
-            stack.extend(node.get("args", []))
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
 
 
 def resume_section(survey: Survey, response: Draft, answers: Mapping[str, Any] | None = None) -> str:

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..questionnaire import OTHER_SUFFIX, Question, Section
 from ..questionnaire.answers import TEXT_LIMITS
+from ..questionnaire.conditions import tree_refs
 from ..questionnaire.model import label_in
 
 #: A page never holds more fields than this; beyond, the post is forged.
@@ -104,15 +105,7 @@ def scale_points(q: Question) -> list[int]:
 
 def condition_refs(tree: Any) -> set[str]:
     """Question ids a JSON condition tree refers to."""
-    found: set[str] = set()
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "ref" in node:
-                found.add(node["ref"])
-            stack.extend(node.get("args", []))
-    return found
+    return tree_refs(tree)
 
 
 def display_answer(q: Question, answers: Mapping[str, Any], lang: str, districts: Iterable = ()) -> list[str]:
