@@ -103,7 +103,7 @@ def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register the tables on the metadata)
-    from .web.i18n import select_locale, template_context
+    from .web.i18n import local_datetime, select_locale, template_context
     from .web.access import init_access
     from .web.security import init_security
 
@@ -116,6 +116,7 @@ def _init_extensions(app: Flask) -> None:
     init_security(app)
     init_access(app)
     app.context_processor(template_context)
+    app.add_template_filter(local_datetime, "heure")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -29,6 +29,7 @@ _ENV_SETTINGS = {
     "CLS_LOGIN_RATE_LIMIT": ("CLS_LOGIN_RATE_LIMIT", str),
     "CLS_SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in {"1", "true", "yes", "oui"}),
     "CLS_DEFAULT_LANGUAGE": ("BABEL_DEFAULT_LOCALE", str),
+    "CLS_TIMEZONE": ("BABEL_DEFAULT_TIMEZONE", lambda v: _timezone("CLS_TIMEZONE", v)),
     "CLS_QUESTIONNAIRES_DIR": ("CLS_QUESTIONNAIRES_DIR", str),
     "CLS_PUBLIC_URL": ("CLS_PUBLIC_URL", lambda v: v.rstrip("/")),
     "CLS_PING_AFTER_IDLE_SECONDS": ("CLS_PING_AFTER_IDLE_SECONDS", lambda v: _seconds("CLS_PING_AFTER_IDLE_SECONDS", v)),
@@ -58,6 +59,16 @@ def _seconds(name: str, value: str) -> float:
     return seconds
 
 
+def _timezone(name: str, value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} doit être un fuseau horaire (par exemple Europe/Paris), pas « {value} ».") from None
+    return value
+
+
 def _count(name: str, value: str, low: int, high: int) -> int:
     try:
         number = int(value)
@@ -77,6 +88,8 @@ def default_settings(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "CLS_LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
         "BABEL_DEFAULT_LOCALE": "fr",
+        # the town's clock for every date and time a page shows (the database keeps UTC)
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "CLS_LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,

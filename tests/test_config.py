@@ -55,3 +55,25 @@ def test_the_life_of_account_links_is_a_setting_with_a_clear_error(tmp_path):
     assert create_app(environ={**base, "CLS_ACCOUNT_LINK_DAYS": "3"}).config["CLS_ACCOUNT_LINK_DAYS"] == 3
     with pytest.raises(ConfigError, match="CLS_ACCOUNT_LINK_DAYS"):
         create_app(environ={**base, "CLS_ACCOUNT_LINK_DAYS": "jamais"})
+
+
+def test_pages_show_times_on_the_towns_clock_which_cls_timezone_sets():
+    import datetime as dt
+
+    import pytest
+
+    from survey_app.web.i18n import local_datetime
+
+    winter, summer = dt.datetime(2026, 12, 1, 19, 3), dt.datetime(2026, 7, 1, 19, 3)  # UTC, as stored
+    app = create_app({"SECRET_KEY": "x"}, environ={})
+    with app.test_request_context("/"):
+        assert local_datetime(winter) == "01/12/2026 20:03"  # Paris, winter time
+        assert local_datetime(summer) == "01/07/2026 21:03"  # summer time
+        assert local_datetime("2026-12-01T19:03:00") == "01/12/2026 20:03"  # a job's ISO text
+        assert local_datetime(winter.replace(tzinfo=dt.timezone.utc), "dd/MM/yyyy 'à' HH:mm") == "01/12/2026 à 20:03"
+        assert local_datetime(None) == "–" and local_datetime(dt.date(2026, 12, 1)) == "01/12/2026"
+    app = create_app({"SECRET_KEY": "x"}, environ={"CLS_TIMEZONE": "America/Cayenne"})
+    with app.test_request_context("/"):
+        assert local_datetime(winter) == "01/12/2026 16:03"
+    with pytest.raises(ConfigError, match="fuseau horaire"):
+        create_app({"SECRET_KEY": "x"}, environ={"CLS_TIMEZONE": "Lune/Tranquillité"})

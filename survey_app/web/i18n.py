@@ -70,3 +70,22 @@ def page_language() -> str:
     from flask_babel import get_locale
 
     return str(get_locale() or "fr")
+
+
+def local_datetime(value, pattern: str = "dd/MM/yyyy HH:mm") -> str:
+    """A moment (a datetime, or its ISO text, in UTC as the database keeps it) on the town's
+    clock (``CLS_TIMEZONE``, Europe/Paris by default), as the pages show it; « – » for none."""
+    import datetime as dt
+
+    from flask_babel import format_datetime
+
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y")
+    return format_datetime(value, pattern)

@@ -27,7 +27,7 @@ def test_weighting_page_and_chart_in_english_french_by_default(client, login, co
 
     page = html.unescape(client.get(URL).get_data(as_text=True))
     assert CAPTION_FR in page and CAPTION_EN not in page
-    assert " à " in page.split("Poids calculés le", 1)[1].split("(UTC)", 1)[0]
+    assert " à " in page.split("Poids calculés le", 1)[1].split(" par ", 1)[0]
     assert _chart_url(page) == f"{URL}poids-{run.id}.svg"
     chart = client.get(_chart_url(page)).get_data(as_text=True)
     assert "Distribution des poids après pondération" in chart and "Distribution of the weights" not in chart
@@ -35,7 +35,7 @@ def test_weighting_page_and_chart_in_english_french_by_default(client, login, co
     client.get("/langue/en?next=/")
     page = html.unescape(client.get(URL).get_data(as_text=True))
     assert CAPTION_EN in page and CAPTION_FR not in page
-    computed = page.split("Weights computed on", 1)[1].split("(UTC)", 1)[0]
+    computed = page.split("Weights computed on", 1)[1].split(" by ", 1)[0]
     assert " at " in computed and " à " not in computed
     chart_url = _chart_url(page)
     assert chart_url != f"{URL}poids-{run.id}.svg"  # not the French drawing a browser may have kept
