@@ -1,5 +1,5 @@
 """Public pages: the landing page, the language switch, a health check."""
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
@@ -63,10 +63,8 @@ def set_language(lang: str):
 @bp.route("/favicon.ico")
 @public
 def favicon():
-    """The site's icon where browsers ask for it without a link (the SVG shipped in static/)."""
-    response = current_app.send_static_file("favicon.svg")
-    response.mimetype = "image/svg+xml"
-    return response
+    """Where browsers ask for the site's icon without a link: the SVG shipped in static/."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/sante")

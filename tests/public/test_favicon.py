@@ -1,4 +1,4 @@
-"""The site's icon: linked from the layout, and answered at /favicon.ico (no 404 in the logs)."""
+"""The site's icon: linked from the layout, and /favicon.ico leads to it (no 404 in the logs)."""
 from __future__ import annotations
 
 from xml.etree import ElementTree
@@ -17,7 +17,9 @@ def test_the_favicon_is_linked_and_served_at_both_addresses(client):
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
     static = fetch(client, "/static/favicon.svg")
     assert static.status_code == 200 and static.mimetype == "image/svg+xml"
-    icon = fetch(client, "/favicon.ico")
+    moved = client.get("/favicon.ico")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/static/favicon.svg"
+    icon = fetch(client, moved.headers["Location"])
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     assert icon.data == static.data
     root = ElementTree.fromstring(icon.data)  # a well-formed SVG, without script or anything fetched
@@ -26,6 +28,7 @@ def test_the_favicon_is_linked_and_served_at_both_addresses(client):
 
 
 def test_the_favicon_needs_no_login(client, create_user, login):
-    assert fetch(client, "/favicon.ico").status_code == 200
+    assert fetch(client, "/favicon.ico").status_code == 301
+    assert fetch(client, "/static/favicon.svg").status_code == 200
     login(create_user("agent"))
-    assert fetch(client, "/favicon.ico").status_code == 200
+    assert fetch(client, "/favicon.ico").status_code == 301
