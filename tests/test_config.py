@@ -75,5 +75,10 @@ def test_pages_show_times_on_the_towns_clock_which_cls_timezone_sets():
     app = create_app({"SECRET_KEY": "x"}, environ={"CLS_TIMEZONE": "America/Cayenne"})
     with app.test_request_context("/"):
         assert local_datetime(winter) == "01/12/2026 16:03"
+    from survey_app.accounts.activity import local_time
+
+    with app.app_context():  # the admin's activity log and the account links' messages too
+        assert local_time(winter).strftime("%H:%M") == "16:03"
+    assert local_time(winter).strftime("%H:%M") == "20:03"  # no app: Paris
     with pytest.raises(ConfigError, match="fuseau horaire"):
         create_app({"SECRET_KEY": "x"}, environ={"CLS_TIMEZONE": "Lune/Tranquillité"})

@@ -35,11 +35,20 @@ _SHOWN_VALUES = {
 }
 
 
+def local_zone() -> ZoneInfo:
+    """The town's clock: ``CLS_TIMEZONE`` of the running app (Europe/Paris by default)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
+    return LOCAL_ZONE
+
+
 def local_time(moment: dt.datetime) -> dt.datetime:
     """Return ``moment`` (UTC, aware or naive as SQLite gives it back) on the town's clock."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(LOCAL_ZONE)
+    return moment.astimezone(local_zone())
 
 
 @dataclass(frozen=True)
