@@ -50,18 +50,18 @@ def _label_words(label: str) -> frozenset[str]:
     """The words of a label that can name a need: folded, four letters or more, neither
     a French stop word nor one of :data:`GENERAL_WORDS`."""
     from analysis.coding._match import fold
-    from analysis.text._lexicon import STOP_WORDS
 
-    stop = _folded_stop_words(frozenset(STOP_WORDS))
     words = re.findall(r"[^\W\d_]+", fold(label or ""))
+    stop = _stop_words()
     return frozenset(w for w in words if len(w) >= 4 and w not in stop and w not in GENERAL_WORDS)
 
 
-@lru_cache(maxsize=2)
-def _folded_stop_words(words: frozenset[str]) -> frozenset[str]:
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
     from analysis.coding._match import fold
+    from analysis.text._lexicon import STOP_WORDS
 
-    return frozenset(fold(w) for w in words)
+    return frozenset(fold(w) for w in STOP_WORDS)
 
 
 def same_need_words(label: str, other: str) -> bool:

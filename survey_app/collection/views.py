@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Channel, ResponseStatus, Role
 from ..web.access import member_campaign_or_404, requires
 from ..web.i18n import page_language
-from . import dashboard as board_service, responses as response_service, retention
+from . import dashboard as board_service, duplicates as duplicate_service, responses as response_service, retention
 from .forms import CorrectionForm, ExcludeForm, RestoreForm
 from .views_settings import (_actor, axes, create, districts, invitations, members, purge, settings,  # noqa: F401
                              status, targets)
@@ -217,4 +217,4 @@ def duplicates(slug: str):
     """Likely duplicates side by side, for the coordinator to decide."""
     campaign = member_campaign_or_404(slug)
     return render_template("collection/duplicates.html", campaign=campaign,
-                           pairs=response_service.duplicates(db.session, campaign, lang=page_language()))
+                           pairs=duplicate_service.duplicates(db.session, campaign, lang=page_language()))

@@ -226,7 +226,9 @@ def test_duplicates_found(session, campaign, world):
                            value_json=a.value_json, value_kind=a.value_kind) for a in source.answers]
     session.add(copy)
     session.commit()
-    pairs = responses.duplicates(session, campaign)
+    from survey_app.collection import duplicates
+
+    pairs = duplicates.duplicates(session, campaign)
     found = [p for p in pairs if {p.first, p.second} == {source.id, copy.id}]
     assert found and found[0].same == found[0].compared and "identiques" in found[0].why
     session.delete(copy)
