@@ -264,8 +264,6 @@ def page_position(survey: Survey, answers: Mapping[str, Any], section_id: str,
     return PagePosition(number, len(pages) + possible, possible > 0, number == len(pages))
 
 
-
-
 def resume_section(survey: Survey, response: Draft, answers: Mapping[str, Any] | None = None) -> str:
     """The page to show a returning respondent: where they stopped, if still shown."""
     shown = section_ids(survey, response.answers if answers is None else answers)

@@ -1,6 +1,5 @@
 """Public pages: the landing page, the language switch, a health check."""
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +7,7 @@ from ..campaigns.questionnaires import definition_by_hash
 from ..extensions import db
 from ..models import Campaign, CampaignStatus, QuestionnaireVersion
 from .access import public
-from .i18n import available_languages
+from .i18n import available_languages, page_language
 from .security import safe_next_url
 
 bp = Blueprint("public", __name__)
@@ -20,7 +19,7 @@ def index():
     """Send staff to their home page; show residents the open campaigns."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
-    lang = str(get_locale())
+    lang = page_language()
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.status == CampaignStatus.OPEN).order_by(Campaign.name)
     ).all()
